@@ -1,0 +1,118 @@
+package fechatter
+
+import "time"
+
+// Role is a member's role in a workspace or in a chat.
+type Role string
+
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// CanManage reports whether the role may change members and settings.
+func (r Role) CanManage() bool { return r == RoleOwner || r == RoleAdmin }
+
+// Workspace groups users; chats never cross workspaces.
+type Workspace struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// User is an account. Its email is unique across the installation.
+type User struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Email       string    `json:"email"`
+	Fullname    string    `json:"fullname"`
+	Role        Role      `json:"role"` // role in the workspace
+	Disabled    bool      `json:"disabled,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// ChatKind is the kind of a chat.
+type ChatKind string
+
+const (
+	ChatDirect  ChatKind = "direct"  // exactly two members, no name
+	ChatGroup   ChatKind = "group"   // invited members
+	ChatChannel ChatKind = "channel" // public (any workspace user may join) or private
+)
+
+// Valid reports whether k is a known kind.
+func (k ChatKind) Valid() bool { return k == ChatDirect || k == ChatGroup || k == ChatChannel }
+
+// Chat is a conversation. LastSeq is the seq of its newest timeline event.
+type Chat struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Kind        ChatKind  `json:"kind"`
+	Name        string    `json:"name"`
+	Private     bool      `json:"private"`
+	OwnerID     int64     `json:"owner_id"`
+	Archived    bool      `json:"archived,omitempty"`
+	LastSeq     int64     `json:"last_seq"`
+	CreatedAt   time.Time `json:"created_at"`
+	MemberIDs   []int64   `json:"member_ids,omitempty"` // filled by Store.Chat and CreateChat
+}
+
+// ChatSummary is a chat as one of its members sees it in their chat list.
+type ChatSummary struct {
+	Chat
+	Role        Role  `json:"role"`
+	LastReadSeq int64 `json:"last_read_seq"`
+	Unread      int64 `json:"unread"` // messages by others, not deleted, after LastReadSeq
+}
+
+// Member is a user's membership of a chat.
+type Member struct {
+	ChatID      int64     `json:"chat_id"`
+	UserID      int64     `json:"user_id"`
+	Role        Role      `json:"role"`
+	LastReadSeq int64     `json:"last_read_seq"`
+	JoinedAt    time.Time `json:"joined_at"`
+}
+
+// Message is a chat message. Seq is the seq of the event that created it. A deleted message
+// keeps its row as a tombstone with empty Text.
+type Message struct {
+	ID        int64      `json:"id"`
+	ChatID    int64      `json:"chat_id"`
+	Seq       int64      `json:"seq"`
+	SenderID  int64      `json:"sender_id"`
+	ClientID  string     `json:"client_id"`
+	Text      string     `json:"text"`
+	CreatedAt time.Time  `json:"created_at"`
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	Deleted   bool       `json:"deleted,omitempty"`
+}
+
+// EventKind names a timeline event. The values are the wire event types.
+type EventKind string
+
+const (
+	EventMessage EventKind = "message"
+	EventEdited  EventKind = "message_edited"
+	EventDeleted EventKind = "message_deleted"
+)
+
+// Event is one change to a chat's timeline. Per chat, Seq is gap-free and in commit order.
+// Message is the message the event concerns; events read back from the store carry the
+// message as it is now (a replayed "message" event of a since-edited message shows the
+// edited text, and the "message_edited" event follows).
+type Event struct {
+	ChatID  int64     `json:"chat_id"`
+	Seq     int64     `json:"seq"`
+	Kind    EventKind `json:"kind"`
+	Message Message   `json:"message"`
+}
+
+// Limits shared by every transport.
+const (
+	MaxTextRunes    = 4000 // characters in a message
+	MaxChatName     = 80   // characters in a chat name
+	MaxHistoryLimit = 200  // messages in one history page
+	DefaultHistory  = 50
+)

@@ -1,0 +1,60 @@
+package fechatter
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are part of the wire contract: REST error envelopes and WebSocket error
+// frames carry them verbatim, so never rename one.
+const (
+	EInvalid      = "invalid_input"  // the request is malformed or a field is wrong
+	EUnauthorized = "unauthorized"   // missing, invalid or expired credentials
+	EForbidden    = "forbidden"      // authenticated, but not allowed
+	ENotFound     = "not_found"      // no such object (or not visible to the caller)
+	EConflict     = "conflict"       // the request clashes with existing state
+	ETooLarge     = "too_large"      // a body, frame or field is over its limit
+	ERateLimited  = "rate_limited"   // slow down
+	EUnavailable  = "unavailable"    // a dependency is down; retry later, nothing was stored
+	EInternal     = "internal_error" // a bug or an unexpected failure; details are only logged
+)
+
+// Error is the application error: a stable machine code and a message safe to show a client.
+// Anything that is not an *Error reaching a transport is reported as EInternal and logged.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("fechatter: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the *Error in err's chain, EInternal for any other error and ""
+// for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the client-safe message of err: the *Error's message, or a generic text
+// for anything else so internals never leak.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,133 @@
+package fechatter
+
+import (
+	"context"
+	"time"
+)
+
+// SignupParams creates a user, and the workspace named Workspace if it does not exist yet.
+// The creator of a workspace becomes its owner; later users join it as members.
+type SignupParams struct {
+	Email        string // already normalised (trimmed, lower case)
+	PasswordHash string
+	Fullname     string
+	Workspace    string
+}
+
+// RefreshToken is the stored form of an opaque refresh token: only its hash is kept.
+type RefreshToken struct {
+	Hash      string // hex SHA-256 of the token
+	UserID    int64
+	FamilyID  string // all tokens rotated from one login share a family
+	ExpiresAt time.Time
+}
+
+// CreateChatParams creates a chat owned by CreatorID with the creator and MemberIDs as members.
+type CreateChatParams struct {
+	WorkspaceID int64
+	CreatorID   int64
+	Kind        ChatKind
+	Name        string
+	Private     bool
+	MemberIDs   []int64 // besides the creator; all must be active users of WorkspaceID
+}
+
+// ChatUpdate changes a chat's settings; nil fields stay as they are.
+type ChatUpdate struct {
+	Name     *string
+	Private  *bool
+	Archived *bool
+}
+
+// SendParams appends a message to a chat's timeline.
+type SendParams struct {
+	ChatID   int64
+	SenderID int64
+	ClientID string // idempotency key, unique per sender
+	Text     string
+}
+
+// EditParams replaces a message's text; only its sender may.
+type EditParams struct {
+	ChatID    int64
+	MessageID int64
+	EditorID  int64
+	Text      string
+}
+
+// DeleteParams tombstones a message; its sender or a chat owner/admin may.
+type DeleteParams struct {
+	ChatID    int64
+	MessageID int64
+	ActorID   int64
+}
+
+// MessageQuery pages a chat's messages by seq. With Before, it returns the Limit messages just
+// before it; with After, the Limit messages just after it; with neither, the newest Limit. The
+// result is always in ascending seq; hasMore says whether more exist in the paging direction
+// (older for Before or neither, newer for After).
+type MessageQuery struct {
+	ChatID int64
+	Before int64
+	After  int64
+	Limit  int
+}
+
+// Store persists everything. Implementations: store/sqlite, store/postgres. All of them pass
+// store/storetest. Errors are *Error with ENotFound, EForbidden, EConflict, EInvalid where the
+// contract below says so; anything else is a failure of the engine.
+type Store interface {
+	// Signup creates a user (EConflict when the email is taken).
+	Signup(ctx context.Context, p SignupParams) (User, error)
+	// UserByEmail returns the user and their password hash (ENotFound).
+	UserByEmail(ctx context.Context, email string) (User, string, error)
+	User(ctx context.Context, id int64) (User, error)
+	// Users lists a workspace's users whose name or email contains q (case-insensitive), by
+	// name, at most limit.
+	Users(ctx context.Context, workspaceID int64, q string, limit int) ([]User, error)
+	// SetUserDisabled and SetUserRole are admin operations.
+	SetUserDisabled(ctx context.Context, userID int64, disabled bool) error
+	SetUserRole(ctx context.Context, userID int64, role Role) error
+
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// RotateRefreshToken consumes the token with oldHash and stores next in its family. A token
+	// that is unknown, expired, revoked or already used fails with EUnauthorized; an already used
+	// one also revokes its whole family (replay detection). The owner must not be disabled.
+	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken) (User, error)
+	// RevokeRefreshFamily revokes the family of the token with hash (logout). Unknown: no error.
+	RevokeRefreshFamily(ctx context.Context, hash string) error
+
+	// CreateChat creates a chat. A direct chat between two users who already have one returns
+	// that chat with created=false.
+	CreateChat(ctx context.Context, p CreateChatParams) (chat Chat, created bool, err error)
+	// Chat returns a chat with MemberIDs filled (ENotFound).
+	Chat(ctx context.Context, id int64) (Chat, error)
+	// ChatsForUser lists the user's chats with read state and unread counts, in one query.
+	ChatsForUser(ctx context.Context, userID int64) ([]ChatSummary, error)
+	UpdateChat(ctx context.Context, id int64, u ChatUpdate) (Chat, error)
+	// AddMembers adds users as members and returns those that were not members before.
+	AddMembers(ctx context.Context, chatID int64, userIDs []int64) ([]int64, error)
+	// RemoveMember removes a member (ENotFound when not a member).
+	RemoveMember(ctx context.Context, chatID, userID int64) error
+	// Member returns a membership (ENotFound when the user is not a member).
+	Member(ctx context.Context, chatID, userID int64) (Member, error)
+	// MarkRead moves a member's last read seq forward only and returns the resulting value.
+	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
+
+	// Send appends a message in one transaction: checks the chat exists (ENotFound), is not
+	// archived and the sender is a member (EForbidden), then assigns the next seq. A ClientID
+	// the sender used before returns the original event with created=false and stores nothing.
+	Send(ctx context.Context, p SendParams) (ev Event, created bool, err error)
+	// Edit changes a message's text as a new timeline event (ENotFound, EForbidden when not the
+	// sender or the message is deleted).
+	Edit(ctx context.Context, p EditParams) (Event, error)
+	// Delete tombstones a message as a new timeline event.
+	Delete(ctx context.Context, p DeleteParams) (Event, error)
+	// Events returns the chat's timeline events with seq > afterSeq, ascending, at most limit.
+	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]Event, error)
+	// Messages pages history; see MessageQuery.
+	Messages(ctx context.Context, q MessageQuery) (msgs []Message, hasMore bool, err error)
+
+	Ping(ctx context.Context) error
+	Close() error
+}
