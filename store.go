@@ -63,14 +63,16 @@ type DeleteParams struct {
 }
 
 // MessageQuery pages a chat's messages by seq. With Before, it returns the Limit messages just
-// before it; with After, the Limit messages just after it; with neither, the newest Limit. The
+// before it; with After (or Forward, which also allows After = 0 to page from the first
+// message), the Limit messages just after it; with neither, the newest Limit. The
 // result is always in ascending seq; hasMore says whether more exist in the paging direction
 // (older for Before or neither, newer for After).
 type MessageQuery struct {
-	ChatID int64
-	Before int64
-	After  int64
-	Limit  int
+	ChatID  int64
+	Before  int64
+	After   int64
+	Forward bool
+	Limit   int
 }
 
 // Store persists everything. Implementations: store/sqlite, store/postgres. All of them pass

@@ -1,0 +1,163 @@
+// Command fechatter runs a Fechatter hub node. With no configuration it runs the whole product
+// on one machine (SQLite in ./data, NATS in-process); one environment variable per engine
+// switches to PostgreSQL and an external NATS.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/fechatter/fechatter/internal/node"
+)
+
+func main() {
+	m := NewMain(os.Stdout, os.Stderr)
+	if err := m.Run(context.Background(), os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "fechatter:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// Main is the program: configuration from flags and environment, then a subcommand.
+type Main struct {
+	stdout, stderr io.Writer
+	Config         node.Config
+	logLevel       string
+}
+
+// NewMain returns a Main writing to the given streams.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr}
+}
+
+const usage = `fechatter — realtime team chat
+
+Usage:
+  fechatter [serve] [flags]   run a hub node (the default)
+  fechatter help              this text
+  fechatter version           print the version
+
+Every flag mirrors an environment variable; flags win. With nothing set, fechatter keeps
+its data in ./data (SQLite, embedded NATS) and listens on :8080.
+
+Flags:
+`
+
+// Run parses args and runs the chosen subcommand.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		if err := m.ParseFlags(args); err != nil {
+			return err
+		}
+		return m.serve(ctx)
+	case "help", "-h", "--help":
+		fs := m.flags()
+		fmt.Fprint(m.stdout, usage)
+		fs.SetOutput(m.stdout)
+		fs.PrintDefaults()
+		return nil
+	case "version":
+		fmt.Fprintln(m.stdout, "fechatter", version)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (try: fechatter help)", cmd)
+}
+
+var version = "dev"
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func (m *Main) flags() *flag.FlagSet {
+	c := &m.Config
+	fs := flag.NewFlagSet("fechatter", flag.ContinueOnError)
+	fs.SetOutput(m.stderr)
+	fs.StringVar(&c.Addr, "addr", env("FECHATTER_ADDR", ":8080"), "listen address for REST, WebSocket, SSE, web, health and metrics (FECHATTER_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("FECHATTER_DATA_DIR", "./data"), "directory for the SQLite file, embedded NATS and generated secret (FECHATTER_DATA_DIR)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", env("FECHATTER_JWT_SECRET", ""), "HS256 signing secret, 32+ bytes; generated into the data dir when empty (FECHATTER_JWT_SECRET)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; SQLite when empty (DATABASE_URL)")
+	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS URL(s), comma separated; embedded when empty (NATS_URL)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
+	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
+	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
+		c.AllowedOrigins = splitList(s)
+		return nil
+	})
+	c.AllowedOrigins = splitList(env("FECHATTER_ALLOWED_ORIGINS", ""))
+	c.JWTPrevious = splitList(env("FECHATTER_JWT_PREVIOUS_SECRETS", ""))
+	return fs
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ParseFlags reads the environment and then the flags into m.Config.
+func (m *Main) ParseFlags(args []string) error {
+	fs := m.flags()
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.logLevel)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	m.Config.Logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	log := m.Config.Logger
+	n, err := node.Open(ctx, m.Config)
+	if err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	served := make(chan error, 1)
+	go func() { served <- n.Serve() }()
+	select {
+	case err := <-served:
+		return err
+	case s := <-sig:
+		log.Info("shutting down", "signal", s.String())
+	}
+	if err := n.Shutdown(context.Background()); err != nil {
+		log.Warn("shutdown incomplete", "err", err)
+	}
+	if err := <-served; err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

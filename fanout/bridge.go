@@ -1,0 +1,172 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Handler receives what the bridge takes off NATS. For one chat, HandleChat calls come in
+// publish order from one goroutine; different chats run in parallel. Handlers must not block:
+// they queue bytes to connections and return.
+type Handler interface {
+	HandleChat(chatID, seq int64, data []byte)
+	HandleUser(userID int64, e UserEvent)
+}
+
+// UserEvent is an event addressed to all connections of one user.
+type UserEvent struct {
+	Kind   string // wire type, e.g. "chat_joined"
+	ChatID int64
+	Seq    int64 // the chat's last seq when the event was published (chat_joined)
+	Data   []byte
+}
+
+// Options configures a Bridge.
+type Options struct {
+	Logger *slog.Logger
+	// Workers is the number of delivery goroutines; chats are spread over them by ID.
+	// Default 64.
+	Workers int
+	// Buffer is each worker's queue length. When it overflows NATS drops the message and the
+	// hub's gap detection recovers it from the store. Default 8192.
+	Buffer int
+}
+
+// Bridge publishes events to NATS and delivers subscribed subjects to a Handler.
+type Bridge struct {
+	nc      *nats.Conn
+	log     *slog.Logger
+	handler Handler
+	workers []chan *nats.Msg
+	wg      sync.WaitGroup
+	stop    chan struct{}
+}
+
+// New returns a bridge over nc. Call Start with a handler before subscribing.
+func New(nc *nats.Conn, opts Options) *Bridge {
+	if opts.Workers <= 0 {
+		opts.Workers = 64
+	}
+	if opts.Buffer <= 0 {
+		opts.Buffer = 8192
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	b := &Bridge{nc: nc, log: opts.Logger, stop: make(chan struct{})}
+	b.workers = make([]chan *nats.Msg, opts.Workers)
+	for i := range b.workers {
+		b.workers[i] = make(chan *nats.Msg, opts.Buffer)
+	}
+	return b
+}
+
+// Start begins delivering to h. It must be called once, before any Subscribe.
+func (b *Bridge) Start(h Handler) {
+	b.handler = h
+	for _, ch := range b.workers {
+		b.wg.Add(1)
+		go b.work(ch)
+	}
+}
+
+// Close stops the delivery goroutines. The NATS connection belongs to the caller.
+func (b *Bridge) Close() {
+	close(b.stop)
+	b.wg.Wait()
+}
+
+func (b *Bridge) work(ch chan *nats.Msg) {
+	defer b.wg.Done()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case m := <-ch:
+			b.dispatch(m)
+		}
+	}
+}
+
+func (b *Bridge) dispatch(m *nats.Msg) {
+	seq, _ := strconv.ParseInt(m.Header.Get(hdrSeq), 10, 64)
+	if id, ok := parseID(m.Subject, chatPrefix); ok {
+		b.handler.HandleChat(id, seq, m.Data)
+		return
+	}
+	if id, ok := parseID(m.Subject, userPrefix); ok {
+		chatID, _ := strconv.ParseInt(m.Header.Get(hdrChat), 10, 64)
+		b.handler.HandleUser(id, UserEvent{Kind: m.Header.Get(hdrKind), ChatID: chatID, Seq: seq, Data: m.Data})
+		return
+	}
+	b.log.Warn("fanout: message on unexpected subject", "subject", m.Subject)
+}
+
+func (b *Bridge) worker(id int64) chan *nats.Msg {
+	return b.workers[uint64(id)%uint64(len(b.workers))]
+}
+
+// SubscribeChat starts delivering the chat's events. The caller keeps the subscription and
+// unsubscribes when its last local member leaves.
+func (b *Bridge) SubscribeChat(chatID int64) (*nats.Subscription, error) {
+	return b.nc.ChanSubscribe(ChatSubject(chatID), b.worker(chatID))
+}
+
+// SubscribeUser starts delivering events addressed to the user.
+func (b *Bridge) SubscribeUser(userID int64) (*nats.Subscription, error) {
+	return b.nc.ChanSubscribe(UserSubject(userID), b.worker(userID))
+}
+
+// PublishChat sends data, a chat event encoded for clients, to every node with members of the
+// chat. seq is the timeline seq, 0 for ephemeral events (typing).
+func (b *Bridge) PublishChat(chatID, seq int64, data []byte) error {
+	m := &nats.Msg{Subject: ChatSubject(chatID), Data: data, Header: nats.Header{}}
+	if seq > 0 {
+		m.Header.Set(hdrSeq, strconv.FormatInt(seq, 10))
+	}
+	return b.publish(m)
+}
+
+// PublishUser sends an event to every connection of the user, on any node.
+func (b *Bridge) PublishUser(userID int64, e UserEvent) error {
+	m := &nats.Msg{Subject: UserSubject(userID), Data: e.Data, Header: nats.Header{}}
+	m.Header.Set(hdrKind, e.Kind)
+	m.Header.Set(hdrChat, strconv.FormatInt(e.ChatID, 10))
+	m.Header.Set(hdrSeq, strconv.FormatInt(e.Seq, 10))
+	return b.publish(m)
+}
+
+func (b *Bridge) publish(m *nats.Msg) error {
+	if !b.nc.IsConnected() {
+		// Publishing while disconnected would only fill the reconnect buffer; the store holds
+		// the event and clients recover it on resume.
+		return ErrDisconnected
+	}
+	if err := b.nc.PublishMsg(m); err != nil {
+		return fmt.Errorf("fanout: publish %s: %w", m.Subject, err)
+	}
+	return nil
+}
+
+// ErrDisconnected reports that NATS is unreachable right now.
+var ErrDisconnected = errors.New("fanout: nats disconnected")
+
+// Flush waits until the server has processed everything sent so far, so subscriptions made
+// before it are in effect.
+func (b *Bridge) Flush(ctx context.Context) error {
+	return b.nc.FlushWithContext(ctx)
+}
+
+// Ready reports whether the NATS connection is up (for /readyz).
+func (b *Bridge) Ready() error {
+	if b.nc.IsConnected() {
+		return nil
+	}
+	return fmt.Errorf("nats: %s", b.nc.Status())
+}

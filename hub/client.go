@@ -1,0 +1,262 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/fanout"
+	"golang.org/x/time/rate"
+)
+
+// transport is the socket under a Client. The client knows how to write a frame and how to
+// close, nothing more.
+type transport interface {
+	// write sends one frame holding the events of batch separated by '\n'.
+	write(ctx context.Context, batch [][]byte) error
+	// close starts closing with d and returns at once; calling it again does nothing.
+	close(d *Disconnect)
+}
+
+// Client is one authenticated connection.
+type Client struct {
+	h       *Hub
+	t       transport
+	w       writer
+	limiter *rate.Limiter
+	strikes int // consecutive rate-limited frames
+
+	closing atomic.Pointer[Disconnect]
+	busy    atomic.Bool // handling a client frame
+
+	mu       sync.Mutex
+	user     fechatter.User
+	ready    bool               // ready has been queued; events may flow
+	early    []fanout.UserEvent // user events that arrived before ready
+	cursors  map[int64]*cursor  // the chats this connection receives, by chat ID
+	catchup  map[int64]struct{} // chats whose cursor is behind the store
+	catching bool               // a catch-up goroutine is running
+	closed   bool
+}
+
+func newClient(h *Hub, t transport) *Client {
+	c := &Client{
+		h:       h,
+		t:       t,
+		cursors: map[int64]*cursor{},
+		catchup: map[int64]struct{}{},
+		limiter: rate.NewLimiter(rate.Limit(h.cfg.FrameRate), int(2*h.cfg.FrameRate)),
+	}
+	c.w = writer{
+		maxQueue: h.cfg.QueueLimit,
+		maxBatch: h.cfg.BatchLimit,
+		write:    c.writeBatch,
+		onSlow: func() {
+			h.m.slowClosed.Inc()
+			c.close(DisconnectSlow)
+		},
+		onError: func(error) { c.close(DisconnectStale) },
+	}
+	return c
+}
+
+func (c *Client) writeBatch(batch [][]byte) error {
+	ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
+	defer cancel()
+	if err := c.t.write(ctx, batch); err != nil {
+		return err
+	}
+	c.h.m.delivered.Add(float64(len(batch)))
+	c.h.m.frames.Inc()
+	return nil
+}
+
+// send queues bytes to the client. It never blocks.
+func (c *Client) send(data []byte) { c.w.enqueue(data) }
+
+// close closes the connection with d now, even in the middle of a frame.
+func (c *Client) close(d *Disconnect) {
+	if c.closing.CompareAndSwap(nil, d) {
+		c.h.m.disconnects.WithLabelValues(d.Reason).Inc()
+	}
+	c.t.close(c.closing.Load())
+}
+
+// closeAfterFrame closes with d once the frame being handled, if any, is answered.
+func (c *Client) closeAfterFrame(d *Disconnect) {
+	if c.closing.CompareAndSwap(nil, d) {
+		c.h.m.disconnects.WithLabelValues(d.Reason).Inc()
+	}
+	if !c.busy.Load() {
+		c.t.close(c.closing.Load())
+	}
+}
+
+// frameDone ends the handling of a frame; it reports whether the connection is closing.
+func (c *Client) frameDone() bool {
+	c.busy.Store(false)
+	if d := c.closing.Load(); d != nil {
+		c.t.close(d)
+		return true
+	}
+	return false
+}
+
+// start registers an authenticated client and queues ready, then replays what resume says
+// the client missed.
+func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int64]int64) error {
+	c.mu.Lock()
+	c.user = user
+	c.mu.Unlock()
+	h := c.h
+	fresh, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser)
+	if err != nil {
+		return err
+	}
+	chats, err := h.cfg.Store.ChatsForUser(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	list := make([]chatSeq, len(chats))
+	c.mu.Lock()
+	for i, ch := range chats {
+		from := ch.LastSeq
+		if v, ok := resume[ch.ID]; ok && v < from {
+			from = v
+		}
+		c.cursors[ch.ID] = &cursor{seq: from, pending: ch.LastSeq}
+		list[i] = chatSeq{ID: ch.ID, LastSeq: ch.LastSeq}
+	}
+	c.mu.Unlock()
+	for _, ch := range chats {
+		n, err := h.rooms[shardOf(ch.ID)].add(ch.ID, c, h.cfg.Broker.SubscribeChat)
+		if err != nil {
+			return err
+		}
+		fresh = fresh || n
+	}
+	if fresh {
+		h.flush(ctx)
+	}
+	c.mu.Lock()
+	c.ready = true
+	c.send(encodeReady(user, list))
+	for id, cur := range c.cursors {
+		cur.live = true
+		if cur.pending > cur.seq {
+			c.needCatchup(id)
+		}
+	}
+	early := c.early
+	c.early = nil
+	c.mu.Unlock()
+	for _, e := range early {
+		c.handleUserEvent(e)
+	}
+	return nil
+}
+
+// stop unregisters the client from every room; called once when its connection ends.
+func (c *Client) stop() {
+	c.mu.Lock()
+	c.closed = true
+	chats := make([]int64, 0, len(c.cursors))
+	for id := range c.cursors {
+		chats = append(chats, id)
+	}
+	c.cursors = map[int64]*cursor{}
+	uid := c.user.ID
+	c.mu.Unlock()
+	c.w.close()
+	for _, id := range chats {
+		c.h.rooms[shardOf(id)].remove(id, c)
+	}
+	if uid != 0 {
+		c.h.users[shardOf(uid)].remove(uid, c)
+	}
+}
+
+// handleUserEvent applies an event addressed to this client's user.
+func (c *Client) handleUserEvent(e fanout.UserEvent) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if !c.ready {
+		c.early = append(c.early, e)
+		c.mu.Unlock()
+		return
+	}
+	switch e.Kind {
+	case "chat_joined":
+		if c.cursors[e.ChatID] != nil {
+			c.mu.Unlock()
+			return
+		}
+		c.cursors[e.ChatID] = &cursor{seq: e.Seq, pending: e.Seq, live: true}
+		c.send(e.Data)
+		c.mu.Unlock()
+		c.joinRoom(e.ChatID)
+	case "chat_left":
+		if c.cursors[e.ChatID] == nil {
+			c.mu.Unlock()
+			return
+		}
+		delete(c.cursors, e.ChatID)
+		delete(c.catchup, e.ChatID)
+		c.send(e.Data)
+		c.mu.Unlock()
+		c.h.rooms[shardOf(e.ChatID)].remove(e.ChatID, c)
+	default:
+		c.send(e.Data)
+		c.mu.Unlock()
+	}
+}
+
+// joinRoom subscribes the client to a chat it was just added to, then checks the store for
+// events committed before the subscription took effect.
+func (c *Client) joinRoom(chatID int64) {
+	fresh, err := c.h.rooms[shardOf(chatID)].add(chatID, c, c.h.cfg.Broker.SubscribeChat)
+	if err != nil {
+		c.h.log.Error("hub: subscribe to joined chat", "chat_id", chatID, "err", err)
+		c.close(DisconnectRestart)
+		return
+	}
+	if fresh {
+		c.h.flush(c.h.ctx)
+	}
+	c.mu.Lock()
+	if c.cursors[chatID] != nil {
+		c.needCatchup(chatID)
+	}
+	c.mu.Unlock()
+}
+
+func (h *Hub) flush(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := h.cfg.Broker.Flush(ctx); err != nil {
+		h.log.Warn("hub: nats flush failed; gaps will be recovered from the store", "err", err)
+	}
+}
+
+func (c *Client) reply(data []byte) { c.send(data) }
+
+func (c *Client) replyError(ref json.RawMessage, err error) {
+	code := fechatter.ErrorCode(err)
+	msg := fechatter.ErrorMessage(err)
+	if code == fechatter.EInternal {
+		c.h.log.Error("hub: request failed", "user_id", c.userID(), "err", err)
+	}
+	c.reply(encodeError(ref, code, msg))
+}
+
+func (c *Client) userID() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.user.ID
+}

@@ -1,0 +1,180 @@
+package hub
+
+import (
+	"github.com/fechatter/fechatter"
+	"time"
+)
+
+// cursor is a connection's position in one chat's timeline.
+type cursor struct {
+	seq     int64 // last seq queued to the client
+	pending int64 // highest seq known to exist
+	live    bool  // ready was sent; events may be queued
+}
+
+const replayPage = 200
+
+// deliverTimeline queues a live timeline event if it is the next one the client needs;
+// anything further ahead makes the client catch up from the store first.
+func (c *Client) deliverTimeline(chatID, seq int64, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.cursors[chatID]
+	if cur == nil {
+		return
+	}
+	if seq > cur.pending {
+		cur.pending = seq
+	}
+	if seq <= cur.seq || !cur.live {
+		return
+	}
+	if seq == cur.seq+1 {
+		cur.seq = seq
+		c.send(data)
+		return
+	}
+	c.needCatchup(chatID)
+}
+
+// deliverMember queues an ephemeral event of a chat the client is in.
+func (c *Client) deliverMember(chatID int64, data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cur := c.cursors[chatID]; cur != nil && cur.live {
+		c.send(data)
+	}
+}
+
+// needCatchup marks a chat as behind and makes sure the catch-up goroutine runs.
+// c.mu must be held.
+func (c *Client) needCatchup(chatID int64) {
+	c.catchup[chatID] = struct{}{}
+	if !c.catching && c.ready && !c.closed {
+		c.catching = true
+		c.h.wg.Add(1)
+		go c.runCatchup()
+	}
+}
+
+// resumeFrom rewinds the cursors named by a resume frame; the catch-up replays from there.
+func (c *Client) resumeFrom(seqs map[int64]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, v := range seqs {
+		cur := c.cursors[id]
+		if cur == nil {
+			continue // not a member: nothing to replay, and nothing to reveal
+		}
+		cur.pending = max(cur.pending, cur.seq)
+		if v < cur.seq {
+			cur.seq = v
+		}
+		if cur.pending > cur.seq {
+			c.needCatchup(id)
+		}
+	}
+}
+
+// runCatchup replays missed events from the store until every cursor in the catch-up set has
+// reached what is known to exist. One runs per client at most.
+func (c *Client) runCatchup() {
+	defer c.h.wg.Done()
+	backoff := 50 * time.Millisecond
+	for {
+		c.mu.Lock()
+		chatID, ok := c.nextCatchup()
+		if !ok {
+			c.catching = false
+			c.mu.Unlock()
+			return
+		}
+		cur := c.cursors[chatID]
+		from := cur.seq
+		if cur.pending-cur.seq > int64(c.h.cfg.MaxReplay) {
+			c.resync(chatID, cur)
+			c.mu.Unlock()
+			continue
+		}
+		c.mu.Unlock()
+
+		evs, err := c.h.cfg.Store.Events(c.h.ctx, chatID, from, replayPage)
+		if err != nil {
+			if c.h.ctx.Err() != nil {
+				c.stopCatchup()
+				return
+			}
+			c.h.log.Warn("hub: replay failed, retrying", "chat_id", chatID, "err", err)
+			select {
+			case <-time.After(backoff):
+				backoff = min(2*backoff, 5*time.Second)
+			case <-c.h.ctx.Done():
+				c.stopCatchup()
+				return
+			}
+			continue
+		}
+		backoff = 50 * time.Millisecond
+		c.applyReplay(chatID, from, evs)
+	}
+}
+
+// nextCatchup picks a chat to catch up, dropping chats the client left. c.mu must be held.
+func (c *Client) nextCatchup() (int64, bool) {
+	if c.closed {
+		return 0, false
+	}
+	for id := range c.catchup {
+		if c.cursors[id] != nil {
+			return id, true
+		}
+		delete(c.catchup, id)
+	}
+	return 0, false
+}
+
+func (c *Client) stopCatchup() {
+	c.mu.Lock()
+	c.catching = false
+	c.mu.Unlock()
+}
+
+// applyReplay queues the replayed events that follow the cursor.
+func (c *Client) applyReplay(chatID, from int64, evs []fechatter.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cur := c.cursors[chatID]
+	if cur == nil {
+		return
+	}
+	before := cur.seq
+	for _, ev := range evs {
+		if ev.Seq > cur.pending {
+			cur.pending = ev.Seq
+		}
+		if ev.Seq == cur.seq+1 {
+			c.send(EncodeEvent(ev))
+			cur.seq = ev.Seq
+		}
+	}
+	c.h.m.replayed.Add(float64(cur.seq - before))
+	switch {
+	case len(evs) == replayPage:
+		// more pages to read
+	case cur.pending <= cur.seq:
+		delete(c.catchup, chatID)
+	case cur.seq == before && cur.seq == from:
+		// The store has nothing past the cursor although a later seq was seen: the cursor was
+		// moved past what exists. Jump to what is known and let the client page history.
+		c.resync(chatID, cur)
+	}
+}
+
+// resync tells the client to page history over REST and moves the cursor to the newest seq
+// known. c.mu must be held.
+func (c *Client) resync(chatID int64, cur *cursor) {
+	c.send(encodeResync(chatID))
+	cur.seq = cur.pending
+	delete(c.catchup, chatID)
+	c.h.m.resyncs.Inc()
+}

@@ -1,0 +1,14 @@
+// Package hub owns live connections: sharded rooms keyed by chat ID, the socket protocol, the
+// WebSocket transport, the per-connection writer with its slow-consumer rule, and resume.
+//
+// A timeline event reaches a connection by one of two roads that meet in the connection's
+// per-chat cursor: live, from the fanout bridge, or replayed from the store when the cursor
+// sees a gap (resume, a chat just joined, a message NATS dropped). The cursor only lets
+// through seq = cursor+1, so each event is delivered once and in order whichever road it took.
+//
+// Lock order (take the left one first, never the reverse):
+//
+//	shard.mu → Client.mu → writer.mu
+//
+// hub must never import rest or a concrete store; it declares the small interfaces it needs.
+package hub

@@ -1,0 +1,174 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/fechatter/fechatter"
+)
+
+// storeTimeout bounds one store call made for a client frame.
+const storeTimeout = 10 * time.Second
+
+// handle dispatches one client frame. It runs on the connection's read goroutine, so one
+// connection's frames are handled in order.
+func (c *Client) handle(data []byte) {
+	f, err := decodeFrame(data)
+	if err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	if !c.limiter.Allow() {
+		c.strikes++
+		if c.strikes > 4*c.limiter.Burst() {
+			c.close(DisconnectRateLimited)
+			return
+		}
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.ERateLimited, "too many frames; slow down"))
+		return
+	}
+	c.strikes = 0
+	switch f.Type {
+	case frameSend:
+		c.handleSend(f)
+	case frameEdit:
+		c.handleEdit(f)
+	case frameDelete:
+		c.handleDelete(f)
+	case frameResume:
+		c.handleResume(f)
+	case framePing:
+		c.reply(encodePong(f.Ref))
+	case frameAuth:
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "already authenticated"))
+	default:
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "unknown frame type %q", f.Type))
+	}
+}
+
+func requireChat(f *inFrame) error {
+	if f.ChatID <= 0 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"chat_id\" is required")
+	}
+	return nil
+}
+
+func requireMessage(f *inFrame) error {
+	if err := requireChat(f); err != nil {
+		return err
+	}
+	if f.MessageID <= 0 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"message_id\" is required")
+	}
+	return nil
+}
+
+func (c *Client) handleSend(f *inFrame) {
+	start := time.Now()
+	if err := requireChat(f); err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	if !validUUID(f.ClientID) {
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID"))
+		return
+	}
+	text, err := validText(f.Text)
+	if err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
+	defer cancel()
+	ev, created, err := c.h.cfg.Store.Send(ctx, fechatter.SendParams{
+		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text,
+	})
+	if err != nil {
+		c.h.m.sends.WithLabelValues(fechatter.ErrorCode(err)).Inc()
+		c.replyStoreError(f.Ref, err)
+		return
+	}
+	if created {
+		c.h.publish(ev)
+		c.h.m.sends.WithLabelValues("ok").Inc()
+	} else {
+		c.h.m.sends.WithLabelValues("duplicate").Inc()
+	}
+	c.reply(encodeAck(f.Ref, ev.Message))
+	c.h.m.sendLatency.Observe(time.Since(start).Seconds())
+}
+
+func (c *Client) handleEdit(f *inFrame) {
+	if err := requireMessage(f); err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	text, err := validText(f.Text)
+	if err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
+	defer cancel()
+	ev, err := c.h.cfg.Store.Edit(ctx, fechatter.EditParams{
+		ChatID: f.ChatID, MessageID: f.MessageID, EditorID: c.user.ID, Text: text,
+	})
+	if err != nil {
+		c.replyStoreError(f.Ref, err)
+		return
+	}
+	c.h.publish(ev)
+	c.reply(encodeAck(f.Ref, ev.Message))
+}
+
+func (c *Client) handleDelete(f *inFrame) {
+	if err := requireMessage(f); err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
+	defer cancel()
+	ev, err := c.h.cfg.Store.Delete(ctx, fechatter.DeleteParams{
+		ChatID: f.ChatID, MessageID: f.MessageID, ActorID: c.user.ID,
+	})
+	if err != nil {
+		c.replyStoreError(f.Ref, err)
+		return
+	}
+	c.h.publish(ev)
+	c.reply(encodeAck(f.Ref, ev.Message))
+}
+
+func (c *Client) handleResume(f *inFrame) {
+	seqs, err := resumeMap(f.Chats)
+	if err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	c.resumeFrom(seqs)
+}
+
+// publish sends a committed timeline event to every node. When NATS cannot take it, the
+// local members get it directly and other nodes' clients recover it from the store.
+func (h *Hub) publish(ev fechatter.Event) {
+	data := EncodeEvent(ev)
+	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
+		h.m.publishFailed.Inc()
+		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)
+		h.HandleChat(ev.ChatID, ev.Seq, data)
+	}
+}
+
+// replyStoreError answers a failed store call: domain errors as they are, engine failures
+// as a retryable "unavailable" (nothing was acknowledged; resending the same client_id is safe).
+func (c *Client) replyStoreError(ref json.RawMessage, err error) {
+	var e *fechatter.Error
+	if errors.As(err, &e) {
+		c.replyError(ref, e)
+		return
+	}
+	c.h.log.Error("hub: store call failed", "user_id", c.user.ID, "err", err)
+	c.replyError(ref, fechatter.Errorf(fechatter.EUnavailable, "storage is unavailable; retry"))
+}

@@ -1,0 +1,199 @@
+package hub
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/fanout"
+	"github.com/nats-io/nats.go"
+)
+
+// Store is what the hub needs from persistence.
+type Store interface {
+	User(ctx context.Context, id int64) (fechatter.User, error)
+	ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatSummary, error)
+	Member(ctx context.Context, chatID, userID int64) (fechatter.Member, error)
+	Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event, bool, error)
+	Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error)
+	Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.Event, error)
+	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
+}
+
+// Broker carries events between nodes; *fanout.Bridge implements it.
+type Broker interface {
+	SubscribeChat(chatID int64) (*nats.Subscription, error)
+	SubscribeUser(userID int64) (*nats.Subscription, error)
+	PublishChat(chatID, seq int64, data []byte) error
+	PublishUser(userID int64, e fanout.UserEvent) error
+	Flush(ctx context.Context) error
+}
+
+// Authenticator turns an access token into a user ID.
+type Authenticator interface {
+	Authenticate(token string) (userID int64, err error)
+}
+
+// Config configures a Hub. Zero values take the documented defaults.
+type Config struct {
+	Store   Store
+	Broker  Broker
+	Auth    Authenticator
+	Logger  *slog.Logger
+	Metrics *Metrics
+
+	AllowedOrigins []string      // extra Origin host patterns for WebSocket handshakes; same-origin always passes
+	ReadLimit      int64         // largest client frame in bytes (default 16 KiB); larger closes with 1009
+	QueueLimit     int           // bytes queued to one connection before it is closed as slow (default 1 MiB)
+	BatchLimit     int           // bytes packed into one outgoing frame (default 64 KiB)
+	AuthTimeout    time.Duration // time to send the auth frame (default 10s)
+	PingInterval   time.Duration // keepalive ping period (default 25s)
+	WriteTimeout   time.Duration // one frame write or ping round trip (default 10s)
+	MaxReplay      int           // events replayed per chat before sending resync (default 1000)
+	FrameRate      float64       // client frames per second allowed (default 20, burst 2x)
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = 16 << 10
+	}
+	if c.QueueLimit <= 0 {
+		c.QueueLimit = 1 << 20
+	}
+	if c.BatchLimit <= 0 {
+		c.BatchLimit = 64 << 10
+	}
+	if c.AuthTimeout <= 0 {
+		c.AuthTimeout = 10 * time.Second
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 25 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.MaxReplay <= 0 {
+		c.MaxReplay = 1000
+	}
+	if c.FrameRate <= 0 {
+		c.FrameRate = 20
+	}
+}
+
+// Hub holds this node's connections. Create it with New, hand it to the fanout bridge as its
+// handler, and serve its WebSocket handler.
+type Hub struct {
+	cfg   Config
+	log   *slog.Logger
+	m     *Metrics
+	rooms [numShards]shard // chat ID → local connections in the chat
+	users [numShards]shard // user ID → local connections of the user
+
+	// ctx outlives any one connection; store calls use it so that a send in flight finishes
+	// even when its connection goes away.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	clients  map[*Client]struct{}
+	draining bool
+	wg       sync.WaitGroup // one per connection handler
+}
+
+// New returns a hub. Store, Broker and Auth are required.
+func New(cfg Config) *Hub {
+	cfg.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{cfg: cfg, log: cfg.Logger, m: cfg.Metrics, ctx: ctx, cancel: cancel, clients: map[*Client]struct{}{}}
+	for i := range h.rooms {
+		h.rooms[i].init()
+		h.users[i].init()
+	}
+	return h
+}
+
+// HandleChat implements fanout.Handler: deliver a chat event to local members.
+func (h *Hub) HandleChat(chatID, seq int64, data []byte) {
+	h.rooms[shardOf(chatID)].each(chatID, func(c *Client) {
+		if seq > 0 {
+			c.deliverTimeline(chatID, seq, data)
+		} else {
+			c.deliverMember(chatID, data)
+		}
+	})
+}
+
+// HandleUser implements fanout.Handler: deliver an event to the user's local connections.
+func (h *Hub) HandleUser(userID int64, e fanout.UserEvent) {
+	var list []*Client
+	h.users[shardOf(userID)].each(userID, func(c *Client) { list = append(list, c) })
+	for _, c := range list {
+		c.handleUserEvent(e)
+	}
+}
+
+// Draining reports whether Shutdown has begun (for /readyz).
+func (h *Hub) Draining() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.draining
+}
+
+// Connections returns the number of open connections on this node.
+func (h *Hub) Connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+func (h *Hub) track(c *Client) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.draining {
+		return false
+	}
+	h.clients[c] = struct{}{}
+	h.wg.Add(1)
+	return true
+}
+
+func (h *Hub) untrack(c *Client) {
+	h.mu.Lock()
+	delete(h.clients, c)
+	h.mu.Unlock()
+	h.wg.Done()
+}
+
+// Shutdown stops accepting connections, asks every client to reconnect elsewhere (1012) once
+// the frame it is handling is done, and waits for all connection handlers to end or ctx to
+// expire.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.draining = true
+	list := make([]*Client, 0, len(h.clients))
+	for c := range h.clients {
+		list = append(list, c)
+	}
+	h.mu.Unlock()
+	for _, c := range list {
+		c.close(DisconnectRestart)
+	}
+	done := make(chan struct{})
+	go func() { h.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		h.cancel()
+		return nil
+	case <-ctx.Done():
+		h.cancel()
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,49 @@
+package hub
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics are the hub's Prometheus collectors.
+type Metrics struct {
+	connections   prometheus.Gauge
+	delivered     prometheus.Counter
+	frames        prometheus.Counter
+	sends         *prometheus.CounterVec
+	sendLatency   prometheus.Histogram
+	slowClosed    prometheus.Counter
+	disconnects   *prometheus.CounterVec
+	replayed      prometheus.Counter
+	resyncs       prometheus.Counter
+	publishFailed prometheus.Counter
+}
+
+// NewMetrics creates the collectors and registers them with reg when it is not nil.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_connections", Help: "Open client connections on this node."}),
+		delivered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_events_delivered_total", Help: "Events written to client sockets."}),
+		frames: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_frames_written_total", Help: "Frames written to client sockets (one frame may hold several events)."}),
+		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_sends_total", Help: "Send frames by result (ok, duplicate, or an error code)."}, []string{"result"}),
+		sendLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "fechatter_send_ack_seconds", Help: "Time from receiving a send frame to queueing its ack.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
+		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_slow_consumer_closes_total", Help: "Connections closed because their queue overflowed."}),
+		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_server_disconnects_total", Help: "Connections closed by the server, by reason."}, []string{"reason"}),
+		replayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_events_replayed_total", Help: "Timeline events replayed from the store (resume and gap recovery)."}),
+		resyncs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_resyncs_total", Help: "resync events sent because a gap exceeded the replay bound."}),
+		publishFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_publish_failures_total", Help: "Committed events NATS could not take (delivered locally, recovered elsewhere by resume)."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed,
+			m.disconnects, m.replayed, m.resyncs, m.publishFailed)
+	}
+	return m
+}

@@ -1,0 +1,220 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fechatter/fechatter"
+)
+
+// Client frame types.
+const (
+	frameAuth    = "auth"
+	frameSend    = "send"
+	frameEdit    = "edit"
+	frameDelete  = "delete"
+	frameTyping  = "typing"
+	frameRead    = "read"
+	frameResume  = "resume"
+	framePing    = "ping"
+	maxRefLength = 64
+)
+
+// inFrame is any client frame; which fields matter depends on Type.
+type inFrame struct {
+	Type      string           `json:"type"`
+	Ref       json.RawMessage  `json:"ref,omitempty"`
+	Token     string           `json:"token,omitempty"`
+	Resume    map[string]int64 `json:"resume,omitempty"`
+	Chats     map[string]int64 `json:"chats,omitempty"`
+	ChatID    int64            `json:"chat_id,omitempty"`
+	ClientID  string           `json:"client_id,omitempty"`
+	Text      *string          `json:"text,omitempty"`
+	MessageID int64            `json:"message_id,omitempty"`
+	Seq       int64            `json:"seq,omitempty"`
+}
+
+// decodeFrame parses a client frame. Errors are *fechatter.Error naming what was wrong.
+func decodeFrame(data []byte) (*inFrame, error) {
+	var f inFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &f, fechatter.Errorf(fechatter.EInvalid, "field %q must be %s", te.Field, jsonKind(te.Type.Kind().String()))
+		}
+		return &f, fechatter.Errorf(fechatter.EInvalid, "frame is not a JSON object")
+	}
+	if len(f.Ref) > 0 {
+		if len(f.Ref) > maxRefLength || !(f.Ref[0] == '"' || f.Ref[0] == '-' || (f.Ref[0] >= '0' && f.Ref[0] <= '9')) {
+			f.Ref = nil
+			return &f, fechatter.Errorf(fechatter.EInvalid, "field \"ref\" must be a string or number of at most %d bytes", maxRefLength)
+		}
+	}
+	if f.Type == "" {
+		return &f, fechatter.Errorf(fechatter.EInvalid, "field \"type\" is required")
+	}
+	return &f, nil
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "a number"
+	case goKind == "string":
+		return "a string"
+	case goKind == "map":
+		return "an object"
+	case goKind == "ptr":
+		return "a string"
+	}
+	return "of another type"
+}
+
+// resumeMap converts the {"<chat_id>": last_seq} object of auth and resume frames.
+func resumeMap(m map[string]int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(m))
+	for k, v := range m {
+		id, err := strconv.ParseInt(k, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fechatter.Errorf(fechatter.EInvalid, "resume key %q is not a chat id", k)
+		}
+		if v < 0 {
+			return nil, fechatter.Errorf(fechatter.EInvalid, "resume seq for chat %d is negative", id)
+		}
+		out[id] = v
+	}
+	return out, nil
+}
+
+// validText checks a message body against the documented limits.
+func validText(p *string) (string, error) {
+	if p == nil {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
+	}
+	s := *p
+	if !utf8.ValidString(s) {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is not valid UTF-8")
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is empty")
+	}
+	if n := utf8.RuneCountInString(s); n > fechatter.MaxTextRunes {
+		return "", fechatter.Errorf(fechatter.ETooLarge, "field \"text\" has %d characters, the limit is %d", n, fechatter.MaxTextRunes)
+	}
+	return s, nil
+}
+
+// validUUID accepts the canonical 8-4-4-4-12 hex form.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Server events. Each encoder returns the exact bytes a client receives.
+
+type chatSeq struct {
+	ID      int64 `json:"id"`
+	LastSeq int64 `json:"last_seq"`
+}
+
+func encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("hub: encoding %T: %v", v, err)) // only our own types are encoded
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// EncodeEvent encodes a timeline event as the wire event of its kind.
+func EncodeEvent(ev fechatter.Event) []byte {
+	if ev.Kind == fechatter.EventDeleted {
+		return encode(struct {
+			Type      string `json:"type"`
+			Seq       int64  `json:"seq"`
+			ChatID    int64  `json:"chat_id"`
+			MessageID int64  `json:"message_id"`
+		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.Message.ID})
+	}
+	return encode(struct {
+		Type    string            `json:"type"`
+		Seq     int64             `json:"seq"`
+		Message fechatter.Message `json:"message"`
+	}{string(ev.Kind), ev.Seq, ev.Message})
+}
+
+func encodeReady(u fechatter.User, chats []chatSeq) []byte {
+	return encode(struct {
+		Type  string         `json:"type"`
+		User  fechatter.User `json:"user"`
+		Chats []chatSeq      `json:"chats"`
+	}{"ready", u, chats})
+}
+
+func encodeAck(ref json.RawMessage, m fechatter.Message) []byte {
+	return encode(struct {
+		Type    string            `json:"type"`
+		Ref     json.RawMessage   `json:"ref,omitempty"`
+		Message fechatter.Message `json:"message"`
+	}{"ack", ref, m})
+}
+
+func encodeError(ref json.RawMessage, code, msg string) []byte {
+	return encode(struct {
+		Type    string          `json:"type"`
+		Ref     json.RawMessage `json:"ref,omitempty"`
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+	}{"error", ref, code, msg})
+}
+
+func encodePong(ref json.RawMessage) []byte {
+	return encode(struct {
+		Type string          `json:"type"`
+		Ref  json.RawMessage `json:"ref,omitempty"`
+	}{"pong", ref})
+}
+
+func encodeResync(chatID int64) []byte {
+	return encode(struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+	}{"resync", chatID})
+}
+
+// EncodeChatJoined is the event a user's connections receive when they are added to a chat.
+func EncodeChatJoined(c fechatter.Chat) []byte {
+	return encode(struct {
+		Type string         `json:"type"`
+		Chat fechatter.Chat `json:"chat"`
+	}{"chat_joined", c})
+}
+
+// EncodeChatLeft is the event a user's connections receive when they leave a chat.
+func EncodeChatLeft(chatID int64) []byte {
+	return encode(struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+	}{"chat_left", chatID})
+}

@@ -1,0 +1,106 @@
+package hub
+
+import (
+	"bytes"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// checkFor polls cond until it holds or the deadline passes.
+func checkFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestWriterBatchesPendingEventsIntoOneFrame(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var frames [][][]byte
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, onSlow: func() { t.Error("slow") }, onError: func(error) {}}
+	w.write = func(b [][]byte) error {
+		<-gate
+		mu.Lock()
+		frames = append(frames, append([][]byte(nil), b...))
+		mu.Unlock()
+		return nil
+	}
+	w.enqueue([]byte("a")) // taken by the first flush, which blocks on gate
+	checkFor(t, time.Second, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.queue) == 0 })
+	for _, s := range []string{"b", "c", "d"} {
+		w.enqueue([]byte(s))
+	}
+	close(gate)
+	checkFor(t, time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(frames) == 2 })
+	if got := bytes.Join(frames[1], []byte(",")); string(got) != "b,c,d" {
+		t.Fatalf("second frame = %q, want b,c,d in one frame", got)
+	}
+	checkFor(t, time.Second, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return !w.running })
+}
+
+func TestWriterRespectsBatchLimit(t *testing.T) {
+	gate := make(chan struct{})
+	var sizes []int
+	var mu sync.Mutex
+	w := &writer{maxQueue: 1 << 20, maxBatch: 10, onSlow: func() {}, onError: func(error) {}}
+	w.write = func(b [][]byte) error {
+		<-gate
+		mu.Lock()
+		sizes = append(sizes, len(b))
+		mu.Unlock()
+		return nil
+	}
+	w.enqueue([]byte("x"))
+	checkFor(t, time.Second, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.queue) == 0 })
+	for i := 0; i < 6; i++ {
+		w.enqueue([]byte("12345")) // two fit in 10 bytes
+	}
+	close(gate)
+	checkFor(t, time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(sizes) == 4 })
+	if sizes[1] != 2 || sizes[2] != 2 || sizes[3] != 2 {
+		t.Fatalf("batch sizes = %v, want [1 2 2 2]", sizes)
+	}
+}
+
+func TestWriterClosesSlowConsumerOnceAndNeverBlocks(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	var slow atomic.Int32
+	w := &writer{maxQueue: 100, maxBatch: 1 << 10, onSlow: func() { slow.Add(1) }, onError: func(error) {}}
+	w.write = func([][]byte) error { <-gate; return nil }
+	start := time.Now()
+	accepted := 0
+	for i := 0; i < 1000; i++ {
+		if w.enqueue(make([]byte, 10)) {
+			accepted++
+		}
+	}
+	if slow.Load() != 1 {
+		t.Fatalf("onSlow called %d times, want 1", slow.Load())
+	}
+	if accepted > 11 { // one in flight plus 100 bytes queued
+		t.Fatalf("accepted %d events past the limit", accepted)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatalf("enqueue blocked")
+	}
+}
+
+func TestWriterStopsOnWriteError(t *testing.T) {
+	var errs atomic.Int32
+	w := &writer{maxQueue: 1 << 10, maxBatch: 1 << 10, onSlow: func() {}, onError: func(error) { errs.Add(1) }}
+	w.write = func([][]byte) error { return errors.New("broken pipe") }
+	w.enqueue([]byte("a"))
+	checkFor(t, time.Second, func() bool { return errs.Load() == 1 })
+	if w.enqueue([]byte("b")) {
+		t.Fatal("enqueue after a write error was accepted")
+	}
+}

@@ -1,0 +1,181 @@
+package hub
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/fechatter/fechatter"
+)
+
+var newline = []byte{'\n'}
+
+// wsTransport writes frames to a WebSocket and closes it with a close code.
+type wsTransport struct {
+	conn *websocket.Conn
+	once sync.Once
+	done chan struct{} // closed when the close handshake is over
+}
+
+func (t *wsTransport) write(ctx context.Context, batch [][]byte) error {
+	if len(batch) == 1 {
+		return t.conn.Write(ctx, websocket.MessageText, batch[0])
+	}
+	w, err := t.conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	for i, b := range batch {
+		if i > 0 {
+			if _, err := w.Write(newline); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+func (t *wsTransport) close(d *Disconnect) {
+	t.once.Do(func() {
+		go func() {
+			defer close(t.done)
+			_ = t.conn.Close(d.Code, d.Reason)
+		}()
+	})
+}
+
+// ServeHTTP serves GET /ws: the WebSocket handshake (Origin checked), authentication by
+// Authorization header or first frame, then the connection's read loop until it closes.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.Draining() {
+		writeHTTPError(w, http.StatusServiceUnavailable, fechatter.EUnavailable, "server is shutting down")
+		return
+	}
+	token := bearerToken(r)
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
+	if err != nil {
+		return // Accept answered: 403 for a foreign Origin, 400 for a bad handshake
+	}
+	conn.SetReadLimit(h.cfg.ReadLimit)
+	t := &wsTransport{conn: conn, done: make(chan struct{})}
+	c := newClient(h, t)
+	if !h.track(c) {
+		t.close(DisconnectRestart)
+		<-t.done
+		return
+	}
+	defer h.untrack(c)
+	h.m.connections.Inc()
+	defer h.m.connections.Dec()
+	defer func() {
+		c.stop()
+		t.close(DisconnectNormal)
+		<-t.done
+	}()
+
+	user, resume, d := c.authenticate(conn, token)
+	if d != nil {
+		c.close(d)
+		return
+	}
+	if err := c.start(h.ctx, user, resume); err != nil {
+		h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
+		c.close(DisconnectRestart)
+		return
+	}
+	defer c.keepalive(conn)()
+	for {
+		_, data, err := conn.Read(h.ctx)
+		if err != nil {
+			return
+		}
+		c.busy.Store(true)
+		c.handle(data)
+		if c.frameDone() {
+			return
+		}
+	}
+}
+
+// authenticate resolves the connection's user from the header token or the auth frame.
+func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.User, map[int64]int64, *Disconnect) {
+	h := c.h
+	var resume map[int64]int64
+	if token == "" {
+		timer := time.AfterFunc(h.cfg.AuthTimeout, func() { c.close(unauthorized("auth timeout")) })
+		_, data, err := conn.Read(h.ctx)
+		if !timer.Stop() || err != nil {
+			return fechatter.User{}, nil, unauthorized("auth timeout")
+		}
+		f, err := decodeFrame(data)
+		if err != nil || f.Type != frameAuth || f.Token == "" {
+			return fechatter.User{}, nil, unauthorized("first frame must be auth with a token")
+		}
+		token = f.Token
+		if resume, err = resumeMap(f.Resume); err != nil {
+			c.replyError(f.Ref, err)
+			resume = nil
+		}
+	}
+	uid, err := h.cfg.Auth.Authenticate(token)
+	if err != nil {
+		return fechatter.User{}, nil, unauthorized(fechatter.ErrorMessage(err))
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
+	defer cancel()
+	user, err := h.cfg.Store.User(ctx, uid)
+	switch {
+	case fechatter.ErrorCode(err) == fechatter.ENotFound:
+		return fechatter.User{}, nil, unauthorized("unknown user")
+	case err != nil:
+		h.log.Error("hub: loading user", "user_id", uid, "err", err)
+		return fechatter.User{}, nil, DisconnectRestart
+	case user.Disabled:
+		return fechatter.User{}, nil, unauthorized("account disabled")
+	}
+	return user, resume, nil
+}
+
+// keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes
+// the connection. It costs a timer, not a goroutine, between pings.
+func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
+	var stopped atomic.Bool
+	var timer *time.Timer
+	timer = time.AfterFunc(c.h.cfg.PingInterval, func() {
+		ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
+		err := conn.Ping(ctx)
+		cancel()
+		if err != nil {
+			c.close(DisconnectStale)
+			return
+		}
+		if !stopped.Load() {
+			timer.Reset(c.h.cfg.PingInterval)
+		}
+	})
+	return func() {
+		stopped.Store(true)
+		timer.Stop()
+	}
+}
+
+func bearerToken(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && strings.EqualFold(v[:7], "Bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+func writeHTTPError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(encode(map[string]any{"error": map[string]string{"code": code, "message": msg}}))
+}

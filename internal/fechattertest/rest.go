@@ -1,0 +1,110 @@
+package fechattertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/fechatter/fechatter"
+)
+
+// Account is a signed-up user with their tokens.
+type Account struct {
+	User         fechatter.User `json:"user"`
+	AccessToken  string         `json:"access_token"`
+	RefreshToken string         `json:"refresh_token"`
+	ExpiresIn    int64          `json:"expires_in"`
+}
+
+// Do sends a JSON request and decodes a JSON answer into out (when not nil). It returns the
+// status and the raw body.
+func (s *Server) Do(t testing.TB, method, path, token string, body, out any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte: // sent as is, to test broken bodies
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, s.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil && resp.StatusCode < 300 && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: decoding %s: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode, raw
+}
+
+// MustDo is Do that fails the test unless the status is want.
+func (s *Server) MustDo(t testing.TB, want int, method, path, token string, body, out any) {
+	t.Helper()
+	if got, raw := s.Do(t, method, path, token, body, out); got != want {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, path, got, want, raw)
+	}
+}
+
+// Signup creates a user in workspace.
+func (s *Server) Signup(t testing.TB, email, workspace string) Account {
+	t.Helper()
+	var a Account
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/auth/signup", "", map[string]string{
+		"email": email, "password": "correct horse battery", "fullname": "User " + email, "workspace": workspace,
+	}, &a)
+	return a
+}
+
+// CreateChat creates a chat as the account and returns it.
+func (s *Server) CreateChat(t testing.TB, a Account, kind fechatter.ChatKind, name string, members ...int64) fechatter.Chat {
+	t.Helper()
+	var c fechatter.Chat
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/chats", a.AccessToken, map[string]any{
+		"kind": kind, "name": name, "member_ids": members,
+	}, &c)
+	return c
+}
+
+// History returns every message of a chat, oldest first, by paging forward.
+func (s *Server) History(t testing.TB, a Account, chatID int64) []fechatter.Message {
+	t.Helper()
+	var all []fechatter.Message
+	after := int64(0)
+	for {
+		var page struct {
+			Messages []fechatter.Message `json:"messages"`
+			HasMore  bool                `json:"has_more"`
+		}
+		s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?after=%d&limit=200", chatID, after), a.AccessToken, nil, &page)
+		all = append(all, page.Messages...)
+		if !page.HasMore || len(page.Messages) == 0 {
+			return all
+		}
+		after = page.Messages[len(page.Messages)-1].Seq
+	}
+}

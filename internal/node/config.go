@@ -1,0 +1,31 @@
+package node
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/fechatter/fechatter/auth"
+)
+
+// Config is everything a node needs; the zero value (plus DataDir) is the embedded default.
+type Config struct {
+	Addr           string // listen address, e.g. ":8080" or "127.0.0.1:0"
+	DataDir        string // SQLite file, embedded NATS store, generated JWT secret
+	JWTSecret      string // when empty, generated once and kept in DataDir
+	JWTPrevious    []string
+	AllowedOrigins []string // extra Origin host patterns for WebSocket handshakes
+	DatabaseURL    string   // PostgreSQL; SQLite in DataDir when empty
+	NATSURL        string   // external NATS; embedded in-process when empty
+	TLSCert        string
+	TLSKey         string
+
+	Logger *slog.Logger
+
+	// Tuning, mostly for tests.
+	Argon2        auth.Params // zero: auth.DefaultParams
+	AccessTTL     time.Duration
+	AuthPerMinute int           // REST auth attempts per IP per minute; negative disables
+	ShutdownGrace time.Duration // time given to connections to finish on shutdown (default 15s)
+	PingInterval  time.Duration
+	QueueLimit    int
+}

@@ -1,0 +1,241 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/auth"
+	"github.com/fechatter/fechatter/fanout"
+	"github.com/fechatter/fechatter/hub"
+	"github.com/fechatter/fechatter/rest"
+	"github.com/fechatter/fechatter/store/postgres"
+	"github.com/fechatter/fechatter/store/sqlite"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Node is one running hub node.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	Store  fechatter.Store
+	Hub    *hub.Hub
+	Issuer *auth.Issuer
+
+	embedded *fanout.Embedded
+	nc       *nats.Conn
+	bridge   *fanout.Bridge
+	registry *prometheus.Registry
+	ln       net.Listener
+	srv      *http.Server
+	draining atomic.Bool
+	served   chan error
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Open builds a node from cfg and listens on cfg.Addr; call Serve to accept connections.
+func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 15 * time.Second
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			n.closeBackends()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if err := n.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := n.connectNATS(); err != nil {
+		return nil, err
+	}
+	if err := n.openAuth(); err != nil {
+		return nil, err
+	}
+	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log})
+	n.Hub = hub.New(hub.Config{
+		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Logger: n.log,
+		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
+		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit,
+	})
+	n.bridge.Start(n.Hub)
+	api := rest.New(rest.Config{
+		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub,
+		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute,
+	})
+	n.srv = &http.Server{
+		Handler:           n.routes(api),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+	}
+	if n.ln, err = n.listen(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) openStore(ctx context.Context) error {
+	var err error
+	if n.cfg.DatabaseURL != "" {
+		n.Store, err = postgres.Open(ctx, n.cfg.DatabaseURL, postgres.Options{})
+		n.log.Info("store: postgresql")
+	} else {
+		path := filepath.Join(n.cfg.DataDir, "fechatter.db")
+		n.Store, err = sqlite.Open(ctx, path, sqlite.Options{})
+		n.log.Info("store: sqlite", "path", path)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+func (n *Node) connectNATS() error {
+	opts := []nats.Option{
+		nats.Name("fechatter"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500 * time.Millisecond),
+		nats.ReconnectJitter(500*time.Millisecond, time.Second),
+		nats.ReconnectBufSize(-1), // never buffer publishes while down: the store is the truth
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { n.log.Warn("nats: disconnected", "err", err) }),
+		nats.ReconnectHandler(func(c *nats.Conn) { n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted()) }),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subj := ""
+			if sub != nil {
+				subj = sub.Subject
+			}
+			n.log.Warn("nats: async error", "subject", subj, "err", err)
+		}),
+	}
+	var err error
+	if n.cfg.NATSURL != "" {
+		n.nc, err = nats.Connect(n.cfg.NATSURL, append(opts, nats.RetryOnFailedConnect(true))...)
+		n.log.Info("fanout: external nats")
+	} else {
+		if n.embedded, err = fanout.StartEmbedded(n.cfg.DataDir); err != nil {
+			return err
+		}
+		n.nc, err = n.embedded.Connect(opts...)
+		n.log.Info("fanout: embedded nats")
+	}
+	if err != nil {
+		return fmt.Errorf("nats: %w", err)
+	}
+	return nil
+}
+
+func (n *Node) openAuth() error {
+	secret := []byte(n.cfg.JWTSecret)
+	if len(secret) == 0 {
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(filepath.Join(n.cfg.DataDir, "jwt.secret")); err != nil {
+			return fmt.Errorf("jwt secret: %w", err)
+		}
+	}
+	var prev [][]byte
+	for _, p := range n.cfg.JWTPrevious {
+		prev = append(prev, []byte(p))
+	}
+	keys, err := auth.NewKeys(secret, prev...)
+	if err != nil {
+		return fmt.Errorf("jwt keys: %w", err)
+	}
+	n.Issuer, err = auth.NewIssuer(auth.IssuerConfig{Keys: keys, TTL: n.cfg.AccessTTL})
+	return err
+}
+
+func (n *Node) listen() (net.Listener, error) {
+	addr := n.cfg.Addr
+	if addr == "" {
+		addr = ":8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	if n.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(n.cfg.TLSCert, n.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	return ln, nil
+}
+
+// Addr is the address the node listens on.
+func (n *Node) Addr() string { return n.ln.Addr().String() }
+
+// Serve accepts connections until Shutdown; it returns nil after a clean shutdown.
+func (n *Node) Serve() error {
+	n.log.Info("listening", "addr", n.Addr())
+	err := n.srv.Serve(n.ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return <-n.served
+	}
+	return err
+}
+
+// Shutdown drains: /readyz turns 503, sockets are asked to reconnect elsewhere (1012) once
+// their frame in flight is answered, HTTP requests finish, then the backends close.
+func (n *Node) Shutdown(ctx context.Context) error {
+	n.stopOnce.Do(func() { n.stopErr = n.shutdown(ctx) })
+	return n.stopErr
+}
+
+func (n *Node) shutdown(ctx context.Context) error {
+	n.draining.Store(true)
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.ShutdownGrace)
+	defer cancel()
+	errHub := n.Hub.Shutdown(ctx)
+	errHTTP := n.srv.Shutdown(ctx)
+	n.closeBackends()
+	err := errors.Join(errHub, errHTTP)
+	n.served <- err
+	return err
+}
+
+func (n *Node) closeBackends() {
+	if n.bridge != nil {
+		n.bridge.Close()
+	}
+	if n.nc != nil {
+		n.nc.Close()
+	}
+	if n.embedded != nil {
+		n.embedded.Shutdown()
+	}
+	if n.Store != nil {
+		n.Store.Close()
+	}
+}
+
+type issuerAuth struct{ i *auth.Issuer }
+
+func (a issuerAuth) Authenticate(token string) (int64, error) {
+	c, err := a.i.Verify(token)
+	return c.UserID, err
+}

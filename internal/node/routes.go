@@ -1,0 +1,59 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/fechatter/fechatter/rest"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// maxAPIBody caps request bodies at the edge, before Fiber buffers them.
+const maxAPIBody = 1 << 20
+
+func (n *Node) routes(api *rest.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /ws", n.Hub)
+	fiberApp := adaptor.FiberApp(api.App())
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
+		fiberApp(w, r)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", n.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("Fechatter is running. WebSocket: /ws, REST: /api/v1, health: /healthz, /readyz, metrics: /metrics\n"))
+	})
+	return mux
+}
+
+// readyz reports whether this node should get traffic: not draining, store and NATS up.
+func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
+	checks := map[string]string{"store": "ok", "nats": "ok"}
+	status := http.StatusOK
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := n.Store.Ping(ctx); err != nil {
+		checks["store"], status = "down", http.StatusServiceUnavailable
+	}
+	if err := n.bridge.Ready(); err != nil {
+		checks["nats"], status = "down", http.StatusServiceUnavailable
+	}
+	if n.draining.Load() {
+		checks["node"], status = "draining", http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, checks)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,264 @@
+package rest
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/auth"
+	"github.com/gofiber/fiber/v2"
+)
+
+const localUser = "user"
+
+type tokenResponse struct {
+	AccessToken  string         `json:"access_token"`
+	RefreshToken string         `json:"refresh_token"`
+	ExpiresIn    int64          `json:"expires_in"`
+	User         fechatter.User `json:"user"`
+}
+
+type signupRequest struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	Fullname  string `json:"fullname"`
+	Workspace string `json:"workspace"`
+}
+
+func normalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"email\" is required")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"email\" is not an email address")
+	}
+	return s, nil
+}
+
+func requireText(field, v string, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field %q is required", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field %q is longer than %d characters", field, max)
+	}
+	return v, nil
+}
+
+func (r *signupRequest) validate() error {
+	var err error
+	if r.Email, err = normalizeEmail(r.Email); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(r.Password); n < 8 || n > 128 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"password\" must have 8 to 128 characters")
+	}
+	if r.Fullname, err = requireText("fullname", r.Fullname, 100); err != nil {
+		return err
+	}
+	r.Workspace, err = requireText("workspace", r.Workspace, 64)
+	return err
+}
+
+func (s *Server) signup(c *fiber.Ctx) error {
+	var req signupRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	hash, err := s.cfg.Hasher.Hash(ctx, req.Password)
+	if err != nil {
+		return err
+	}
+	user, err := s.cfg.Store.Signup(ctx, fechatter.SignupParams{
+		Email: req.Email, PasswordHash: hash, Fullname: req.Fullname, Workspace: req.Workspace,
+	})
+	if err != nil {
+		return err
+	}
+	resp, err := s.issue(c, user, auth.NewFamilyID())
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(resp)
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+var errBadLogin = fechatter.Errorf(fechatter.EUnauthorized, "wrong email or password")
+
+func (s *Server) login(c *fiber.Ctx) error {
+	var req loginRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	email, err := normalizeEmail(req.Email)
+	if err != nil {
+		return err
+	}
+	if req.Password == "" || len(req.Password) > 1024 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"password\" is required")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	user, hash, err := s.cfg.Store.UserByEmail(ctx, email)
+	if fechatter.ErrorCode(err) == fechatter.ENotFound {
+		// Spend the same time as a real check so response times do not reveal accounts.
+		if err := s.cfg.Hasher.DummyVerify(ctx, req.Password); err != nil {
+			return err
+		}
+		return errBadLogin
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := s.cfg.Hasher.Verify(ctx, req.Password, hash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errBadLogin
+	}
+	if user.Disabled {
+		return fechatter.Errorf(fechatter.EForbidden, "account disabled")
+	}
+	resp, err := s.issue(c, user, auth.NewFamilyID())
+	if err != nil {
+		return err
+	}
+	return c.JSON(resp)
+}
+
+type refreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func (r *refreshRequest) validate() error {
+	if r.RefreshToken == "" || len(r.RefreshToken) > 256 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"refresh_token\" is required")
+	}
+	return nil
+}
+
+func (s *Server) refresh(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	token, next, err := auth.NewRefresh(0, "", s.cfg.Now(), auth.RefreshTTL)
+	if err != nil {
+		return err
+	}
+	user, err := s.cfg.Store.RotateRefreshToken(ctx, auth.HashRefreshToken(req.RefreshToken), next)
+	if err != nil {
+		return err
+	}
+	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokenResponse{AccessToken: access, RefreshToken: token,
+		ExpiresIn: int64(exp.Sub(s.cfg.Now()).Seconds()), User: user})
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	var req refreshRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.cfg.Store.RevokeRefreshFamily(ctx, auth.HashRefreshToken(req.RefreshToken)); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// issue creates an access token and a refresh token in family.
+func (s *Server) issue(c *fiber.Ctx, user fechatter.User, family string) (tokenResponse, error) {
+	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	token, rt, err := auth.NewRefresh(user.ID, family, s.cfg.Now(), auth.RefreshTTL)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.cfg.Store.CreateRefreshToken(ctx, rt); err != nil {
+		return tokenResponse{}, err
+	}
+	return tokenResponse{AccessToken: access, RefreshToken: token,
+		ExpiresIn: int64(exp.Sub(s.cfg.Now()).Seconds()), User: user}, nil
+}
+
+// authenticate requires a valid access token and an active user.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	if len(h) < 8 || !strings.EqualFold(h[:7], "Bearer ") {
+		return fechatter.Errorf(fechatter.EUnauthorized, "missing bearer token")
+	}
+	claims, err := s.cfg.Issuer.Verify(strings.TrimSpace(h[7:]))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	user, err := s.cfg.Store.User(ctx, claims.UserID)
+	if fechatter.ErrorCode(err) == fechatter.ENotFound {
+		return fechatter.Errorf(fechatter.EUnauthorized, "unknown user")
+	}
+	if err != nil {
+		return err
+	}
+	if user.Disabled {
+		return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
+	}
+	c.Locals(localUser, user)
+	return c.Next()
+}
+
+func currentUser(c *fiber.Ctx) fechatter.User {
+	u, _ := c.Locals(localUser).(fechatter.User)
+	return u
+}
+
+func (s *Server) me(c *fiber.Ctx) error { return c.JSON(currentUser(c)) }
+
+func (s *Server) users(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(c.Query("q"))
+	if utf8.RuneCountInString(q) > 100 {
+		return fechatter.Errorf(fechatter.EInvalid, "query parameter \"q\" is longer than 100 characters")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	users, err := s.cfg.Store.Users(ctx, currentUser(c).WorkspaceID, q, int(limit))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"users": users})
+}

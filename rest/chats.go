@@ -1,0 +1,276 @@
+package rest
+
+import (
+	"slices"
+
+	"github.com/fechatter/fechatter"
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) listChats(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	chats, err := s.cfg.Store.ChatsForUser(ctx, currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	if chats == nil {
+		chats = []fechatter.ChatSummary{}
+	}
+	return c.JSON(fiber.Map{"chats": chats})
+}
+
+type createChatRequest struct {
+	Kind      fechatter.ChatKind `json:"kind"`
+	Name      string             `json:"name"`
+	MemberIDs []int64            `json:"member_ids"`
+	Private   bool               `json:"private"`
+}
+
+func (r *createChatRequest) validate(self int64) error {
+	if !r.Kind.Valid() {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"kind\" must be direct, group or channel")
+	}
+	if len(r.MemberIDs) > 1000 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"member_ids\" lists more than 1000 users; add them in batches")
+	}
+	ids := r.MemberIDs[:0:0]
+	for _, id := range r.MemberIDs {
+		if id <= 0 {
+			return fechatter.Errorf(fechatter.EInvalid, "field \"member_ids\" holds an invalid id")
+		}
+		if id != self && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	r.MemberIDs = ids
+	switch r.Kind {
+	case fechatter.ChatDirect:
+		if len(ids) != 1 {
+			return fechatter.Errorf(fechatter.EInvalid, "a direct chat has exactly one other member in \"member_ids\"")
+		}
+		r.Name, r.Private = "", true
+	case fechatter.ChatChannel:
+		name, err := requireText("name", r.Name, fechatter.MaxChatName)
+		if err != nil {
+			return err
+		}
+		r.Name = name
+	case fechatter.ChatGroup:
+		r.Private = true
+		if r.Name != "" {
+			name, err := requireText("name", r.Name, fechatter.MaxChatName)
+			if err != nil {
+				return err
+			}
+			r.Name = name
+		}
+	}
+	return nil
+}
+
+func (s *Server) createChat(c *fiber.Ctx) error {
+	me := currentUser(c)
+	var req createChatRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := req.validate(me.ID); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	chat, created, err := s.cfg.Store.CreateChat(ctx, fechatter.CreateChatParams{
+		WorkspaceID: me.WorkspaceID, CreatorID: me.ID, Kind: req.Kind, Name: req.Name,
+		Private: req.Private, MemberIDs: req.MemberIDs,
+	})
+	if err != nil {
+		return err
+	}
+	if !created {
+		return c.JSON(chat)
+	}
+	s.cfg.Notifier.ChatJoined(chat, chat.MemberIDs)
+	return c.Status(fiber.StatusCreated).JSON(chat)
+}
+
+// visibleChat loads a chat the caller may see: a member, or any workspace user for a public
+// channel. It returns the caller's membership too (zero Role when not a member).
+func (s *Server) visibleChat(c *fiber.Ctx) (fechatter.Chat, fechatter.Member, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return fechatter.Chat{}, fechatter.Member{}, err
+	}
+	me := currentUser(c)
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	chat, err := s.cfg.Store.Chat(ctx, id)
+	if err != nil {
+		return fechatter.Chat{}, fechatter.Member{}, err
+	}
+	if chat.WorkspaceID != me.WorkspaceID {
+		return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
+	}
+	m, err := s.cfg.Store.Member(ctx, id, me.ID)
+	switch {
+	case err == nil:
+		return chat, m, nil
+	case fechatter.ErrorCode(err) != fechatter.ENotFound:
+		return fechatter.Chat{}, fechatter.Member{}, err
+	case chat.Kind == fechatter.ChatChannel && !chat.Private:
+		return chat, fechatter.Member{}, nil
+	}
+	return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", id)
+}
+
+func (s *Server) getChat(c *fiber.Ctx) error {
+	chat, _, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(chat)
+}
+
+type updateChatRequest struct {
+	Name     *string `json:"name"`
+	Private  *bool   `json:"private"`
+	Archived *bool   `json:"archived"`
+}
+
+func (s *Server) updateChat(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	if !m.Role.CanManage() {
+		return fechatter.Errorf(fechatter.EForbidden, "only the chat's owner or admins may change it")
+	}
+	var req updateChatRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if chat.Kind == fechatter.ChatDirect && (req.Name != nil || req.Private != nil) {
+		return fechatter.Errorf(fechatter.EInvalid, "a direct chat has no name or visibility to change")
+	}
+	if req.Name != nil {
+		name, err := requireText("name", *req.Name, fechatter.MaxChatName)
+		if err != nil {
+			return err
+		}
+		req.Name = &name
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	updated, err := s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Name: req.Name, Private: req.Private, Archived: req.Archived})
+	if err != nil {
+		return err
+	}
+	return c.JSON(updated)
+}
+
+type addMembersRequest struct {
+	UserIDs []int64 `json:"user_ids"`
+}
+
+func (s *Server) addMembers(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	var req addMembersRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if len(req.UserIDs) == 0 || len(req.UserIDs) > 1000 {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"user_ids\" must list 1 to 1000 users")
+	}
+	me := currentUser(c)
+	selfJoin := len(req.UserIDs) == 1 && req.UserIDs[0] == me.ID && chat.Kind == fechatter.ChatChannel && !chat.Private
+	switch {
+	case chat.Kind == fechatter.ChatDirect:
+		return fechatter.Errorf(fechatter.EInvalid, "a direct chat always has exactly two members")
+	case chat.Archived:
+		return fechatter.Errorf(fechatter.EForbidden, "chat %d is archived", chat.ID)
+	case !selfJoin && !m.Role.CanManage():
+		return fechatter.Errorf(fechatter.EForbidden, "only the chat's owner or admins may add members")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	added, err := s.cfg.Store.AddMembers(ctx, chat.ID, req.UserIDs)
+	if err != nil {
+		return err
+	}
+	if len(added) > 0 {
+		if chat, err = s.cfg.Store.Chat(ctx, chat.ID); err != nil {
+			return err
+		}
+		s.cfg.Notifier.ChatJoined(chat, added)
+	}
+	if added == nil {
+		added = []int64{}
+	}
+	return c.JSON(fiber.Map{"added": added, "chat": chat})
+}
+
+func (s *Server) removeMember(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	me := currentUser(c)
+	switch {
+	case chat.Kind == fechatter.ChatDirect:
+		return fechatter.Errorf(fechatter.EInvalid, "a direct chat always has exactly two members")
+	case uid == chat.OwnerID:
+		return fechatter.Errorf(fechatter.EForbidden, "the chat's owner cannot be removed")
+	case uid != me.ID && !m.Role.CanManage():
+		return fechatter.Errorf(fechatter.EForbidden, "only the chat's owner or admins may remove members")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.cfg.Store.RemoveMember(ctx, chat.ID, uid); err != nil {
+		return err
+	}
+	s.cfg.Notifier.ChatLeft(chat.ID, uid)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) messages(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	if m.Role == "" {
+		return fechatter.Errorf(fechatter.EForbidden, "join chat %d to read its history", chat.ID)
+	}
+	const maxSeq = 1 << 53
+	before, err := queryInt(c, "before", 0, 1, maxSeq)
+	if err != nil {
+		return err
+	}
+	after, err := queryInt(c, "after", 0, 0, maxSeq)
+	if err != nil {
+		return err
+	}
+	if before > 0 && c.Query("after") != "" {
+		return fechatter.Errorf(fechatter.EInvalid, "use either \"before\" or \"after\", not both")
+	}
+	limit, err := queryInt(c, "limit", fechatter.DefaultHistory, 1, fechatter.MaxHistoryLimit)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	msgs, more, err := s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: chat.ID, Before: before, After: after, Forward: c.Query("after") != "", Limit: int(limit)})
+	if err != nil {
+		return err
+	}
+	if msgs == nil {
+		msgs = []fechatter.Message{}
+	}
+	return c.JSON(fiber.Map{"messages": msgs, "has_more": more})
+}

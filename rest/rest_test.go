@@ -1,0 +1,208 @@
+package rest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fechatter/fechatter"
+	ft "github.com/fechatter/fechatter/internal/fechattertest"
+)
+
+var n atomic.Int64
+
+func email(name string) string { return fmt.Sprintf("%s-%d@example.com", name, n.Add(1)) }
+
+func errCode(t *testing.T, raw []byte) string {
+	t.Helper()
+	var env struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil || env.Error.Code == "" || env.Error.Message == "" {
+		t.Fatalf("not an error envelope: %s", raw)
+	}
+	return env.Error.Code
+}
+
+func TestSignupLoginRefreshLogout(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	addr := email("ann")
+	a := s.Signup(t, "  "+strings.ToUpper(addr)+" ", "acme")
+	if a.User.Email != addr || a.User.Role != fechatter.RoleOwner || a.ExpiresIn < 600 || a.ExpiresIn > 900 {
+		t.Fatalf("signup = %+v", a)
+	}
+	b := s.Signup(t, email("ben"), "acme")
+	if b.User.WorkspaceID != a.User.WorkspaceID || b.User.Role != fechatter.RoleMember {
+		t.Fatalf("second signup did not join the workspace as member: %+v", b.User)
+	}
+	code, raw := s.Do(t, "POST", "/api/v1/auth/signup", "", map[string]string{
+		"email": addr, "password": "another password", "fullname": "Dup", "workspace": "acme"}, nil)
+	if code != http.StatusConflict || errCode(t, raw) != fechatter.EConflict {
+		t.Fatalf("duplicate signup: %d %s", code, raw)
+	}
+
+	var me fechatter.User
+	s.MustDo(t, http.StatusOK, "GET", "/api/v1/me", a.AccessToken, nil, &me)
+	if me.ID != a.User.ID {
+		t.Fatalf("me = %+v", me)
+	}
+
+	var login ft.Account
+	s.MustDo(t, http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"email": addr, "password": "correct horse battery"}, &login)
+	code, raw = s.Do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": addr, "password": "wrong password"}, nil)
+	if code != http.StatusUnauthorized || errCode(t, raw) != fechatter.EUnauthorized {
+		t.Fatalf("wrong password: %d %s", code, raw)
+	}
+	code, _ = s.Do(t, "POST", "/api/v1/auth/login", "", map[string]string{"email": "nobody@example.com", "password": "whatever1"}, nil)
+	if code != http.StatusUnauthorized {
+		t.Fatalf("unknown email: %d", code)
+	}
+
+	// Rotation: the new refresh token works, the used one is a replay that revokes the family.
+	var r1 ft.Account
+	s.MustDo(t, http.StatusOK, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": login.RefreshToken}, &r1)
+	if r1.RefreshToken == login.RefreshToken || r1.AccessToken == "" || r1.User.ID != a.User.ID {
+		t.Fatalf("refresh = %+v", r1)
+	}
+	s.MustDo(t, http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": login.RefreshToken}, nil)
+	s.MustDo(t, http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": r1.RefreshToken}, nil)
+
+	// Logout revokes the family of the signup session; other sessions live on.
+	s.MustDo(t, http.StatusNoContent, "POST", "/api/v1/auth/logout", "", map[string]string{"refresh_token": a.RefreshToken}, nil)
+	s.MustDo(t, http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": a.RefreshToken}, nil)
+	s.MustDo(t, http.StatusOK, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": b.RefreshToken}, nil)
+}
+
+func TestBadRequestsGetTheEnvelope(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	a := s.Signup(t, email("ann"), "acme")
+	cases := []struct {
+		method, path, token string
+		body                any
+		status              int
+		code, mention       string
+	}{
+		{"POST", "/api/v1/auth/signup", "", map[string]any{"email": "not-an-email", "password": "longenough", "fullname": "x", "workspace": "w"}, 400, fechatter.EInvalid, "email"},
+		{"POST", "/api/v1/auth/signup", "", map[string]any{"email": "x@y.io", "password": "short", "fullname": "x", "workspace": "w"}, 400, fechatter.EInvalid, "password"},
+		{"POST", "/api/v1/auth/signup", "", map[string]any{"email": "x@y.io", "password": "longenough", "fullname": 5, "workspace": "w"}, 400, fechatter.EInvalid, "fullname"},
+		{"POST", "/api/v1/auth/signup", "", map[string]any{"email": "x@y.io", "password": "longenough", "fullname": "x"}, 400, fechatter.EInvalid, "workspace"},
+		{"POST", "/api/v1/auth/login", "", "{", 400, fechatter.EInvalid, "JSON"},
+		{"GET", "/api/v1/me", "", nil, 401, fechatter.EUnauthorized, "token"},
+		{"GET", "/api/v1/me", "nonsense", nil, 401, fechatter.EUnauthorized, "token"},
+		{"POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "party"}, 400, fechatter.EInvalid, "kind"},
+		{"POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "direct", "member_ids": []int64{}}, 400, fechatter.EInvalid, "direct"},
+		{"POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "channel"}, 400, fechatter.EInvalid, "name"},
+		{"POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "group", "member_ids": "1,2"}, 400, fechatter.EInvalid, "member_ids"},
+		{"GET", "/api/v1/chats/abc", a.AccessToken, nil, 400, fechatter.EInvalid, "id"},
+		{"GET", "/api/v1/chats/424242", a.AccessToken, nil, 404, fechatter.ENotFound, "chat"},
+		{"GET", "/api/v1/users?limit=1000", a.AccessToken, nil, 400, fechatter.EInvalid, "limit"},
+		{"GET", "/api/v1/nope", a.AccessToken, nil, 404, fechatter.ENotFound, "nope"},
+		{"PATCH", "/api/v1/admin/users/1", "", map[string]any{"disabled": true}, 401, fechatter.EUnauthorized, "token"},
+	}
+	for _, tc := range cases {
+		var body any = tc.body
+		code, raw := doRaw(t, s, tc.method, tc.path, tc.token, body)
+		if code != tc.status || errCode(t, raw) != tc.code || !strings.Contains(string(raw), tc.mention) {
+			t.Errorf("%s %s: %d %s; want %d %s mentioning %q", tc.method, tc.path, code, raw, tc.status, tc.code, tc.mention)
+		}
+	}
+}
+
+// doRaw sends body as-is when it is a string (to test broken JSON).
+func doRaw(t *testing.T, s *ft.Server, method, path, token string, body any) (int, []byte) {
+	if str, ok := body.(string); ok {
+		return s.Do(t, method, path, token, []byte(str), nil)
+	}
+	return s.Do(t, method, path, token, body, nil)
+}
+
+func TestChatsMembersAndHistory(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	a := s.Signup(t, email("ann"), "acme")
+	b := s.Signup(t, email("ben"), "acme")
+	c := s.Signup(t, email("cat"), "acme")
+	x := s.Signup(t, email("xan"), "other")
+
+	var dir struct{ Users []fechatter.User }
+	s.MustDo(t, http.StatusOK, "GET", "/api/v1/users?q=BEN", a.AccessToken, nil, &dir)
+	if len(dir.Users) != 1 || dir.Users[0].ID != b.User.ID {
+		t.Fatalf("directory search = %+v", dir.Users)
+	}
+
+	direct := s.CreateChat(t, a, fechatter.ChatDirect, "", b.User.ID)
+	var again fechatter.Chat
+	s.MustDo(t, http.StatusOK, "POST", "/api/v1/chats", b.AccessToken, map[string]any{"kind": "direct", "member_ids": []int64{a.User.ID}}, &again)
+	if again.ID != direct.ID {
+		t.Fatalf("second direct chat between the same pair: %d != %d", again.ID, direct.ID)
+	}
+	s.MustDo(t, http.StatusBadRequest, "POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "group", "member_ids": []int64{x.User.ID}}, nil)
+
+	var private fechatter.Chat
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/chats", a.AccessToken, map[string]any{
+		"kind": "channel", "name": "secret", "private": true, "member_ids": []int64{b.User.ID}}, &private)
+	s.MustDo(t, http.StatusForbidden, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), c.AccessToken, nil, nil)
+	s.MustDo(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), x.AccessToken, nil, nil)
+	// Only admins add members; a member cannot.
+	s.MustDo(t, http.StatusForbidden, "POST", fmt.Sprintf("/api/v1/chats/%d/members", private.ID), b.AccessToken, map[string]any{"user_ids": []int64{c.User.ID}}, nil)
+	s.MustDo(t, http.StatusOK, "POST", fmt.Sprintf("/api/v1/chats/%d/members", private.ID), a.AccessToken, map[string]any{"user_ids": []int64{c.User.ID}}, nil)
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), c.AccessToken, nil, nil)
+	// A member may leave; not remove others.
+	s.MustDo(t, http.StatusForbidden, "DELETE", fmt.Sprintf("/api/v1/chats/%d/members/%d", private.ID, b.User.ID), c.AccessToken, nil, nil)
+	s.MustDo(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/chats/%d/members/%d", private.ID, c.User.ID), c.AccessToken, nil, nil)
+	s.MustDo(t, http.StatusForbidden, "GET", fmt.Sprintf("/api/v1/chats/%d/messages", private.ID), c.AccessToken, nil, nil)
+
+	// Public channel: anyone in the workspace may join themselves.
+	var public fechatter.Chat
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/chats", a.AccessToken, map[string]any{"kind": "channel", "name": "general"}, &public)
+	s.MustDo(t, http.StatusOK, "POST", fmt.Sprintf("/api/v1/chats/%d/members", public.ID), c.AccessToken, map[string]any{"user_ids": []int64{c.User.ID}}, nil)
+
+	var list struct{ Chats []fechatter.ChatSummary }
+	s.MustDo(t, http.StatusOK, "GET", "/api/v1/chats", a.AccessToken, nil, &list)
+	if len(list.Chats) != 3 {
+		t.Fatalf("ann has %d chats, want 3", len(list.Chats))
+	}
+
+	// History paging over a real timeline.
+	conn := s.Dial(t, a.AccessToken)
+	conn.Ready()
+	for i := 1; i <= 7; i++ {
+		conn.Send(map[string]any{"type": "send", "chat_id": public.ID, "client_id": fmt.Sprintf("00000000-0000-4000-8000-%012d", i), "text": fmt.Sprint("m", i)})
+		conn.WaitFor(ft.Wait, ft.Type("ack"))
+	}
+	var page struct {
+		Messages []fechatter.Message
+		HasMore  bool `json:"has_more"`
+	}
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?limit=3", public.ID), c.AccessToken, nil, &page)
+	if len(page.Messages) != 3 || page.Messages[0].Seq != 5 || page.Messages[2].Seq != 7 || !page.HasMore {
+		t.Fatalf("newest page = %+v", page)
+	}
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?before=5&limit=3", public.ID), c.AccessToken, nil, &page)
+	if len(page.Messages) != 3 || page.Messages[0].Seq != 2 || !page.HasMore {
+		t.Fatalf("before page = %+v", page)
+	}
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?after=5", public.ID), c.AccessToken, nil, &page)
+	if len(page.Messages) != 2 || page.Messages[0].Seq != 6 || page.HasMore {
+		t.Fatalf("after page = %+v", page)
+	}
+	if all := s.History(t, c, public.ID); len(all) != 7 || all[0].Seq != 1 {
+		t.Fatalf("full history from after=0 has %d messages", len(all))
+	}
+	s.MustDo(t, http.StatusBadRequest, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?limit=201", public.ID), c.AccessToken, nil, nil)
+}
+
+func TestAdminDisablesUser(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	owner := s.Signup(t, email("own"), "acme")
+	m := s.Signup(t, email("mem"), "acme")
+	s.MustDo(t, http.StatusForbidden, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", owner.User.ID), m.AccessToken, map[string]any{"disabled": true}, nil)
+	s.MustDo(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", m.User.ID), owner.AccessToken, map[string]any{"disabled": true}, nil)
+	s.MustDo(t, http.StatusUnauthorized, "GET", "/api/v1/me", m.AccessToken, nil, nil)
+	s.MustDo(t, http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": m.RefreshToken}, nil)
+	if code := s.Dial(t, m.AccessToken).Closed(ft.Wait); code != 4001 {
+		t.Fatalf("disabled user's socket: close %d, want 4001", code)
+	}
+}

@@ -1,0 +1,215 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/auth"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// Notifier tells connected clients about membership changes; the hub implements it.
+type Notifier interface {
+	ChatJoined(chat fechatter.Chat, userIDs []int64)
+	ChatLeft(chatID, userID int64)
+}
+
+// Config configures the API. Store, Hasher, Issuer and Notifier are required.
+type Config struct {
+	Store    fechatter.Store
+	Hasher   *auth.Hasher
+	Issuer   *auth.Issuer
+	Notifier Notifier
+	Logger   *slog.Logger
+	Now      func() time.Time
+
+	BodyLimit     int // bytes (default 64 KiB)
+	AuthPerMinute int // auth requests per client IP per minute (default 30); negative disables
+}
+
+// Server is the REST API.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+	app *fiber.App
+}
+
+// New builds the Fiber app with every route.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 64 << 10
+	}
+	if cfg.AuthPerMinute == 0 {
+		cfg.AuthPerMinute = 30
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.app = fiber.New(fiber.Config{
+		ErrorHandler:          s.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+		AppName:               "fechatter",
+	})
+	s.app.Use(recover.New())
+	s.routes()
+	return s
+}
+
+// App returns the Fiber app, for adaptor.FiberApp or app.Test.
+func (s *Server) App() *fiber.App { return s.app }
+
+func (s *Server) routes() {
+	api := s.app.Group("/api/v1")
+	authGroup := api.Group("/auth")
+	if s.cfg.AuthPerMinute > 0 {
+		authGroup.Use(limiter.New(limiter.Config{
+			Max:        s.cfg.AuthPerMinute,
+			Expiration: time.Minute,
+			LimitReached: func(c *fiber.Ctx) error {
+				return fechatter.Errorf(fechatter.ERateLimited, "too many attempts; try again in a minute")
+			},
+		}))
+	}
+	authGroup.Post("/signup", s.signup)
+	authGroup.Post("/login", s.login)
+	authGroup.Post("/refresh", s.refresh)
+	authGroup.Post("/logout", s.logout)
+
+	api.Use(s.authenticate)
+	api.Get("/me", s.me)
+	api.Get("/users", s.users)
+	api.Get("/chats", s.listChats)
+	api.Post("/chats", s.createChat)
+	api.Get("/chats/:id", s.getChat)
+	api.Patch("/chats/:id", s.updateChat)
+	api.Post("/chats/:id/members", s.addMembers)
+	api.Delete("/chats/:id/members/:user_id", s.removeMember)
+	api.Get("/chats/:id/messages", s.messages)
+
+	admin := api.Group("/admin", s.requireWorkspaceAdmin)
+	admin.Patch("/users/:id", s.adminUpdateUser)
+	admin.Post("/chats/:id/archive", s.adminArchiveChat)
+
+	api.Use(func(c *fiber.Ctx) error {
+		return fechatter.Errorf(fechatter.ENotFound, "no such endpoint: %s %s", c.Method(), c.Path())
+	})
+}
+
+var statusOf = map[string]int{
+	fechatter.EInvalid:      http.StatusBadRequest,
+	fechatter.EUnauthorized: http.StatusUnauthorized,
+	fechatter.EForbidden:    http.StatusForbidden,
+	fechatter.ENotFound:     http.StatusNotFound,
+	fechatter.EConflict:     http.StatusConflict,
+	fechatter.ETooLarge:     http.StatusRequestEntityTooLarge,
+	fechatter.ERateLimited:  http.StatusTooManyRequests,
+	fechatter.EUnavailable:  http.StatusServiceUnavailable,
+	fechatter.EInternal:     http.StatusInternalServerError,
+}
+
+// StatusOf maps an error code to its HTTP status.
+func StatusOf(code string) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type envelope struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// handleError writes the error envelope. Fiber's own errors (404 route, 413 body, 405) are
+// mapped to codes; anything unknown is logged and reported as internal.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var env envelope
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		env.Error.Code, env.Error.Message = fiberCode(fe.Code), fe.Message
+	default:
+		env.Error.Code, env.Error.Message = fechatter.ErrorCode(err), fechatter.ErrorMessage(err)
+		if env.Error.Code == fechatter.EInternal {
+			s.log.Error("rest: request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+	}
+	status := StatusOf(env.Error.Code)
+	if fe != nil {
+		status = fe.Code
+	}
+	return c.Status(status).JSON(env)
+}
+
+func fiberCode(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return fechatter.ENotFound
+	case http.StatusRequestEntityTooLarge:
+		return fechatter.ETooLarge
+	case http.StatusMethodNotAllowed, http.StatusBadRequest:
+		return fechatter.EInvalid
+	case http.StatusTooManyRequests:
+		return fechatter.ERateLimited
+	case http.StatusServiceUnavailable:
+		return fechatter.EUnavailable
+	}
+	return fechatter.EInternal
+}
+
+// decode parses a JSON body into v, naming the offending field on a type mismatch.
+func decode(c *fiber.Ctx, v any) error {
+	body := c.Body()
+	if len(body) == 0 {
+		return fechatter.Errorf(fechatter.EInvalid, "request body is required")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fechatter.Errorf(fechatter.EInvalid, "field %q has the wrong type", te.Field)
+		}
+		return fechatter.Errorf(fechatter.EInvalid, "request body is not valid JSON")
+	}
+	return nil
+}
+
+// pathID parses a positive integer path parameter.
+func pathID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fechatter.Errorf(fechatter.EInvalid, "path parameter %q must be a positive integer", name)
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter within [lo, hi].
+func queryInt(c *fiber.Ctx, name string, def, lo, hi int64) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, fechatter.Errorf(fechatter.EInvalid, "query parameter %q must be an integer from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}
+
+func (s *Server) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), 10*time.Second)
+}

@@ -1,0 +1,170 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fechatter/fechatter"
+)
+
+const userCols = `id, workspace_id, email, fullname, role, disabled, created_at`
+
+func scanUser(row scanner, extra ...any) (fechatter.User, error) {
+	var u fechatter.User
+	dest := append([]any{&u.ID, &u.WorkspaceID, &u.Email, &u.Fullname, &u.Role, &u.Disabled, &u.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return fechatter.User{}, err
+	}
+	u.CreatedAt = utc(u.CreatedAt)
+	return u, nil
+}
+
+// Signup creates a user, and its workspace when it does not exist yet.
+func (db *DB) Signup(ctx context.Context, p fechatter.SignupParams) (fechatter.User, error) {
+	if err := checkSignup(p); err != nil {
+		return fechatter.User{}, err
+	}
+	var u fechatter.User
+	err := db.update(ctx, func(tx pgx.Tx) (err error) {
+		u, err = signup(ctx, tx, p, db.clock())
+		return err
+	})
+	return u, err
+}
+
+func signup(ctx context.Context, tx pgx.Tx, p fechatter.SignupParams, now time.Time) (fechatter.User, error) {
+	var taken bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`, p.Email).Scan(&taken); err != nil {
+		return fechatter.User{}, fmt.Errorf("postgres: signup: check email: %w", err)
+	}
+	if taken {
+		return fechatter.User{}, fechatter.Errorf(fechatter.EConflict, "email already registered")
+	}
+	u := fechatter.User{Email: p.Email, Fullname: p.Fullname, Role: fechatter.RoleOwner, CreatedAt: now}
+	// A concurrent signup creating the same workspace makes this wait for its outcome.
+	err := tx.QueryRow(ctx, `INSERT INTO workspaces (name, created_at) VALUES ($1, $2)
+		ON CONFLICT (name) DO NOTHING RETURNING id`, p.Workspace, now).Scan(&u.WorkspaceID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		u.Role = fechatter.RoleMember
+		err = tx.QueryRow(ctx, `SELECT id FROM workspaces WHERE name = $1`, p.Workspace).Scan(&u.WorkspaceID)
+	}
+	if err != nil {
+		return fechatter.User{}, fmt.Errorf("postgres: signup: workspace: %w", err)
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO users (workspace_id, email, password_hash, fullname, role, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		u.WorkspaceID, u.Email, p.PasswordHash, u.Fullname, string(u.Role), now).Scan(&u.ID)
+	if isUnique(err, "users_email_key") {
+		return fechatter.User{}, fechatter.Errorf(fechatter.EConflict, "email already registered")
+	}
+	if err != nil {
+		return fechatter.User{}, fmt.Errorf("postgres: signup: insert user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with email and their password hash.
+func (db *DB) UserByEmail(ctx context.Context, email string) (fechatter.User, string, error) {
+	var u fechatter.User
+	var hash string
+	err := db.view(ctx, func(tx pgx.Tx) (err error) {
+		u, hash, err = userByEmail(ctx, tx, email)
+		return err
+	})
+	return u, hash, err
+}
+
+func userByEmail(ctx context.Context, tx pgx.Tx, email string) (fechatter.User, string, error) {
+	var hash string
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE email = $1`, email), &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fechatter.User{}, "", fechatter.Errorf(fechatter.ENotFound, "user not found")
+	}
+	if err != nil {
+		return fechatter.User{}, "", fmt.Errorf("postgres: user by email: %w", err)
+	}
+	return u, hash, nil
+}
+
+// User returns the user with id.
+func (db *DB) User(ctx context.Context, id int64) (fechatter.User, error) {
+	var u fechatter.User
+	err := db.view(ctx, func(tx pgx.Tx) (err error) {
+		u, err = userByID(ctx, tx, id, "")
+		return err
+	})
+	return u, err
+}
+
+// userByID reads a user; lock is "" or a locking clause such as "FOR SHARE".
+func userByID(ctx context.Context, tx pgx.Tx, id int64, lock string) (fechatter.User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1 `+lock, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fechatter.User{}, notFound("user", id)
+	}
+	if err != nil {
+		return fechatter.User{}, fmt.Errorf("postgres: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// Users lists the workspace's users whose name or email contains q (case-insensitive), by name.
+func (db *DB) Users(ctx context.Context, workspaceID int64, q string, limit int) ([]fechatter.User, error) {
+	if err := checkLimit(limit); err != nil {
+		return nil, err
+	}
+	var us []fechatter.User
+	err := db.view(ctx, func(tx pgx.Tx) (err error) {
+		us, err = searchUsers(ctx, tx, workspaceID, strings.ToLower(q), limit)
+		return err
+	})
+	return us, err
+}
+
+func searchUsers(ctx context.Context, tx pgx.Tx, workspaceID int64, q string, limit int) ([]fechatter.User, error) {
+	rows, err := tx.Query(ctx, `SELECT `+userCols+` FROM users
+		WHERE workspace_id = $1 AND (strpos(lower(fullname), $2) > 0 OR strpos(lower(email), $2) > 0)
+		ORDER BY lower(fullname), id LIMIT $3`, workspaceID, q, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search users: %w", err)
+	}
+	us, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (fechatter.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search users: %w", err)
+	}
+	return us, nil
+}
+
+// SetUserDisabled disables or re-enables a user.
+func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
+	return db.update(ctx, func(tx pgx.Tx) error {
+		return setUserColumn(ctx, tx, userID, "disabled", disabled)
+	})
+}
+
+// SetUserRole changes a user's workspace role.
+func (db *DB) SetUserRole(ctx context.Context, userID int64, role fechatter.Role) error {
+	if !validRole(role) {
+		return invalid("unknown role %q", role)
+	}
+	return db.update(ctx, func(tx pgx.Tx) error {
+		return setUserColumn(ctx, tx, userID, "role", string(role))
+	})
+}
+
+// setUserColumn sets one column of a user; column is a constant of this package.
+func setUserColumn(ctx context.Context, tx pgx.Tx, userID int64, column string, value any) error {
+	tag, err := tx.Exec(ctx, `UPDATE users SET `+column+` = $1 WHERE id = $2`, value, userID)
+	if err != nil {
+		return fmt.Errorf("postgres: set user %s: %w", column, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("user", userID)
+	}
+	return nil
+}
