@@ -239,3 +239,6 @@ func (a issuerAuth) Authenticate(token string) (int64, error) {
 	c, err := a.i.Verify(token)
 	return c.UserID, err
 }
+
+// Subscriptions is the number of NATS subscriptions this node holds (interest tracking).
+func (n *Node) Subscriptions() int { return n.nc.NumSubscriptions() }
