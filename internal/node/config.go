@@ -28,4 +28,5 @@ type Config struct {
 	ShutdownGrace time.Duration // time given to connections to finish on shutdown (default 15s)
 	PingInterval  time.Duration
 	QueueLimit    int
+	FrameRate     float64 // client frames per second per connection (default 20)
 }

@@ -77,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
-		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit,
+		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 	})
 	n.bridge.Start(n.Hub)
 	api := rest.New(rest.Config{
