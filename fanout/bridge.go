@@ -15,7 +15,9 @@ import (
 // publish order from one goroutine; different chats run in parallel. Handlers must not block:
 // they queue bytes to connections and return.
 type Handler interface {
-	HandleChat(chatID, seq int64, data []byte)
+	// HandleChat gets a chat event: seq > 0 for a timeline event, 0 for an ephemeral one that
+	// the connections of user skip (when not 0) must not get.
+	HandleChat(chatID, seq, skip int64, data []byte)
 	HandleUser(userID int64, e UserEvent)
 }
 
@@ -97,7 +99,8 @@ func (b *Bridge) work(ch chan *nats.Msg) {
 func (b *Bridge) dispatch(m *nats.Msg) {
 	seq, _ := strconv.ParseInt(m.Header.Get(hdrSeq), 10, 64)
 	if id, ok := parseID(m.Subject, chatPrefix); ok {
-		b.handler.HandleChat(id, seq, m.Data)
+		skip, _ := strconv.ParseInt(m.Header.Get(hdrSkip), 10, 64)
+		b.handler.HandleChat(id, seq, skip, m.Data)
 		return
 	}
 	if id, ok := parseID(m.Subject, userPrefix); ok {
@@ -123,12 +126,20 @@ func (b *Bridge) SubscribeUser(userID int64) (*nats.Subscription, error) {
 	return b.nc.ChanSubscribe(UserSubject(userID), b.worker(userID))
 }
 
-// PublishChat sends data, a chat event encoded for clients, to every node with members of the
-// chat. seq is the timeline seq, 0 for ephemeral events (typing).
+// PublishChat sends data, a timeline event encoded for clients, to every node with members
+// of the chat.
 func (b *Bridge) PublishChat(chatID, seq int64, data []byte) error {
 	m := &nats.Msg{Subject: ChatSubject(chatID), Data: data, Header: nats.Header{}}
-	if seq > 0 {
-		m.Header.Set(hdrSeq, strconv.FormatInt(seq, 10))
+	m.Header.Set(hdrSeq, strconv.FormatInt(seq, 10))
+	return b.publish(m)
+}
+
+// PublishEphemeral sends an event that is never stored or replayed (typing, read, presence)
+// to the chat's members, except the connections of user skip when it is not 0.
+func (b *Bridge) PublishEphemeral(chatID, skip int64, data []byte) error {
+	m := &nats.Msg{Subject: ChatSubject(chatID), Data: data}
+	if skip != 0 {
+		m.Header = nats.Header{hdrSkip: []string{strconv.FormatInt(skip, 10)}}
 	}
 	return b.publish(m)
 }

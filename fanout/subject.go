@@ -17,6 +17,7 @@ const (
 	hdrSeq  = "Fc-Seq"  // timeline seq of a chat event; 0 for ephemeral events
 	hdrKind = "Fc-Kind" // event kind of a user event (chat_joined, chat_left)
 	hdrChat = "Fc-Chat" // chat a user event is about
+	hdrSkip = "Fc-Skip" // user whose own connections do not get this ephemeral event
 )
 
 // ChatSubject is the subject of a chat's events.

@@ -40,6 +40,7 @@ type Client struct {
 	catchup  map[int64]struct{} // chats whose cursor is behind the store
 	catching bool               // a catch-up goroutine is running
 	closed   bool
+	typingAt map[int64]time.Time // last relayed typing per chat
 }
 
 func newClient(h *Hub, t transport) *Client {

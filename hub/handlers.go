@@ -39,6 +39,10 @@ func (c *Client) handle(data []byte) {
 		c.handleDelete(f)
 	case frameResume:
 		c.handleResume(f)
+	case frameTyping:
+		c.handleTyping(f)
+	case frameRead:
+		c.handleRead(f)
 	case framePing:
 		c.reply(encodePong(f.Ref))
 	case frameAuth:
@@ -150,6 +154,76 @@ func (c *Client) handleResume(f *inFrame) {
 	c.resumeFrom(seqs)
 }
 
+// member reports whether the connection is in the chat. Membership changes reach the
+// connection as chat_joined/chat_left, so its cursors are the membership it acts on.
+func (c *Client) member(chatID int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cursors[chatID] != nil
+}
+
+// handleTyping relays "user is typing" to the chat's other members, at most once per
+// TypingInterval per chat; extra typing frames are dropped without a reply.
+func (c *Client) handleTyping(f *inFrame) {
+	if err := requireChat(f); err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	now := time.Now()
+	c.mu.Lock()
+	member := c.cursors[f.ChatID] != nil
+	relay := member && now.Sub(c.typingAt[f.ChatID]) >= c.h.cfg.TypingInterval
+	if relay {
+		if c.typingAt == nil {
+			c.typingAt = map[int64]time.Time{}
+		}
+		c.typingAt[f.ChatID] = now
+	}
+	c.mu.Unlock()
+	if !member {
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", f.ChatID))
+		return
+	}
+	if relay {
+		c.h.publishEphemeral(f.ChatID, c.user.ID, encodeTyping(f.ChatID, c.user.ID))
+	}
+}
+
+// handleRead moves the member's read position forward and tells the chat.
+func (c *Client) handleRead(f *inFrame) {
+	if err := requireChat(f); err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
+	if f.Seq <= 0 {
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "field \"seq\" must be a positive integer"))
+		return
+	}
+	if !c.member(f.ChatID) {
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", f.ChatID))
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
+	defer cancel()
+	seq, err := c.h.cfg.Store.MarkRead(ctx, f.ChatID, c.user.ID, f.Seq)
+	if err != nil {
+		c.replyStoreError(f.Ref, err)
+		return
+	}
+	if seq == f.Seq {
+		c.h.publishEphemeral(f.ChatID, 0, encodeRead(f.ChatID, c.user.ID, seq))
+	}
+}
+
+// publishEphemeral relays an event that is never stored; when NATS cannot take it, local
+// members still get it.
+func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
+	if err := h.cfg.Broker.PublishEphemeral(chatID, skip, data); err != nil {
+		h.m.publishFailed.Inc()
+		h.HandleChat(chatID, 0, skip, data)
+	}
+}
+
 // publish sends a committed timeline event to every node. When NATS cannot take it, the
 // local members get it directly and other nodes' clients recover it from the store.
 func (h *Hub) publish(ev fechatter.Event) {
@@ -157,7 +231,7 @@ func (h *Hub) publish(ev fechatter.Event) {
 	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)
-		h.HandleChat(ev.ChatID, ev.Seq, data)
+		h.HandleChat(ev.ChatID, ev.Seq, 0, data)
 	}
 }
 

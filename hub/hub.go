@@ -20,6 +20,7 @@ type Store interface {
 	Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error)
 	Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.Event, error)
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
+	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
 }
 
 // Broker carries events between nodes; *fanout.Bridge implements it.
@@ -27,6 +28,7 @@ type Broker interface {
 	SubscribeChat(chatID int64) (*nats.Subscription, error)
 	SubscribeUser(userID int64) (*nats.Subscription, error)
 	PublishChat(chatID, seq int64, data []byte) error
+	PublishEphemeral(chatID, skip int64, data []byte) error
 	PublishUser(userID int64, e fanout.UserEvent) error
 	Flush(ctx context.Context) error
 }
@@ -53,6 +55,7 @@ type Config struct {
 	WriteTimeout   time.Duration // one frame write or ping round trip (default 10s)
 	MaxReplay      int           // events replayed per chat before sending resync (default 1000)
 	FrameRate      float64       // client frames per second allowed (default 20, burst 2x)
+	TypingInterval time.Duration // least time between relayed typing events per user and chat (default 2s)
 }
 
 func (c *Config) defaults() {
@@ -85,6 +88,9 @@ func (c *Config) defaults() {
 	}
 	if c.FrameRate <= 0 {
 		c.FrameRate = 20
+	}
+	if c.TypingInterval <= 0 {
+		c.TypingInterval = 2 * time.Second
 	}
 }
 
@@ -121,11 +127,11 @@ func New(cfg Config) *Hub {
 }
 
 // HandleChat implements fanout.Handler: deliver a chat event to local members.
-func (h *Hub) HandleChat(chatID, seq int64, data []byte) {
+func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
 	h.rooms[shardOf(chatID)].each(chatID, func(c *Client) {
 		if seq > 0 {
 			c.deliverTimeline(chatID, seq, data)
-		} else {
+		} else if c.user.ID != skip {
 			c.deliverMember(chatID, data)
 		}
 	})

@@ -218,3 +218,20 @@ func EncodeChatLeft(chatID int64) []byte {
 		ChatID int64  `json:"chat_id"`
 	}{"chat_left", chatID})
 }
+
+func encodeTyping(chatID, userID int64) []byte {
+	return encode(struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+		UserID int64  `json:"user_id"`
+	}{"typing", chatID, userID})
+}
+
+func encodeRead(chatID, userID, seq int64) []byte {
+	return encode(struct {
+		Type   string `json:"type"`
+		ChatID int64  `json:"chat_id"`
+		UserID int64  `json:"user_id"`
+		Seq    int64  `json:"seq"`
+	}{"read", chatID, userID, seq})
+}

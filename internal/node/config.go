@@ -22,11 +22,12 @@ type Config struct {
 	Logger *slog.Logger
 
 	// Tuning, mostly for tests.
-	Argon2        auth.Params // zero: auth.DefaultParams
-	AccessTTL     time.Duration
-	AuthPerMinute int           // REST auth attempts per IP per minute; negative disables
-	ShutdownGrace time.Duration // time given to connections to finish on shutdown (default 15s)
-	PingInterval  time.Duration
-	QueueLimit    int
-	FrameRate     float64 // client frames per second per connection (default 20)
+	Argon2         auth.Params // zero: auth.DefaultParams
+	AccessTTL      time.Duration
+	AuthPerMinute  int           // REST auth attempts per IP per minute; negative disables
+	ShutdownGrace  time.Duration // time given to connections to finish on shutdown (default 15s)
+	PingInterval   time.Duration
+	QueueLimit     int
+	FrameRate      float64 // client frames per second per connection (default 20)
+	TypingInterval time.Duration
 }

@@ -78,6 +78,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
+		TypingInterval: cfg.TypingInterval,
 	})
 	n.bridge.Start(n.Hub)
 	api := rest.New(rest.Config{
