@@ -27,7 +27,8 @@ type Client struct {
 	t       transport
 	w       writer
 	limiter *rate.Limiter
-	strikes int // consecutive rate-limited frames
+	strikes int  // consecutive rate-limited frames
+	sse     bool // events are framed for text/event-stream
 
 	closing atomic.Pointer[Disconnect]
 	busy    atomic.Bool // handling a client frame
@@ -75,8 +76,22 @@ func (c *Client) writeBatch(batch [][]byte) error {
 	return nil
 }
 
-// send queues bytes to the client. It never blocks.
-func (c *Client) send(data []byte) { c.w.enqueue(data) }
+// send queues an event to the client. It never blocks.
+func (c *Client) send(data []byte) {
+	if c.sse {
+		data = sseEvent(data, "")
+	}
+	c.w.enqueue(data)
+}
+
+// sendMoved queues an event after which the connection's cursors changed; over SSE it
+// carries the new resume cursor as its id. c.mu must be held.
+func (c *Client) sendMoved(data []byte) {
+	if c.sse {
+		data = sseEvent(data, c.cursorToken())
+	}
+	c.w.enqueue(data)
+}
 
 // close closes the connection with d now, even in the middle of a frame.
 func (c *Client) close(d *Disconnect) {
@@ -144,7 +159,7 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 	}
 	c.mu.Lock()
 	c.ready = true
-	c.send(encodeReady(user, list))
+	c.sendMoved(encodeReady(user, list))
 	for id, cur := range c.cursors {
 		cur.live = true
 		if cur.pending > cur.seq {
@@ -171,7 +186,7 @@ func (c *Client) stop() {
 	c.cursors = map[int64]*cursor{}
 	uid := c.user.ID
 	c.mu.Unlock()
-	c.w.close()
+	c.w.closeWait()
 	for _, id := range chats {
 		c.h.rooms[shardOf(id)].remove(id, c)
 	}
@@ -199,7 +214,7 @@ func (c *Client) handleUserEvent(e fanout.UserEvent) {
 			return
 		}
 		c.cursors[e.ChatID] = &cursor{seq: e.Seq, pending: e.Seq, live: true}
-		c.send(e.Data)
+		c.sendMoved(e.Data)
 		c.mu.Unlock()
 		c.joinRoom(e.ChatID)
 	case "chat_left":
@@ -209,7 +224,7 @@ func (c *Client) handleUserEvent(e fanout.UserEvent) {
 		}
 		delete(c.cursors, e.ChatID)
 		delete(c.catchup, e.ChatID)
-		c.send(e.Data)
+		c.sendMoved(e.Data)
 		c.mu.Unlock()
 		c.h.rooms[shardOf(e.ChatID)].remove(e.ChatID, c)
 	default:

@@ -31,7 +31,7 @@ func (c *Client) deliverTimeline(chatID, seq int64, data []byte) {
 	}
 	if seq == cur.seq+1 {
 		cur.seq = seq
-		c.send(data)
+		c.sendMoved(data)
 		return
 	}
 	c.needCatchup(chatID)
@@ -153,8 +153,8 @@ func (c *Client) applyReplay(chatID, from int64, evs []fechatter.Event) {
 			cur.pending = ev.Seq
 		}
 		if ev.Seq == cur.seq+1 {
-			c.send(EncodeEvent(ev))
 			cur.seq = ev.Seq
+			c.sendMoved(EncodeEvent(ev))
 		}
 	}
 	c.h.m.replayed.Add(float64(cur.seq - before))
@@ -173,8 +173,8 @@ func (c *Client) applyReplay(chatID, from int64, evs []fechatter.Event) {
 // resync tells the client to page history over REST and moves the cursor to the newest seq
 // known. c.mu must be held.
 func (c *Client) resync(chatID int64, cur *cursor) {
-	c.send(encodeResync(chatID))
 	cur.seq = cur.pending
+	c.sendMoved(encodeResync(chatID))
 	delete(c.catchup, chatID)
 	c.h.m.resyncs.Inc()
 }

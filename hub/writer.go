@@ -18,6 +18,8 @@ type writer struct {
 	onSlow   func()
 	onError  func(error)
 
+	flushing sync.WaitGroup // the flush goroutine, while one runs
+
 	mu      sync.Mutex
 	queue   [][]byte
 	size    int
@@ -43,6 +45,9 @@ func (w *writer) enqueue(data []byte) bool {
 	w.size += len(data)
 	start := !w.running
 	w.running = true
+	if start {
+		w.flushing.Add(1)
+	}
 	w.mu.Unlock()
 	if start {
 		go w.flush()
@@ -51,6 +56,7 @@ func (w *writer) enqueue(data []byte) bool {
 }
 
 func (w *writer) flush() {
+	defer w.flushing.Done()
 	var batch [][]byte
 	for {
 		w.mu.Lock()
@@ -91,4 +97,11 @@ func (w *writer) close() {
 	w.closed = true
 	w.queue, w.size = nil, 0
 	w.mu.Unlock()
+}
+
+// closeWait closes the writer and waits for a write in progress to end, so nothing touches
+// the transport afterwards.
+func (w *writer) closeWait() {
+	w.close()
+	w.flushing.Wait()
 }

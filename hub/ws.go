@@ -124,23 +124,32 @@ func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.Use
 			resume = nil
 		}
 	}
+	user, d := h.authenticateToken(h.ctx, token)
+	return user, resume, d
+}
+
+// authenticateToken resolves an access token to an active user.
+func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.User, *Disconnect) {
+	if token == "" {
+		return fechatter.User{}, unauthorized("missing token")
+	}
 	uid, err := h.cfg.Auth.Authenticate(token)
 	if err != nil {
-		return fechatter.User{}, nil, unauthorized(fechatter.ErrorMessage(err))
+		return fechatter.User{}, unauthorized(fechatter.ErrorMessage(err))
 	}
-	ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	user, err := h.cfg.Store.User(ctx, uid)
 	switch {
 	case fechatter.ErrorCode(err) == fechatter.ENotFound:
-		return fechatter.User{}, nil, unauthorized("unknown user")
+		return fechatter.User{}, unauthorized("unknown user")
 	case err != nil:
 		h.log.Error("hub: loading user", "user_id", uid, "err", err)
-		return fechatter.User{}, nil, DisconnectRestart
+		return fechatter.User{}, DisconnectRestart
 	case user.Disabled:
-		return fechatter.User{}, nil, unauthorized("account disabled")
+		return fechatter.User{}, unauthorized("account disabled")
 	}
-	return user, resume, nil
+	return user, nil
 }
 
 // keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes

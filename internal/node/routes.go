@@ -17,6 +17,7 @@ const maxAPIBody = 1 << 20
 func (n *Node) routes(api *rest.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /ws", n.Hub)
+	mux.HandleFunc("GET /events", n.Hub.ServeSSE)
 	fiberApp := adaptor.FiberApp(api.App())
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
