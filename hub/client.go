@@ -42,6 +42,7 @@ type Client struct {
 	catching bool               // a catch-up goroutine is running
 	closed   bool
 	typingAt map[int64]time.Time // last relayed typing per chat
+	presence bool                // counted online in Presence
 }
 
 func newClient(h *Hub, t transport) *Client {
@@ -168,10 +169,12 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 	}
 	early := c.early
 	c.early = nil
+	c.presence = true
 	c.mu.Unlock()
 	for _, e := range early {
 		c.handleUserEvent(e)
 	}
+	h.online(user.ID, c.chatIDs())
 	return nil
 }
 
@@ -185,7 +188,11 @@ func (c *Client) stop() {
 	}
 	c.cursors = map[int64]*cursor{}
 	uid := c.user.ID
+	counted := c.presence
 	c.mu.Unlock()
+	if counted {
+		c.h.offline(uid, chats)
+	}
 	c.w.closeWait()
 	for _, id := range chats {
 		c.h.rooms[shardOf(id)].remove(id, c)

@@ -40,11 +40,12 @@ type Authenticator interface {
 
 // Config configures a Hub. Zero values take the documented defaults.
 type Config struct {
-	Store   Store
-	Broker  Broker
-	Auth    Authenticator
-	Logger  *slog.Logger
-	Metrics *Metrics
+	Store    Store
+	Broker   Broker
+	Auth     Authenticator
+	Presence Presence // nil: no presence events
+	Logger   *slog.Logger
+	Metrics  *Metrics
 
 	AllowedOrigins []string      // extra Origin host patterns for WebSocket handshakes; same-origin always passes
 	ReadLimit      int64         // largest client frame in bytes (default 16 KiB); larger closes with 1009

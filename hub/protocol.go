@@ -235,3 +235,11 @@ func encodeRead(chatID, userID, seq int64) []byte {
 		Seq    int64  `json:"seq"`
 	}{"read", chatID, userID, seq})
 }
+
+func encodePresence(userID int64, online bool) []byte {
+	return encode(struct {
+		Type   string `json:"type"`
+		UserID int64  `json:"user_id"`
+		Online bool   `json:"online"`
+	}{"presence", userID, online})
+}

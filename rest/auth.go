@@ -260,5 +260,14 @@ func (s *Server) users(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"users": users})
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	on := s.online(ctx, ids)
+	out := make([]directoryUser, len(users))
+	for i, u := range users {
+		out[i] = directoryUser{User: u, Online: on[u.ID]}
+	}
+	return c.JSON(fiber.Map{"users": out})
 }

@@ -21,6 +21,7 @@ type Event struct {
 	ChatID    int64             `json:"chat_id,omitempty"`
 	MessageID int64             `json:"message_id,omitempty"`
 	UserID    int64             `json:"user_id,omitempty"`
+	Online    bool              `json:"online,omitempty"`
 	Message   fechatter.Message `json:"-"` // the message of message, message_edited and ack
 	Text      string            `json:"-"` // the message of an error
 	RawMsg    json.RawMessage   `json:"message,omitempty"`

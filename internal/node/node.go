@@ -44,6 +44,10 @@ type Node struct {
 	served   chan error
 	stopOnce sync.Once
 	stopErr  error
+
+	presence     presenceTracker
+	stopPresence context.CancelFunc
+	presenceDone chan struct{}
 }
 
 // Open builds a node from cfg and listens on cfg.Addr; call Serve to accept connections.
@@ -73,16 +77,20 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if n.presence, err = n.openPresence(); err != nil {
+		return nil, err
+	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log})
 	n.Hub = hub.New(hub.Config{
-		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Logger: n.log,
+		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval,
 	})
 	n.bridge.Start(n.Hub)
+	n.runPresence()
 	api := rest.New(rest.Config{
-		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub,
+		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute,
 	})
 	n.srv = &http.Server{
@@ -220,6 +228,10 @@ func (n *Node) shutdown(ctx context.Context) error {
 }
 
 func (n *Node) closeBackends() {
+	if n.stopPresence != nil {
+		n.stopPresence()
+		<-n.presenceDone
+	}
 	if n.bridge != nil {
 		n.bridge.Close()
 	}

@@ -1,0 +1,88 @@
+package hub
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Presence tracks who is online on any node; presence.Memory and presence.Redis implement it.
+type Presence interface {
+	Connect(ctx context.Context, userID int64) (becameOnline bool, err error)
+	Disconnect(ctx context.Context, userID int64) (wentOffline bool, err error)
+}
+
+const presenceTimeout = 2 * time.Second
+
+// chatIDs snapshots the chats the client is in.
+func (c *Client) chatIDs() []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]int64, 0, len(c.cursors))
+	for id := range c.cursors {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// online records a new connection of the user and, when the user was offline everywhere,
+// tells the people who share a chat with them.
+func (h *Hub) online(userID int64, chats []int64) {
+	if h.cfg.Presence == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, presenceTimeout)
+	defer cancel()
+	became, err := h.cfg.Presence.Connect(ctx, userID)
+	if err != nil {
+		h.log.Warn("presence: connect degraded to this node's view", "user_id", userID, "err", err)
+	}
+	if became {
+		h.announcePresence(userID, true, chats)
+	}
+}
+
+// offline records a closed connection and announces the user offline after their last one.
+func (h *Hub) offline(userID int64, chats []int64) {
+	if h.cfg.Presence == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), presenceTimeout)
+	defer cancel()
+	went, err := h.cfg.Presence.Disconnect(ctx, userID)
+	if err != nil {
+		h.log.Warn("presence: disconnect degraded to this node's view", "user_id", userID, "err", err)
+	}
+	if went {
+		h.announcePresence(userID, false, chats)
+	}
+}
+
+// announcePresence sends a presence event to each of the user's chats; the user's own
+// connections are skipped. Someone sharing several chats with the user gets it once per chat:
+// presence is state, not a delta.
+func (h *Hub) announcePresence(userID int64, online bool, chats []int64) {
+	data := encodePresence(userID, online)
+	for _, id := range chats {
+		h.publishEphemeral(id, userID, data)
+	}
+}
+
+// UsersOffline announces users offline whose node died; the presence sweeper calls it.
+func (h *Hub) UsersOffline(userIDs []int64) {
+	for _, uid := range userIDs {
+		ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
+		chats, err := h.cfg.Store.ChatsForUser(ctx, uid)
+		cancel()
+		if err != nil {
+			h.log.Warn("presence: cannot list chats of a user gone offline", "user_id", uid, "err", err)
+			continue
+		}
+		ids := make([]int64, len(chats))
+		for i, ch := range chats {
+			ids[i] = ch.ID
+		}
+		h.announcePresence(uid, false, ids)
+	}
+}
