@@ -38,11 +38,14 @@ type Options struct {
 	// Buffer is each worker's queue length. When it overflows NATS drops the message and the
 	// hub's gap detection recovers it from the store. Default 8192.
 	Buffer int
+	// Prefix starts every subject (default DefaultPrefix).
+	Prefix string
 }
 
 // Bridge publishes events to NATS and delivers subscribed subjects to a Handler.
 type Bridge struct {
 	nc      *nats.Conn
+	subj    Subjects
 	log     *slog.Logger
 	handler Handler
 	workers []chan *nats.Msg
@@ -61,7 +64,7 @@ func New(nc *nats.Conn, opts Options) *Bridge {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Bridge{nc: nc, log: opts.Logger, stop: make(chan struct{})}
+	b := &Bridge{nc: nc, subj: NewSubjects(opts.Prefix), log: opts.Logger, stop: make(chan struct{})}
 	b.workers = make([]chan *nats.Msg, opts.Workers)
 	for i := range b.workers {
 		b.workers[i] = make(chan *nats.Msg, opts.Buffer)
@@ -98,12 +101,12 @@ func (b *Bridge) work(ch chan *nats.Msg) {
 
 func (b *Bridge) dispatch(m *nats.Msg) {
 	seq, _ := strconv.ParseInt(m.Header.Get(hdrSeq), 10, 64)
-	if id, ok := parseID(m.Subject, chatPrefix); ok {
+	if id, ok := parseID(m.Subject, b.subj.chat); ok {
 		skip, _ := strconv.ParseInt(m.Header.Get(hdrSkip), 10, 64)
 		b.handler.HandleChat(id, seq, skip, m.Data)
 		return
 	}
-	if id, ok := parseID(m.Subject, userPrefix); ok {
+	if id, ok := parseID(m.Subject, b.subj.user); ok {
 		chatID, _ := strconv.ParseInt(m.Header.Get(hdrChat), 10, 64)
 		b.handler.HandleUser(id, UserEvent{Kind: m.Header.Get(hdrKind), ChatID: chatID, Seq: seq, Data: m.Data})
 		return
@@ -118,18 +121,18 @@ func (b *Bridge) worker(id int64) chan *nats.Msg {
 // SubscribeChat starts delivering the chat's events. The caller keeps the subscription and
 // unsubscribes when its last local member leaves.
 func (b *Bridge) SubscribeChat(chatID int64) (*nats.Subscription, error) {
-	return b.nc.ChanSubscribe(ChatSubject(chatID), b.worker(chatID))
+	return b.nc.ChanSubscribe(b.subj.Chat(chatID), b.worker(chatID))
 }
 
 // SubscribeUser starts delivering events addressed to the user.
 func (b *Bridge) SubscribeUser(userID int64) (*nats.Subscription, error) {
-	return b.nc.ChanSubscribe(UserSubject(userID), b.worker(userID))
+	return b.nc.ChanSubscribe(b.subj.User(userID), b.worker(userID))
 }
 
 // PublishChat sends data, a timeline event encoded for clients, to every node with members
 // of the chat.
 func (b *Bridge) PublishChat(chatID, seq int64, data []byte) error {
-	m := &nats.Msg{Subject: ChatSubject(chatID), Data: data, Header: nats.Header{}}
+	m := &nats.Msg{Subject: b.subj.Chat(chatID), Data: data, Header: nats.Header{}}
 	m.Header.Set(hdrSeq, strconv.FormatInt(seq, 10))
 	return b.publish(m)
 }
@@ -137,7 +140,7 @@ func (b *Bridge) PublishChat(chatID, seq int64, data []byte) error {
 // PublishEphemeral sends an event that is never stored or replayed (typing, read, presence)
 // to the chat's members, except the connections of user skip when it is not 0.
 func (b *Bridge) PublishEphemeral(chatID, skip int64, data []byte) error {
-	m := &nats.Msg{Subject: ChatSubject(chatID), Data: data}
+	m := &nats.Msg{Subject: b.subj.Chat(chatID), Data: data}
 	if skip != 0 {
 		m.Header = nats.Header{hdrSkip: []string{strconv.FormatInt(skip, 10)}}
 	}
@@ -146,7 +149,7 @@ func (b *Bridge) PublishEphemeral(chatID, skip int64, data []byte) error {
 
 // PublishUser sends an event to every connection of the user, on any node.
 func (b *Bridge) PublishUser(userID int64, e UserEvent) error {
-	m := &nats.Msg{Subject: UserSubject(userID), Data: e.Data, Header: nats.Header{}}
+	m := &nats.Msg{Subject: b.subj.User(userID), Data: e.Data, Header: nats.Header{}}
 	m.Header.Set(hdrKind, e.Kind)
 	m.Header.Set(hdrChat, strconv.FormatInt(e.ChatID, 10))
 	m.Header.Set(hdrSeq, strconv.FormatInt(e.Seq, 10))
@@ -181,3 +184,6 @@ func (b *Bridge) Ready() error {
 	}
 	return fmt.Errorf("nats: %s", b.nc.Status())
 }
+
+// Subjects is the bridge's subject layout.
+func (b *Bridge) Subjects() Subjects { return b.subj }

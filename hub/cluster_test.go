@@ -16,9 +16,9 @@ import (
 // the other, and each node holds NATS interest only while it has local members.
 func TestTwoNodesShareOneTimeline(t *testing.T) {
 	db := ft.CreateDatabase(t)
-	secret := ft.RandomSecret()
-	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), JWTSecret: secret})
-	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), JWTSecret: secret})
+	secret, prefix := ft.RandomSecret(), ft.UniquePrefix()
+	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), NATSPrefix: prefix, JWTSecret: secret})
+	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), NATSPrefix: prefix, JWTSecret: secret})
 	ws := fmt.Sprintf("cluster-%d", seq.Add(1))
 	alice := n1.Signup(t, email("alice"), ws)
 	bob := n2.Signup(t, email("bob"), ws)

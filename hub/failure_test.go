@@ -28,9 +28,9 @@ func readyz(t *testing.T, s *ft.Server) (int, map[string]string) {
 func TestNATSOutageLosesNothingAcked(t *testing.T) {
 	ns := ft.StartNATSServer(t)
 	db := ft.CreateDatabase(t)
-	secret := ft.RandomSecret()
-	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, JWTSecret: secret})
-	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, JWTSecret: secret})
+	secret, prefix := ft.RandomSecret(), ft.UniquePrefix()
+	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, NATSPrefix: prefix, JWTSecret: secret})
+	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, NATSPrefix: prefix, JWTSecret: secret})
 	ws := fmt.Sprintf("outage-%d", seq.Add(1))
 	alice := n1.Signup(t, email("alice"), ws)
 	bob := n1.Signup(t, email("bob"), ws)

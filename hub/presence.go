@@ -69,20 +69,30 @@ func (h *Hub) announcePresence(userID int64, online bool, chats []int64) {
 	}
 }
 
-// UsersOffline announces users offline whose node died; the presence sweeper calls it.
-func (h *Hub) UsersOffline(userIDs []int64) {
+// UsersOffline announces users offline whose node died; the presence sweeper calls it and
+// must not wait, so the work (a chat lookup per user) runs on its own goroutine.
+func (h *Hub) UsersOffline(userIDs []int64) { go h.announceAll(slices.Clone(userIDs), false) }
+
+// UsersOnline announces users online again after this node re-registered them with a
+// presence backend that had written it off.
+func (h *Hub) UsersOnline(userIDs []int64) { go h.announceAll(slices.Clone(userIDs), true) }
+
+func (h *Hub) announceAll(userIDs []int64, online bool) {
 	for _, uid := range userIDs {
+		if h.ctx.Err() != nil {
+			return
+		}
 		ctx, cancel := context.WithTimeout(h.ctx, storeTimeout)
 		chats, err := h.cfg.Store.ChatsForUser(ctx, uid)
 		cancel()
 		if err != nil {
-			h.log.Warn("presence: cannot list chats of a user gone offline", "user_id", uid, "err", err)
+			h.log.Warn("presence: cannot list the chats of a user", "user_id", uid, "err", err)
 			continue
 		}
 		ids := make([]int64, len(chats))
 		for i, ch := range chats {
 			ids[i] = ch.ID
 		}
-		h.announcePresence(uid, false, ids)
+		h.announcePresence(uid, online, ids)
 	}
 }

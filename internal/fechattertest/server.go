@@ -19,6 +19,7 @@ type Options struct {
 	Postgres    bool   // a fresh PostgreSQL database instead of SQLite
 	DatabaseURL string // use this database (shared by several nodes) instead of making one
 	NATSURL     string // external NATS instead of the embedded one
+	NATSPrefix  string // subject prefix; unique per Start when empty, share it between nodes
 	DataDir     string // reuse a data dir (restart tests); a temp dir when empty
 	JWTSecret   string // share one secret between nodes
 	Tune        func(*node.Config)
@@ -43,6 +44,7 @@ func Start(t testing.TB, opts Options) *Server {
 		DataDir:       opts.DataDir,
 		JWTSecret:     opts.JWTSecret,
 		NATSURL:       opts.NATSURL,
+		NATSPrefix:    opts.NATSPrefix,
 		DatabaseURL:   opts.DatabaseURL,
 		Argon2:        FastArgon2,
 		AuthPerMinute: -1,
@@ -50,6 +52,9 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
+	}
+	if cfg.NATSPrefix == "" {
+		cfg.NATSPrefix = UniquePrefix()
 	}
 	if cfg.JWTSecret == "" {
 		cfg.JWTSecret = RandomSecret()
@@ -73,6 +78,10 @@ func Start(t testing.TB, opts Options) *Server {
 	})
 	return s
 }
+
+// UniquePrefix returns a NATS subject prefix no other test uses, so tests sharing the
+// machine's NATS server never see each other's events.
+func UniquePrefix() string { return "fctest" + hex.EncodeToString(randomBytes(6)) }
 
 // RandomSecret returns a JWT secret for a test.
 func RandomSecret() string {

@@ -16,6 +16,12 @@ type Config struct {
 	AllowedOrigins []string // extra Origin host patterns for WebSocket handshakes
 	DatabaseURL    string   // PostgreSQL; SQLite in DataDir when empty
 	NATSURL        string   // external NATS; embedded in-process when empty
+	NATSPrefix     string   // first token of every subject (default "fechatter")
+	MeiliURL       string   // Meilisearch for search; the store's full text when empty
+	MeiliKey       string   // Meilisearch API key (MEILI_KEY)
+	RedisURL       string   // presence shared by all nodes; in memory when empty
+	RedisPrefix    string   // key prefix in Redis (default "fechatter:")
+	PresenceTTL    time.Duration
 	TLSCert        string
 	TLSKey         string
 

@@ -24,6 +24,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 )
 
 // Node is one running hub node.
@@ -46,6 +47,7 @@ type Node struct {
 	stopErr  error
 
 	presence     presenceTracker
+	redis        *redis.Client
 	stopPresence context.CancelFunc
 	presenceDone chan struct{}
 }
@@ -80,7 +82,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.presence, err = n.openPresence(); err != nil {
 		return nil, err
 	}
-	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log})
+	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
@@ -231,6 +233,9 @@ func (n *Node) closeBackends() {
 	if n.stopPresence != nil {
 		n.stopPresence()
 		<-n.presenceDone
+	}
+	if n.redis != nil {
+		n.redis.Close()
 	}
 	if n.bridge != nil {
 		n.bridge.Close()

@@ -2,8 +2,11 @@ package node
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/fechatter/fechatter/presence"
+	"github.com/redis/go-redis/v9"
 )
 
 // presenceTracker is a presence backend: the hub counts connections in it, REST reads it.
@@ -14,9 +17,30 @@ type presenceTracker interface {
 	Run(ctx context.Context) error
 }
 
-// openPresence picks the presence backend: in memory for a single node.
+// openPresence picks the presence backend: in memory for a single node, Redis (shared by
+// every node) when REDIS_URL is set.
 func (n *Node) openPresence() (presenceTracker, error) {
-	return presence.NewMemory(), nil
+	if n.cfg.RedisURL == "" {
+		return presence.NewMemory(), nil
+	}
+	opts, err := redis.ParseURL(n.cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	// Presence holds a per-user lock across its Redis round trip: fail fast, never hang.
+	opts.ContextTimeoutEnabled = true
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
+	opts.MaxRetries = 1
+	n.redis = redis.NewClient(opts)
+	n.log.Info("presence: redis")
+	return presence.NewRedis(n.redis, presence.RedisOptions{
+		NodeID:    presence.NewNodeID(),
+		Prefix:    n.cfg.RedisPrefix,
+		TTL:       n.cfg.PresenceTTL,
+		Logger:    n.log,
+		OnOffline: func(ids []int64) { n.Hub.UsersOffline(ids) },
+		OnOnline:  func(ids []int64) { n.Hub.UsersOnline(ids) },
+	})
 }
 
 // runPresence runs the backend's background work until the node shuts down.
