@@ -1,14 +1,19 @@
 package hub_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/fechatter/fechatter"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/node"
 )
 
 func readyz(t *testing.T, s *ft.Server) (int, map[string]string) {
@@ -81,5 +86,39 @@ func TestNATSOutageLosesNothingAcked(t *testing.T) {
 		if e := b.WaitFor(wait, isMessage(chat.ID)); e.Seq != want {
 			t.Fatalf("bob got seq %d, want %d", e.Seq, want)
 		}
+	}
+}
+
+// A socket that stops answering pings is reaped.
+func TestDeadSocketsAreReaped(t *testing.T) {
+	p := newPair(t, ft.Options{Tune: func(c *node.Config) {
+		c.PingInterval, c.WriteTimeout = 50*time.Millisecond, 200*time.Millisecond
+	}})
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	h := http.Header{"Authorization": {"Bearer " + p.alice.AccessToken}}
+	c, _, err := websocket.Dial(ctx, p.s.WSURL, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if _, _, err := c.Read(ctx); err != nil { // ready; from now on nobody reads, so no pongs
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		resp, err := http.Get(p.s.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `fechatter_server_disconnects_total{reason="no pong"} 1`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("silent socket not reaped")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -87,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
-		TypingInterval: cfg.TypingInterval,
+		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout,
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
