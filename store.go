@@ -47,6 +47,13 @@ type SendParams struct {
 	Text     string
 }
 
+// SendResult is the outcome of one send of a batch.
+type SendResult struct {
+	Event   Event
+	Created bool
+	Err     error
+}
+
 // EditParams replaces a message's text; only its sender may.
 type EditParams struct {
 	ChatID    int64
@@ -120,6 +127,10 @@ type Store interface {
 	// archived and the sender is a member (EForbidden), then assigns the next seq. A ClientID
 	// the sender used before returns the original event with created=false and stores nothing.
 	Send(ctx context.Context, p SendParams) (ev Event, created bool, err error)
+	// SendBatch runs many sends in one transaction, so they share one commit (one disk flush):
+	// each succeeds or fails on its own exactly as Send would, results in input order. When the
+	// transaction itself fails, every send that had not failed on its own carries that error.
+	SendBatch(ctx context.Context, ps []SendParams) []SendResult
 	// Edit changes a message's text as a new timeline event (ENotFound, EForbidden when not the
 	// sender or the message is deleted).
 	Edit(ctx context.Context, p EditParams) (Event, error)

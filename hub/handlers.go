@@ -86,21 +86,20 @@ func (c *Client) handleSend(f *inFrame) {
 	}
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
 	defer cancel()
-	ev, created, err := c.h.cfg.Store.Send(ctx, fechatter.SendParams{
+	res := c.h.sends.send(ctx, fechatter.SendParams{
 		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text,
 	})
-	if err != nil {
-		c.h.m.sends.WithLabelValues(fechatter.ErrorCode(err)).Inc()
-		c.replyStoreError(f.Ref, err)
+	if res.Err != nil {
+		c.h.m.sends.WithLabelValues(fechatter.ErrorCode(res.Err)).Inc()
+		c.replyStoreError(f.Ref, res.Err)
 		return
 	}
-	if created {
-		c.h.publish(ev)
+	if res.Created {
 		c.h.m.sends.WithLabelValues("ok").Inc()
 	} else {
 		c.h.m.sends.WithLabelValues("duplicate").Inc()
 	}
-	c.reply(encodeAck(f.Ref, ev.Message))
+	c.reply(encodeAck(f.Ref, res.Event.Message))
 	c.h.m.sendLatency.Observe(time.Since(start).Seconds())
 }
 

@@ -16,7 +16,7 @@ type Store interface {
 	User(ctx context.Context, id int64) (fechatter.User, error)
 	ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatSummary, error)
 	Member(ctx context.Context, chatID, userID int64) (fechatter.Member, error)
-	Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event, bool, error)
+	SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechatter.SendResult
 	Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error)
 	Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.Event, error)
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
@@ -57,6 +57,8 @@ type Config struct {
 	MaxReplay      int           // events replayed per chat before sending resync (default 1000)
 	FrameRate      float64       // client frames per second allowed (default 20, burst 2x)
 	TypingInterval time.Duration // least time between relayed typing events per user and chat (default 2s)
+	SendWorkers    int           // concurrent send transactions (default 4; 1 suits SQLite's single writer)
+	MaxBatch       int           // sends stored in one transaction at most (default 256)
 }
 
 func (c *Config) defaults() {
@@ -93,6 +95,12 @@ func (c *Config) defaults() {
 	if c.TypingInterval <= 0 {
 		c.TypingInterval = 2 * time.Second
 	}
+	if c.SendWorkers <= 0 {
+		c.SendWorkers = 4
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 256
+	}
 }
 
 // Hub holds this node's connections. Create it with New, hand it to the fanout bridge as its
@@ -101,6 +109,7 @@ type Hub struct {
 	cfg   Config
 	log   *slog.Logger
 	m     *Metrics
+	sends *sender
 	rooms [numShards]shard // chat ID → local connections in the chat
 	users [numShards]shard // user ID → local connections of the user
 
@@ -124,6 +133,8 @@ func New(cfg Config) *Hub {
 		h.rooms[i].init()
 		h.users[i].init()
 	}
+	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch)
+	h.sends.start()
 	return h
 }
 

@@ -14,6 +14,8 @@ type Metrics struct {
 	replayed      prometheus.Counter
 	resyncs       prometheus.Counter
 	publishFailed prometheus.Counter
+	batchSize     prometheus.Histogram
+	commitLatency prometheus.Histogram
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -40,10 +42,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_resyncs_total", Help: "resync events sent because a gap exceeded the replay bound."}),
 		publishFailed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "fechatter_publish_failures_total", Help: "Committed events NATS could not take (delivered locally, recovered elsewhere by resume)."}),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "fechatter_send_batch_size", Help: "Sends stored by one transaction.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
+		commitLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "fechatter_send_batch_seconds", Help: "Time to store one batch of sends.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed,
-			m.disconnects, m.replayed, m.resyncs, m.publishFailed)
+			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency)
 	}
 	return m
 }

@@ -87,7 +87,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
-		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout,
+		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
@@ -195,6 +195,15 @@ func (n *Node) listen() (net.Listener, error) {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	return ln, nil
+}
+
+// sendWorkers is the number of concurrent send transactions: SQLite has one writer, so one
+// worker batches best; PostgreSQL commits in parallel.
+func (n *Node) sendWorkers() int {
+	if n.cfg.DatabaseURL == "" {
+		return 1
+	}
+	return 8
 }
 
 // Addr is the address the node listens on.

@@ -61,6 +61,8 @@ func cases() []testCase {
 		{"ConcurrentSends", testConcurrentSends},
 		{"ConcurrentResends", testConcurrentResends},
 		{"ConcurrentCrossChat", testConcurrentCrossChat},
+		{"SendBatch", testSendBatch},
+		{"ConcurrentBatches", testConcurrentBatches},
 	}
 }
 

@@ -1,0 +1,104 @@
+package hub
+
+import (
+	"context"
+	"time"
+
+	"github.com/fechatter/fechatter"
+)
+
+// sender turns the sends of all connections into batches: each worker takes whatever is
+// waiting (up to maxBatch), stores it in one transaction, publishes the committed events in
+// seq order and only then answers the waiting connections. Under load many sends share one
+// commit; alone, a send goes through at once. Chats are spread over workers by ID, so one
+// chat's events are always committed and published by the same worker, in order, and two
+// workers never wait on each other's chat locks.
+type sender struct {
+	h        *Hub
+	queues   []chan *sendReq
+	maxBatch int
+}
+
+type sendReq struct {
+	p    fechatter.SendParams
+	done chan fechatter.SendResult
+}
+
+const sendQueueLen = 4096
+
+func newSender(h *Hub, workers, maxBatch int) *sender {
+	s := &sender{h: h, queues: make([]chan *sendReq, workers), maxBatch: maxBatch}
+	for i := range s.queues {
+		s.queues[i] = make(chan *sendReq, sendQueueLen)
+	}
+	return s
+}
+
+// start runs the workers until the hub's context ends.
+func (s *sender) start() {
+	for _, q := range s.queues {
+		go s.work(q)
+	}
+}
+
+// send stores p through a worker and waits for the outcome.
+func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
+	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1)}
+	select {
+	case s.queues[uint64(p.ChatID)%uint64(len(s.queues))] <- r:
+	case <-ctx.Done():
+		return fechatter.SendResult{Err: ctx.Err()}
+	}
+	select {
+	case res := <-r.done:
+		return res
+	case <-ctx.Done():
+		// The batch may still commit: the client retries with the same client_id and gets
+		// the stored message.
+		return fechatter.SendResult{Err: ctx.Err()}
+	}
+}
+
+func (s *sender) work(q chan *sendReq) {
+	batch := make([]*sendReq, 0, s.maxBatch)
+	params := make([]fechatter.SendParams, 0, s.maxBatch)
+	for {
+		select {
+		case <-s.h.ctx.Done():
+			return
+		case r := <-q:
+			batch = append(batch[:0], r)
+		}
+	fill:
+		for len(batch) < s.maxBatch {
+			select {
+			case r := <-q:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		params = params[:0]
+		for _, r := range batch {
+			params = append(params, r.p)
+		}
+		s.commit(batch, params)
+	}
+}
+
+func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
+	ctx, cancel := context.WithTimeout(s.h.ctx, storeTimeout)
+	defer cancel()
+	start := time.Now()
+	res := s.h.cfg.Store.SendBatch(ctx, params)
+	s.h.m.batchSize.Observe(float64(len(batch)))
+	s.h.m.commitLatency.Observe(time.Since(start).Seconds())
+	for _, r := range res {
+		if r.Err == nil && r.Created {
+			s.h.publish(r.Event)
+		}
+	}
+	for i, r := range batch {
+		r.done <- res[i]
+	}
+}

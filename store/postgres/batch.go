@@ -1,0 +1,259 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fechatter/fechatter"
+)
+
+// SendBatch stores many sends in one transaction with a handful of set-based statements, so
+// the cost of a commit (a WAL flush) and of the round trips is shared by the whole batch.
+// When a concurrent transaction stored one of the batch's client ids first, the batch falls
+// back to one Send per message.
+func (db *DB) SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechatter.SendResult {
+	res := make([]fechatter.SendResult, len(ps))
+	invalidSends := func() {
+		for i, p := range ps {
+			res[i] = fechatter.SendResult{}
+			if p.ClientID == "" {
+				res[i].Err = invalid("client_id is required")
+			} else if err := checkText(p.Text); err != nil {
+				res[i].Err = err
+			}
+		}
+	}
+	invalidSends()
+	now := db.clock()
+	err := db.update(ctx, func(tx pgx.Tx) error { return sendBatch(ctx, tx, ps, res, now) })
+	if err == nil {
+		return res
+	}
+	invalidSends() // the transaction rolled back: only validation failures stand
+	for i, p := range ps {
+		switch {
+		case res[i].Err != nil:
+		case errors.As(err, new(duplicateError)):
+			ev, created, err := db.Send(ctx, p)
+			res[i] = fechatter.SendResult{Event: ev, Created: created, Err: err}
+		default:
+			res[i].Err = err
+		}
+	}
+	return res
+}
+
+type sendKey struct {
+	sender int64
+	client string
+}
+
+// sendBatch fills res for every send still without an error.
+func sendBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, now time.Time) error {
+	var valid []int
+	for i := range ps {
+		if res[i].Err == nil {
+			valid = append(valid, i)
+		}
+	}
+	if err := resolveSent(ctx, tx, ps, res, valid); err != nil {
+		return err
+	}
+	first := map[sendKey]int{} // the send that stores each new client id
+	var todo, dups []int
+	for _, i := range valid {
+		if res[i].Err != nil || res[i].Event.Seq != 0 {
+			continue // answered from what was stored before
+		}
+		k := sendKey{ps[i].SenderID, ps[i].ClientID}
+		if _, dup := first[k]; dup {
+			dups = append(dups, i)
+			continue
+		}
+		first[k] = i
+		todo = append(todo, i)
+	}
+	if err := checkWritable(ctx, tx, ps, res, todo); err != nil {
+		return err
+	}
+	todo = slices.DeleteFunc(todo, func(i int) bool { return res[i].Err != nil })
+	if err := insertBatch(ctx, tx, ps, res, todo, now); err != nil {
+		return err
+	}
+	for _, i := range dups { // resends inside the batch get the first one's outcome
+		j := first[sendKey{ps[i].SenderID, ps[i].ClientID}]
+		if ps[i].ChatID != ps[j].ChatID {
+			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
+		} else {
+			res[i] = fechatter.SendResult{Event: res[j].Event, Err: res[j].Err}
+		}
+	}
+	return nil
+}
+
+// resolveSent answers sends whose client id was stored before: the original, or EConflict
+// when it went to another chat.
+func resolveSent(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, todo []int) error {
+	senders, clients := make([]int64, len(todo)), make([]string, len(todo))
+	for n, i := range todo {
+		senders[n], clients[n] = ps[i].SenderID, ps[i].ClientID
+	}
+	rows, err := tx.Query(ctx, `SELECT `+msgCols+` FROM messages m
+		JOIN unnest($1::bigint[], $2::text[]) AS k(sender_id, client_id)
+		ON m.sender_id = k.sender_id AND m.client_id = k.client_id`, senders, clients)
+	if err != nil {
+		return fmt.Errorf("postgres: batch lookup: %w", err)
+	}
+	found := map[sendKey]fechatter.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: batch lookup: %w", err)
+		}
+		found[sendKey{m.SenderID, m.ClientID}] = m
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: batch lookup: %w", err)
+	}
+	for _, i := range todo {
+		m, ok := found[sendKey{ps[i].SenderID, ps[i].ClientID}]
+		switch {
+		case !ok:
+		case m.ChatID != ps[i].ChatID:
+			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
+		default:
+			res[i].Event = fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}
+		}
+	}
+	return nil
+}
+
+// checkWritable locks the batch's chats in id order (so concurrent batches cannot deadlock)
+// and fails the sends to missing or archived chats and by non-members.
+func checkWritable(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, todo []int) error {
+	chats, senders := make([]int64, len(todo)), make([]int64, len(todo))
+	for n, i := range todo {
+		chats[n], senders[n] = ps[i].ChatID, ps[i].SenderID
+	}
+	rows, err := tx.Query(ctx, `WITH locked AS (
+			SELECT id, archived FROM chats WHERE id = ANY($1) ORDER BY id FOR UPDATE)
+		SELECT k.chat_id, k.user_id, l.id IS NOT NULL, coalesce(l.archived, false), m.user_id IS NOT NULL
+		FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, user_id)
+		LEFT JOIN locked l ON l.id = k.chat_id
+		LEFT JOIN members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id`, chats, senders)
+	if err != nil {
+		return fmt.Errorf("postgres: batch access: %w", err)
+	}
+	type access struct{ exists, archived, member bool }
+	acc := map[[2]int64]access{}
+	for rows.Next() {
+		var chat, user int64
+		var a access
+		if err := rows.Scan(&chat, &user, &a.exists, &a.archived, &a.member); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: batch access: %w", err)
+		}
+		acc[[2]int64{chat, user}] = a
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: batch access: %w", err)
+	}
+	for _, i := range todo {
+		a := acc[[2]int64{ps[i].ChatID, ps[i].SenderID}]
+		switch {
+		case !a.exists:
+			res[i].Err = notFound("chat", ps[i].ChatID)
+		case !a.member:
+			res[i].Err = fechatter.Errorf(fechatter.EForbidden, "not a member of this chat")
+		case a.archived:
+			res[i].Err = fechatter.Errorf(fechatter.EForbidden, "chat is archived")
+		}
+	}
+	return nil
+}
+
+// insertBatch assigns each chat's next seqs in batch order and stores messages and events.
+func insertBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, todo []int, now time.Time) error {
+	if len(todo) == 0 {
+		return nil
+	}
+	count := map[int64]int64{}
+	for _, i := range todo {
+		count[ps[i].ChatID]++
+	}
+	ids, ns := make([]int64, 0, len(count)), make([]int64, 0, len(count))
+	for id, n := range count {
+		ids, ns = append(ids, id), append(ns, n)
+	}
+	rows, err := tx.Query(ctx, `UPDATE chats SET last_seq = last_seq + c.n
+		FROM unnest($1::bigint[], $2::bigint[]) AS c(id, n) WHERE chats.id = c.id
+		RETURNING chats.id, chats.last_seq - c.n`, ids, ns)
+	if err != nil {
+		return fmt.Errorf("postgres: batch seq: %w", err)
+	}
+	next := map[int64]int64{} // chat → last seq before the batch
+	for rows.Next() {
+		var id, base int64
+		if err := rows.Scan(&id, &base); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: batch seq: %w", err)
+		}
+		next[id] = base
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: batch seq: %w", err)
+	}
+	n := len(todo)
+	chats, seqs, senders := make([]int64, n), make([]int64, n), make([]int64, n)
+	clients, texts := make([]string, n), make([]string, n)
+	for k, i := range todo {
+		p := ps[i]
+		next[p.ChatID]++
+		chats[k], seqs[k], senders[k], clients[k], texts[k] = p.ChatID, next[p.ChatID], p.SenderID, p.ClientID, p.Text
+	}
+	return storeBatch(ctx, tx, todo, res, chats, seqs, senders, clients, texts, now)
+}
+
+func storeBatch(ctx context.Context, tx pgx.Tx, todo []int, res []fechatter.SendResult,
+	chats, seqs, senders []int64, clients, texts []string, now time.Time) error {
+	rows, err := tx.Query(ctx, `WITH m AS (
+			INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at)
+			SELECT c, s, u, k, t, $6 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS x(c, s, u, k, t)
+			RETURNING id, chat_id, seq)
+		INSERT INTO events (chat_id, seq, kind, message_id, created_at)
+		SELECT chat_id, seq, 'message', id, $6 FROM m RETURNING chat_id, seq, message_id`,
+		chats, seqs, senders, clients, texts, now)
+	if isUnique(err, "messages_sender_client_key") {
+		return duplicateError{}
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: batch insert: %w", err)
+	}
+	ids := map[[2]int64]int64{}
+	for rows.Next() {
+		var chat, seq, id int64
+		if err := rows.Scan(&chat, &seq, &id); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: batch insert: %w", err)
+		}
+		ids[[2]int64{chat, seq}] = id
+	}
+	if err := rows.Err(); err != nil {
+		if isUnique(err, "messages_sender_client_key") {
+			return duplicateError{}
+		}
+		return fmt.Errorf("postgres: batch insert: %w", err)
+	}
+	for k, i := range todo {
+		m := fechatter.Message{ID: ids[[2]int64{chats[k], seqs[k]}], ChatID: chats[k], Seq: seqs[k], SenderID: senders[k],
+			ClientID: clients[k], Text: texts[k], CreatedAt: now}
+		res[i] = fechatter.SendResult{Event: fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, Created: true}
+	}
+	return nil
+}
