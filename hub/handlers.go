@@ -99,8 +99,8 @@ func (c *Client) handleSend(f *inFrame) {
 	} else {
 		c.h.m.sends.WithLabelValues("duplicate").Inc()
 	}
-	c.reply(encodeAck(f.Ref, res.Event.Message))
 	c.h.m.sendLatency.Observe(time.Since(start).Seconds())
+	c.reply(encodeAck(f.Ref, res.Event.Message))
 }
 
 func (c *Client) handleEdit(f *inFrame) {

@@ -102,3 +102,9 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 		r.done <- res[i]
 	}
 }
+
+// Send stores a message as the WebSocket send does (batched, published after commit) for
+// callers outside a socket, such as the REST API.
+func (h *Hub) Send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
+	return h.sends.send(ctx, p)
+}

@@ -206,3 +206,28 @@ func TestAdminDisablesUser(t *testing.T) {
 		t.Fatalf("disabled user's socket: close %d, want 4001", code)
 	}
 }
+
+func TestSendOverREST(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	a := s.Signup(t, email("ann"), "acme")
+	b := s.Signup(t, email("ben"), "acme")
+	chat := s.CreateChat(t, a, fechatter.ChatDirect, "", b.User.ID)
+	conn := s.Dial(t, b.AccessToken)
+	conn.Ready()
+	path := fmt.Sprintf("/api/v1/chats/%d/messages", chat.ID)
+	body := map[string]any{"client_id": "0b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "from a script"}
+	var first, again struct{ Message fechatter.Message }
+	s.MustDo(t, http.StatusCreated, "POST", path, a.AccessToken, body, &first)
+	s.MustDo(t, http.StatusOK, "POST", path, a.AccessToken, body, &again)
+	if first.Message.ID == 0 || again.Message.ID != first.Message.ID {
+		t.Fatalf("resend over REST: %+v then %+v", first.Message, again.Message)
+	}
+	if e := conn.WaitFor(ft.Wait, ft.Type("message")); e.Message.ID != first.Message.ID {
+		t.Fatalf("socket got %s", e.Raw)
+	}
+	for _, bad := range []map[string]any{{"client_id": "x", "text": "t"}, {"client_id": body["client_id"]}, {"client_id": "1b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": " "}} {
+		s.MustDo(t, http.StatusBadRequest, "POST", path, a.AccessToken, bad, nil)
+	}
+	x := s.Signup(t, email("xan"), "acme")
+	s.MustDo(t, http.StatusForbidden, "POST", path, x.AccessToken, map[string]any{"client_id": "2b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "hi"}, nil)
+}

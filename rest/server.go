@@ -28,6 +28,7 @@ type Config struct {
 	Hasher   *auth.Hasher
 	Issuer   *auth.Issuer
 	Notifier Notifier
+	Sender   Sender
 	Presence Presence // nil: everyone reads as offline
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -99,6 +100,7 @@ func (s *Server) routes() {
 	api.Post("/chats/:id/members", s.addMembers)
 	api.Delete("/chats/:id/members/:user_id", s.removeMember)
 	api.Get("/chats/:id/messages", s.messages)
+	api.Post("/chats/:id/messages", s.sendMessage)
 	api.Get("/chats/:id/presence", s.chatPresence)
 
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)

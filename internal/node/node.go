@@ -92,7 +92,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.bridge.Start(n.Hub)
 	n.runPresence()
 	api := rest.New(rest.Config{
-		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Presence: n.presence,
+		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute,
 	})
 	n.srv = &http.Server{

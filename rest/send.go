@@ -1,0 +1,56 @@
+package rest
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/fechatter/fechatter"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Sender stores a message and publishes it; the hub implements it, so a send over REST is the
+// same durable, idempotent, batched send as over the WebSocket.
+type Sender interface {
+	Send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+type sendRequest struct {
+	ClientID string  `json:"client_id"`
+	Text     *string `json:"text"`
+}
+
+// sendMessage answers POST /chats/{id}/messages: 201 with the stored message, or 200 with the
+// original when the client_id was used before. Meant for clients on SSE, scripts and bots.
+func (s *Server) sendMessage(c *fiber.Ctx) error {
+	chatID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req sendRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if !uuidRE.MatchString(req.ClientID) {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID")
+	}
+	if req.Text == nil {
+		return fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
+	}
+	text, err := requireText("text", *req.Text, fechatter.MaxTextRunes)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text})
+	if res.Err != nil {
+		return res.Err
+	}
+	status := fiber.StatusCreated
+	if !res.Created {
+		status = fiber.StatusOK
+	}
+	return c.Status(status).JSON(fiber.Map{"message": res.Event.Message})
+}
