@@ -1,22 +1,64 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO      ?= go
+NPM     ?= npm
 BIN     := bin/fechatter
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run build test vet bench clean
+# The web client (web/) is built by Vite into web/static/dist, which the binary embeds.
+# It is rebuilt only when its sources or locked dependencies change (dist/index.html dates the last build).
+WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+             web/tsconfig.json web/tsconfig.app.json web/tsconfig.node.json web/package.json
+WEB_STAMP := web/static/dist/index.html
+WEB_DEPS  := web/node_modules/.package-lock.json
+
+.PHONY: run build web test test-go test-web test-web-unit test-web-e2e vet bench clean
 
 run: build ## run Fechatter on the embedded default (SQLite + in-process NATS) at http://localhost:8080
 	./$(BIN)
 
-build:
+build: web ## the binary, with the web client embedded (without Node it embeds a page saying how to build it)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/fechatter
 
-test: ## every test, with the race detector, against the real engines (see README)
+web: ## build the web client if its sources changed (needs Node 20+ and npm; skipped with a warning without them)
+	@if command -v $(NPM) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(WEB_STAMP); \
+	elif [ "$$CI" = true ]; then \
+		echo "make: npm not found; CI needs Node 20+ and npm to build the web client" >&2; exit 1; \
+	elif [ -f web/static/dist/index.html ]; then \
+		echo "make: npm not found; embedding the web client built earlier" >&2; \
+	else \
+		echo "make: npm not found; the binary will serve a page saying how to build the web client (install Node 20+ and npm)" >&2; \
+	fi
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
+	cd web && $(NPM) run build
+
+test: test-go test-web ## every test, with the race detector, against the real engines (see README)
+
+test-go:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-web: test-web-unit test-web-e2e ## the web client's unit tests and its end-to-end tests in Chromium
+
+test-web-unit:
+	@if command -v $(NPM) >/dev/null 2>&1 || [ "$$CI" = true ]; then \
+		$(MAKE) --no-print-directory $(WEB_DEPS) && cd web && $(NPM) test; \
+	else echo "make: npm not found; web unit tests skipped (they fail under CI=true)" >&2; fi
+
+# The e2e tests drive the real binary (with the client embedded) through Debian's Chromium.
+# Without /usr/bin/chromium they are skipped locally and fail under CI=true.
+test-web-e2e: build
+	@if command -v $(NPM) >/dev/null 2>&1 || [ "$$CI" = true ]; then \
+		cd web && FECHATTER_BIN=$(CURDIR)/$(BIN) $(NPM) run test:e2e; \
+	else echo "make: npm not found; web e2e tests skipped (they fail under CI=true)" >&2; fi
 
 bench: ## store benchmarks (acked sends per second per backend)
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./store/...
 
 clean:
-	rm -rf bin
+	rm -rf bin web/static/dist

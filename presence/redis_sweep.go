@@ -2,6 +2,7 @@ package presence
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -37,6 +38,7 @@ func (r *Redis) sweepNode(ctx context.Context, node string) error {
 	nodeKey := r.nodeKeyOf(node)
 	var cursor uint64
 	total := 0
+	seen := map[string]bool{} // SSCAN may return a member twice (while the set rehashes)
 	for {
 		opCtx, cancel := r.opCtx(ctx)
 		members, next, err := r.client.SScan(opCtx, nodeKey, cursor, "", batchSize).Result()
@@ -44,6 +46,11 @@ func (r *Redis) sweepNode(ctx context.Context, node string) error {
 		if err != nil {
 			return err
 		}
+		members = slices.DeleteFunc(members, func(m string) bool {
+			dup := seen[m]
+			seen[m] = true
+			return dup
+		})
 		offline, err := r.evict(ctx, node, members)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter/rest"
+	"github.com/fechatter/fechatter/web"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -28,10 +29,7 @@ func (n *Node) routes(api *rest.Server) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", n.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("Fechatter is running. WebSocket: /ws, REST: /api/v1, health: /healthz, /readyz, metrics: /metrics\n"))
-	})
+	mux.Handle("/", web.NewHandler()) // the web client, with SPA fallback
 	return mux
 }
 

@@ -1,0 +1,109 @@
+// Boots the real binary on a free port with a temp data dir, and Debian's Chromium through
+// playwright-core (no downloaded browsers). Conditions are polled, never slept on.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type BrowserContext } from 'playwright-core'
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const inCI = process.env.CI === 'true'
+
+/** Whether the browser tests can run here; under CI a missing Chromium is an error, not a skip. */
+export function browserAvailable(): boolean {
+  if (existsSync(chromiumPath)) return true
+  if (inCI) throw new Error(`${chromiumPath} is missing; .ci/run installs it (apt-get install chromium)`)
+  console.warn(`e2e: skipped, ${chromiumPath} not found (apt-get install -y --no-install-recommends chromium)`)
+  return false
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer()
+    srv.once('error', fail)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => ok(port))
+    })
+  })
+}
+
+/** Polls fn until it returns a truthy value, or throws after timeoutMs. */
+export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+export interface Server {
+  url: string
+  proc: ChildProcess
+  logs: string[]
+  stop(): Promise<void>
+}
+
+export async function startServer(): Promise<Server> {
+  const bin = resolve(process.env.FECHATTER_BIN ?? '../bin/fechatter')
+  if (!existsSync(bin)) throw new Error(`${bin} not found; run \`make build\` first (make test-web-e2e does)`)
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'fechatter-e2e-'))
+  const logs: string[] = []
+  const proc = spawn(bin, [], {
+    env: { ...process.env, FECHATTER_ADDR: `127.0.0.1:${port}`, FECHATTER_DATA_DIR: dataDir, FECHATTER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  proc.stdout!.on('data', (d) => logs.push(String(d)))
+  proc.stderr!.on('data', (d) => logs.push(String(d)))
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
+  const url = `http://127.0.0.1:${port}`
+  await until(
+    'the server to be ready',
+    async () => {
+      if (proc.exitCode !== null) throw new Error('server exited: ' + logs.join(''))
+      return (await fetch(url + '/readyz')).ok
+    },
+    30_000,
+  )
+  const index = await (await fetch(url + '/')).text()
+  if (!index.includes('id="app"')) throw new Error('the binary serves the fallback page: build the client first (make build)')
+  return {
+    url,
+    proc,
+    logs,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM')
+        await exited
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fechatter-chromium-'))
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  return {
+    context,
+    async close() {
+      await context.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

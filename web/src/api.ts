@@ -1,0 +1,173 @@
+// REST access with the session's tokens: a Bearer header on every call, one silent refresh and
+// retry on 401, refresh-token rotation serialised across tabs (a refresh token replayed by a
+// second tab would revoke the whole login).
+
+import type { Chat, ChatKind, ChatSummary, Message, User } from './protocol/types'
+
+export class ApiError extends Error {
+  status: number
+  code: string
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+interface TokenResponse {
+  access_token: string
+  refresh_token: string
+  expires_in: number
+  user: User
+}
+
+export interface Session {
+  access: string
+  refresh: string
+  expiresAt: number // ms since epoch
+  user: User
+}
+
+const storageKey = 'fechatter.session'
+
+function load(): Session | null {
+  try {
+    const raw = localStorage.getItem(storageKey)
+    return raw ? (JSON.parse(raw) as Session) : null
+  } catch {
+    return null
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = {}
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token) headers.Authorization = 'Bearer ' + token
+  const res = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  if (res.status === 204) return undefined as T
+  const data = await res.json().catch(() => null)
+  if (!res.ok) {
+    const err = data?.error ?? {}
+    throw new ApiError(res.status, err.code ?? 'http_' + res.status, err.message ?? res.statusText)
+  }
+  return data as T
+}
+
+export class Api {
+  session: Session | null = load()
+  /** Called when the session ends (logout, a refresh token that no longer works). */
+  onSignedOut: () => void = () => {}
+  private refreshing: Promise<string | null> | null = null
+
+  private save(t: TokenResponse): void {
+    this.session = { access: t.access_token, refresh: t.refresh_token, expiresAt: Date.now() + t.expires_in * 1000, user: t.user }
+    localStorage.setItem(storageKey, JSON.stringify(this.session))
+  }
+
+  private clear(): void {
+    this.session = null
+    localStorage.removeItem(storageKey)
+  }
+
+  async signup(email: string, password: string, fullname: string, workspace: string): Promise<User> {
+    this.save(await call<TokenResponse>('POST', '/auth/signup', { email, password, fullname, workspace }))
+    return this.session!.user
+  }
+
+  async login(email: string, password: string): Promise<User> {
+    this.save(await call<TokenResponse>('POST', '/auth/login', { email, password }))
+    return this.session!.user
+  }
+
+  async logout(): Promise<void> {
+    const s = this.session
+    this.clear()
+    if (s) await call('POST', '/auth/logout', { refresh_token: s.refresh }).catch(() => {})
+  }
+
+  /** A valid access token, refreshed first when it is about to expire or when forced.
+   * null means signed out. Network failures throw (the session is kept). */
+  async token(force = false): Promise<string | null> {
+    const s = this.session
+    if (!s) return null
+    if (!force && s.expiresAt - Date.now() > 60_000) return s.access
+    return this.refresh(s.refresh)
+  }
+
+  private refresh(used: string): Promise<string | null> {
+    if (!this.refreshing) {
+      this.refreshing = this.withLock(async () => {
+        // another tab may have rotated the token while we waited for the lock
+        const stored = load()
+        if (stored && stored.refresh !== used) {
+          this.session = stored
+          return stored.access
+        }
+        try {
+          this.save(await call<TokenResponse>('POST', '/auth/refresh', { refresh_token: used }))
+          return this.session!.access
+        } catch (e) {
+          if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+            this.clear()
+            this.onSignedOut()
+            return null
+          }
+          throw e
+        }
+      }).finally(() => {
+        this.refreshing = null
+      })
+    }
+    return this.refreshing
+  }
+
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = (navigator as Navigator & { locks?: LockManager }).locks
+    return locks ? (locks.request('fechatter-refresh', fn) as Promise<T>) : fn()
+  }
+
+  /** An authenticated call; a 401 refreshes the token once and retries. */
+  async authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = await this.token()
+    if (!token) throw new ApiError(401, 'unauthorized', 'signed out')
+    try {
+      return await call<T>(method, path, body, token)
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) throw e
+      const fresh = await this.token(true)
+      if (!fresh) throw e
+      return call<T>(method, path, body, fresh)
+    }
+  }
+
+  chats() {
+    return this.authed<{ chats: ChatSummary[] }>('GET', '/chats').then((r) => r.chats)
+  }
+  chat(id: number) {
+    return this.authed<Chat>('GET', `/chats/${id}`)
+  }
+  createChat(kind: ChatKind, name: string, memberIds: number[], isPrivate: boolean) {
+    return this.authed<Chat>('POST', '/chats', { kind, name, member_ids: memberIds, private: isPrivate })
+  }
+  users(q = '', limit = 200) {
+    return this.authed<{ users: (User & { online?: boolean })[] }>('GET', `/users?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.users)
+  }
+  messages(chatId: number, opts: { before?: number; limit?: number } = {}) {
+    const p = new URLSearchParams()
+    if (opts.before !== undefined) p.set('before', String(opts.before))
+    p.set('limit', String(opts.limit ?? 50))
+    return this.authed<{ messages: Message[]; has_more: boolean }>('GET', `/chats/${chatId}/messages?${p}`)
+  }
+  /** Whether GET /search exists on this server (404 until the search work lands). */
+  async searchAvailable(): Promise<boolean> {
+    try {
+      await this.authed('GET', '/search?q=fechatter&limit=1')
+      return true
+    } catch (e) {
+      return e instanceof ApiError && e.status !== 404 && e.status !== 405 && e.status < 500
+    }
+  }
+  search(q: string) {
+    return this.authed<Record<string, unknown>>('GET', `/search?q=${encodeURIComponent(q)}&limit=20`)
+  }
+}

@@ -1,0 +1,26 @@
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' })
+
+export function time(iso: string): string {
+  return timeFmt.format(new Date(iso))
+}
+
+export function day(iso: string): string {
+  const d = new Date(iso)
+  const today = new Date()
+  if (d.toDateString() === today.toDateString()) return 'Today'
+  const y = new Date(today)
+  y.setDate(today.getDate() - 1)
+  if (d.toDateString() === y.toDateString()) return 'Yesterday'
+  return dayFmt.format(d)
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean)
+  return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
+}
+
+/** A stable hue for a user id, for avatars. */
+export function hue(id: number): number {
+  return (id * 137.508) % 360
+}

@@ -1,0 +1,100 @@
+// Wire types of the Fechatter protocol v1 (docs/protocol.md, docs/rest.md).
+
+export type ChatKind = 'direct' | 'group' | 'channel'
+export type Role = 'owner' | 'admin' | 'member'
+
+export interface User {
+  id: number
+  workspace_id: number
+  email: string
+  fullname: string
+  role: Role
+  disabled?: boolean
+  created_at: string
+}
+
+export interface Chat {
+  id: number
+  workspace_id: number
+  kind: ChatKind
+  name: string
+  private: boolean
+  owner_id: number
+  archived?: boolean
+  last_seq: number
+  created_at: string
+  member_ids?: number[]
+}
+
+/** A chat as one of its members sees it (GET /chats). */
+export interface ChatSummary extends Chat {
+  role: Role
+  last_read_seq: number
+  unread: number
+}
+
+export interface Message {
+  id: number
+  chat_id: number
+  seq: number
+  sender_id: number
+  client_id: string
+  text: string
+  created_at: string
+  edited_at?: string
+  deleted?: boolean
+}
+
+export type Ref = string | number
+
+/** Events the server sends. A frame may hold several, separated by '\n'. */
+export type ServerEvent =
+  | { type: 'ready'; user: User; chats: { id: number; last_seq: number }[] }
+  | { type: 'message'; seq: number; message: Message }
+  | { type: 'message_edited'; seq: number; message: Message }
+  | { type: 'message_deleted'; seq: number; chat_id: number; message_id: number }
+  | { type: 'chat_joined'; chat: Chat }
+  | { type: 'chat_left'; chat_id: number }
+  | { type: 'resync'; chat_id: number }
+  | { type: 'ack'; ref?: Ref; message: Message }
+  | { type: 'error'; ref?: Ref; code: string; message: string }
+  | { type: 'pong'; ref?: Ref }
+  | { type: 'typing'; chat_id: number; user_id: number }
+  | { type: 'presence'; user_id: number; online: boolean }
+  | { type: 'read'; chat_id: number; user_id: number; seq: number }
+
+export type TimelineEvent = Extract<ServerEvent, { type: 'message' | 'message_edited' | 'message_deleted' }>
+
+/** Frames the client sends. */
+export type ClientFrame =
+  | { type: 'auth'; token: string; resume?: Record<string, number> }
+  | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string }
+  | { type: 'edit'; ref?: Ref; chat_id: number; message_id: number; text: string }
+  | { type: 'delete'; ref?: Ref; chat_id: number; message_id: number }
+  | { type: 'typing'; ref?: Ref; chat_id: number }
+  | { type: 'read'; ref?: Ref; chat_id: number; seq: number }
+  | { type: 'resume'; ref?: Ref; chats: Record<string, number> }
+  | { type: 'ping'; ref?: Ref }
+
+/** Error codes shared by REST and the socket. */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal_error'
+
+/** Close codes with a meaning for the client. */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  TooBig: 1009,
+  Restart: 1012,
+  Unauthorized: 4001,
+  SlowConsumer: 4008,
+  RateLimited: 4009,
+} as const
