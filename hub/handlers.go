@@ -75,7 +75,7 @@ func (c *Client) handleSend(f *inFrame) {
 		c.replyError(f.Ref, err)
 		return
 	}
-	if !validUUID(f.ClientID) {
+	if !fechatter.ValidClientID(f.ClientID) {
 		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID"))
 		return
 	}

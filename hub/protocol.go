@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fechatter/fechatter"
 )
@@ -96,38 +95,7 @@ func validText(p *string) (string, error) {
 	if p == nil {
 		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
 	}
-	s := *p
-	if !utf8.ValidString(s) {
-		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is not valid UTF-8")
-	}
-	if strings.TrimSpace(s) == "" {
-		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is empty")
-	}
-	if n := utf8.RuneCountInString(s); n > fechatter.MaxTextRunes {
-		return "", fechatter.Errorf(fechatter.ETooLarge, "field \"text\" has %d characters, the limit is %d", n, fechatter.MaxTextRunes)
-	}
-	return s, nil
-}
-
-// validUUID accepts the canonical 8-4-4-4-12 hex form.
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	return *p, fechatter.CheckText(*p)
 }
 
 // Server events. Each encoder returns the exact bytes a client receives.

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"context"
-	"regexp"
 
 	"github.com/fechatter/fechatter"
 	"github.com/gofiber/fiber/v2"
@@ -13,8 +12,6 @@ import (
 type Sender interface {
 	Send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult
 }
-
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 type sendRequest struct {
 	ClientID string  `json:"client_id"`
@@ -32,14 +29,14 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	if !uuidRE.MatchString(req.ClientID) {
+	if !fechatter.ValidClientID(req.ClientID) {
 		return fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID")
 	}
 	if req.Text == nil {
 		return fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
 	}
-	text, err := requireText("text", *req.Text, fechatter.MaxTextRunes)
-	if err != nil {
+	text := *req.Text
+	if err := fechatter.CheckText(text); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
