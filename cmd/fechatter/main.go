@@ -44,6 +44,7 @@ const usage = `fechatter — realtime team chat
 
 Usage:
   fechatter [serve] [flags]   run a hub node (the default)
+  fechatter seed [flags]      bulk users, chats and tokens for load tests (fechatter seed -h)
   fechatter help              this text
   fechatter version           print the version
 
@@ -71,6 +72,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fs.SetOutput(m.stdout)
 		fs.PrintDefaults()
 		return nil
+	case "seed":
+		return m.seed(ctx, args)
 	case "version":
 		fmt.Fprintln(m.stdout, "fechatter", version)
 		return nil

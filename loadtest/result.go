@@ -1,0 +1,199 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Result is what one process measured, or the merge of several. Counters add up across
+// processes; histograms merge bucket by bucket; phase durations take the slowest process.
+type Result struct {
+	Scenario string  `json:"scenario"`
+	Label    string  `json:"label,omitempty"` // free text, e.g. "sqlite" or "postgres"
+	Procs    int     `json:"procs"`
+	Chats    int     `json:"chats"`
+	Members  int     `json:"members"`
+	Rate     float64 `json:"rate"` // scheduled sends per second, all processes together
+
+	Conns          int     `json:"conns"`           // connections that got ready
+	ConnectErrors  int64   `json:"connect_errors"`  // dials or handshakes that failed
+	ConnectSeconds float64 `json:"connect_seconds"` // first dial to last ready
+	MeasureSeconds float64 `json:"measure_seconds"` // the scheduled phase
+	DrainSeconds   float64 `json:"drain_seconds"`   // waiting for the last deliveries
+
+	Sends      int64 `json:"sends"`       // send frames written
+	Acks       int64 `json:"acks"`        // acks received
+	SendErrors int64 `json:"send_errors"` // error frames answering a send
+	Lagged     int64 `json:"lagged"`      // sends written more than 100 ms after their slot
+	Deliveries int64 `json:"deliveries"`  // message events of this run received
+	Expected   int64 `json:"expected"`    // Σ over acked sends of the chat's member count
+	Duplicates int64 `json:"duplicates"`  // an event at or below the connection's last seq
+	Gaps       int64 `json:"gaps"`        // events skipped on a live connection
+	Resyncs    int64 `json:"resyncs"`
+	Reconnects int64 `json:"reconnects"` // churn: deliberate reconnects with resume
+	Missing    int64 `json:"missing"`    // churn: acked events a connection never got
+
+	OtherEvents int64 `json:"other_events"` // presence, typing and other events received
+
+	Closes map[string]int64 `json:"closes,omitempty"` // unexpected closes by code
+
+	ConnectLatency *Histogram `json:"connect_latency"`  // dial → ready, µs
+	AckLatency     *Histogram `json:"ack_latency"`      // scheduled send → ack, µs
+	Latency        *Histogram `json:"delivery_latency"` // scheduled send → receive, µs
+
+	// Per chat: the highest seq acked and the lowest last seq any connection reached (churn).
+	MaxAcked map[int64]int64 `json:"max_acked,omitempty"`
+	MinSeen  map[int64]int64 `json:"min_seen,omitempty"`
+
+	Server *ServerCost `json:"server,omitempty"`
+	Notes  []string    `json:"notes,omitempty"`
+}
+
+func newResult() *Result {
+	return &Result{Procs: 1, Closes: map[string]int64{}, ConnectLatency: &Histogram{}, AckLatency: &Histogram{}, Latency: &Histogram{}}
+}
+
+// Merge combines the results of the processes of one run.
+func Merge(parts []*Result) *Result {
+	out := newResult()
+	out.Procs = len(parts)
+	for _, p := range parts {
+		out.Scenario, out.Label, out.Chats, out.Members, out.Rate = p.Scenario, p.Label, p.Chats, p.Members, p.Rate
+		out.Conns += p.Conns
+		out.ConnectErrors += p.ConnectErrors
+		out.ConnectSeconds = max(out.ConnectSeconds, p.ConnectSeconds)
+		out.MeasureSeconds = max(out.MeasureSeconds, p.MeasureSeconds)
+		out.DrainSeconds = max(out.DrainSeconds, p.DrainSeconds)
+		out.Sends += p.Sends
+		out.Acks += p.Acks
+		out.SendErrors += p.SendErrors
+		out.Lagged += p.Lagged
+		out.Deliveries += p.Deliveries
+		out.Expected += p.Expected
+		out.Duplicates += p.Duplicates
+		out.Gaps += p.Gaps
+		out.Resyncs += p.Resyncs
+		out.Reconnects += p.Reconnects
+		out.OtherEvents += p.OtherEvents
+		for k, v := range p.Closes {
+			out.Closes[k] += v
+		}
+		out.ConnectLatency.Merge(p.ConnectLatency)
+		out.AckLatency.Merge(p.AckLatency)
+		out.Latency.Merge(p.Latency)
+		mergeSeqs(&out.MaxAcked, p.MaxAcked, func(a, b int64) int64 { return max(a, b) })
+		mergeSeqs(&out.MinSeen, p.MinSeen, func(a, b int64) int64 { return min(a, b) })
+		for _, n := range p.Notes {
+			if !slices.Contains(out.Notes, n) {
+				out.Notes = append(out.Notes, n)
+			}
+		}
+	}
+	out.Missing = missing(out.MaxAcked, out.MinSeen)
+	return out
+}
+
+func mergeSeqs(dst *map[int64]int64, src map[int64]int64, pick func(a, b int64) int64) {
+	if len(src) == 0 {
+		return
+	}
+	if *dst == nil {
+		*dst = map[int64]int64{}
+	}
+	for k, v := range src {
+		if old, ok := (*dst)[k]; ok {
+			v = pick(old, v)
+		}
+		(*dst)[k] = v
+	}
+}
+
+// missing counts, per chat, how far the laggiest connection stayed below the last acked seq.
+func missing(maxAcked, minSeen map[int64]int64) int64 {
+	var n int64
+	for chat, acked := range maxAcked {
+		if seen, ok := minSeen[chat]; ok && seen < acked {
+			n += acked - seen
+		}
+	}
+	return n
+}
+
+// Problems lists what makes a run inconsistent: errors, lost or duplicated events.
+func (r *Result) Problems() []string {
+	var p []string
+	add := func(cond bool, format string, args ...any) {
+		if cond {
+			p = append(p, fmt.Sprintf(format, args...))
+		}
+	}
+	add(r.ConnectErrors > 0, "%d connect errors", r.ConnectErrors)
+	add(r.SendErrors > 0, "%d send errors", r.SendErrors)
+	add(r.Acks != r.Sends-r.SendErrors, "%d sends, %d acks, %d errors: some sends got no answer", r.Sends, r.Acks, r.SendErrors)
+	add(r.Deliveries != r.Expected, "%d deliveries, want %d (acked sends × members)", r.Deliveries, r.Expected)
+	add(r.Duplicates > 0, "%d duplicate events", r.Duplicates)
+	add(r.Gaps > 0, "%d gaps in seq", r.Gaps)
+	add(r.Missing > 0, "%d acked events never reached a member", r.Missing)
+	for _, k := range slices.Sorted(maps.Keys(r.Closes)) {
+		add(true, "%d connections closed unexpectedly: %s", r.Closes[k], k)
+	}
+	return p
+}
+
+// WriteTable prints the human summary.
+func (r *Result) WriteTable(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, format string, args ...any) { fmt.Fprintf(tw, "%s\t%s\n", k, fmt.Sprintf(format, args...)) }
+	row("scenario", "%s %s (procs %d)", r.Scenario, r.Label, r.Procs)
+	row("connections", "%d ready, %d errors, %.1f s (%.0f/s)", r.Conns, r.ConnectErrors, r.ConnectSeconds, perSec(int64(r.Conns), r.ConnectSeconds))
+	row("connect latency", "%s", quantiles(r.ConnectLatency))
+	row("other events", "%d (presence, typing, …)", r.OtherEvents)
+	if r.Rate > 0 {
+		row("schedule", "%d chats × %d members, %.0f msg/s for %.1f s (drain %.1f s)", r.Chats, r.Members, r.Rate, r.MeasureSeconds, r.DrainSeconds)
+		row("sends", "%d written, %d acked (%.0f/s), %d errors, %d late >100ms", r.Sends, r.Acks, perSec(r.Acks, r.MeasureSeconds), r.SendErrors, r.Lagged)
+		row("ack latency", "%s", quantiles(r.AckLatency))
+		row("deliveries", "%d of %d expected (%.0f/s)", r.Deliveries, r.Expected, perSec(r.Deliveries, r.MeasureSeconds+r.DrainSeconds))
+		row("delivery latency", "%s", quantiles(r.Latency))
+		row("order", "%d duplicates, %d gaps, %d resyncs, %d missing, %d reconnects", r.Duplicates, r.Gaps, r.Resyncs, r.Missing, r.Reconnects)
+	}
+	if s := r.Server; s != nil {
+		row("server rss", "%d KB idle → %d KB loaded: %.1f KB per connection", s.RSSBeforeKB, s.RSSLoadedKB, s.RSSPerConnKB)
+		row("server cpu", "%.2f s measured: %.1f µs/delivery, %.1f µs/send; %.0f µs/connect", s.CPUSeconds, s.CPUPerDelivUS, s.CPUPerSendUS, s.ConnectCPUUS)
+	}
+	probs := r.Problems()
+	if len(probs) == 0 {
+		row("consistency", "ok")
+	} else {
+		row("consistency", "%s", strings.Join(probs, "; "))
+	}
+	for _, n := range r.Notes {
+		row("note", "%s", n)
+	}
+	tw.Flush()
+}
+
+func perSec(n int64, secs float64) float64 {
+	if secs <= 0 {
+		return 0
+	}
+	return float64(n) / secs
+}
+
+func quantiles(h *Histogram) string {
+	if h == nil || h.Count() == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (n=%d)",
+		ms(h.Quantile(0.5)), ms(h.Quantile(0.9)), ms(h.Quantile(0.99)), ms(h.Quantile(0.999)), ms(h.Max()), h.Count())
+}
+
+func ms(us int64) string {
+	if us < 10000 {
+		return fmt.Sprintf("%.2fms", float64(us)/1000)
+	}
+	return fmt.Sprintf("%.0fms", float64(us)/1000)
+}

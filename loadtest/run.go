@@ -1,0 +1,353 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Scenarios the generator runs.
+const (
+	Idle  = "idle"  // hold connections; connect rate and RSS per connection
+	Room  = "room"  // chats × members, open-loop publisher; deliveries and their latency
+	Send  = "send"  // many senders into many chats; acked sends and ack latency
+	Churn = "churn" // publisher plus reconnect storms with resume; nothing acked is missed
+)
+
+// Config describes one run of one process.
+type Config struct {
+	Scenario string
+	Label    string
+	URL      string // ws://host:port/ws
+	Seed     *SeedFile
+
+	Conns          int           // connect seed users 0..Conns-1 (default: all users)
+	ConnectWorkers int           // dials in flight at once (default 128)
+	Sources        []net.IP      // local source addresses, round robin (default: the kernel's choice)
+	Rate           float64       // scheduled sends per second over all processes
+	Duration       time.Duration // the measured phase
+	Drain          time.Duration // longest wait for the last deliveries (default 10s)
+	TextSize       int           // bytes of each message text (default 64)
+	ChurnRate      float64       // reconnects per second over all processes (churn)
+
+	// RunID marks this run's messages; every process of one run must share it (default random).
+	RunID        string
+	Shard, Procs int // this process is shard Shard of Procs; connection k belongs to k mod Procs
+
+	// Barrier is called once every local connection is ready and before the measured phase:
+	// the multi-process parent uses it to start all children together. Optional.
+	Barrier func() error
+	Probe   *CostProbe // samples the server process; nil when the server is not local
+	// Progress receives the live progress line (nil: none); Terminal rewrites it in place.
+	Progress io.Writer
+	Terminal bool
+	Logger   *slog.Logger
+}
+
+type counters struct {
+	sends, acks, sendErrors, lagged, deliveries, expected    atomic.Int64
+	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
+}
+
+type runner struct {
+	cfg     Config
+	log     *slog.Logger
+	dialers *dialers
+	marker  []byte // `"text":"lt<run>:` — identifies this run's messages
+	prefix  string
+	st      counters
+	res     *Result
+	conns   []*conn // local connections, by seed user index (nil when not local)
+	local   []*conn // the same, packed
+
+	mu       sync.Mutex
+	closes   map[string]int64
+	errCodes map[string]int64
+	maxAcked map[int64]int64
+}
+
+// Run runs one process's part of a scenario and returns what it measured.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	r, err := newRunner(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.closeAll()
+	stop := r.progress()
+	defer stop()
+	loadBefore := loadavg()
+	r.cfg.Probe.BeforeConnect()
+	if err := r.connectAll(ctx); err != nil {
+		return nil, err
+	}
+	r.cfg.Probe.Loaded()
+	if r.cfg.Barrier != nil {
+		if err := r.cfg.Barrier(); err != nil {
+			return nil, err
+		}
+	}
+	r.cfg.Probe.StartMeasure()
+	switch r.cfg.Scenario {
+	case Idle:
+		err = r.hold(ctx)
+	case Room, Send:
+		err = r.traffic(ctx, false)
+	case Churn:
+		err = r.traffic(ctx, true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.closeAll() // nothing more is counted after the drain
+	r.finish()
+	r.res.Notes = append(r.res.Notes, "load average before/after: "+loadBefore+" / "+loadavg())
+	r.cfg.Probe.Finish(r.res)
+	return r.res, nil
+}
+
+func newRunner(cfg Config) (*runner, error) {
+	if cfg.Seed == nil || cfg.URL == "" {
+		return nil, errors.New("loadtest: a seed and a URL are required")
+	}
+	switch cfg.Scenario {
+	case Idle, Room, Send, Churn:
+	default:
+		return nil, fmt.Errorf("loadtest: unknown scenario %q", cfg.Scenario)
+	}
+	if cfg.Scenario != Idle && (len(cfg.Seed.Chats) == 0 || cfg.Rate <= 0) {
+		return nil, fmt.Errorf("loadtest: scenario %s needs seeded chats and a rate", cfg.Scenario)
+	}
+	if cfg.Conns <= 0 || cfg.Conns > len(cfg.Seed.Users) {
+		cfg.Conns = len(cfg.Seed.Users)
+	}
+	if cfg.Procs <= 0 {
+		cfg.Procs = 1
+	}
+	cfg.ConnectWorkers = cmpOr(cfg.ConnectWorkers, 128)
+	cfg.Drain = cmpOr(cfg.Drain, 10*time.Second)
+	cfg.TextSize = cmpOr(cfg.TextSize, 64)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RunID == "" {
+		cfg.RunID = NewRunID()
+	}
+	prefix := "lt" + cfg.RunID + ":"
+	r := &runner{cfg: cfg, log: cfg.Logger, dialers: newDialers(cfg.Sources), prefix: prefix,
+		marker: []byte(`"text":"` + prefix), res: newResult(),
+		closes: map[string]int64{}, errCodes: map[string]int64{}, maxAcked: map[int64]int64{}}
+	r.res.Scenario, r.res.Label, r.res.Rate = cfg.Scenario, cfg.Label, cfg.Rate
+	if len(cfg.Seed.Chats) > 0 {
+		r.res.Chats, r.res.Members = len(cfg.Seed.Chats), len(cfg.Seed.Chats[0].Members)
+	}
+	r.conns = make([]*conn, cfg.Conns)
+	for k := cfg.Shard; k < cfg.Conns; k += cfg.Procs {
+		c := &conn{r: r, user: k}
+		r.conns[k] = c
+		r.local = append(r.local, c)
+	}
+	return r, nil
+}
+
+// NewRunID returns a fresh run id.
+func NewRunID() string {
+	id := make([]byte, 4)
+	rand.Read(id)
+	return hex.EncodeToString(id)
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// connectAll dials every local connection with ConnectWorkers in flight.
+func (r *runner) connectAll(ctx context.Context) error {
+	start := time.Now()
+	err := parallel(ctx, r.cfg.ConnectWorkers, len(r.local), func(i int) error {
+		c := r.local[i]
+		t0 := time.Now()
+		if err := c.dial(ctx, false); err != nil {
+			if r.st.connErrors.Add(1) <= 5 {
+				r.log.Warn("connect failed", "user", c.user, "err", err)
+			}
+			return nil
+		}
+		r.res.ConnectLatency.Record(time.Since(t0))
+		return nil
+	})
+	r.res.ConnectSeconds = time.Since(start).Seconds()
+	r.res.ConnectErrors = r.st.connErrors.Load()
+	r.res.Conns = len(r.local) - int(r.res.ConnectErrors)
+	r.log.Info("connected", "conns", r.res.Conns, "errors", r.res.ConnectErrors, "seconds", r.res.ConnectSeconds)
+	return err
+}
+
+// hold keeps the connections open for the duration (idle).
+func (r *runner) hold(ctx context.Context) error {
+	start := time.Now()
+	select {
+	case <-time.After(r.cfg.Duration):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	r.res.MeasureSeconds = time.Since(start).Seconds()
+	return nil
+}
+
+func (r *runner) closeAll() {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 256)
+	for _, c := range r.local {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c.close()
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *runner) unexpectedClose(err error) {
+	key := "read error"
+	if code := websocket.CloseStatus(err); code != -1 {
+		key = fmt.Sprintf("close %d", int(code))
+	}
+	r.mu.Lock()
+	r.closes[key]++
+	n := r.closes[key]
+	r.mu.Unlock()
+	if n <= 3 {
+		r.log.Warn("connection closed", "why", key, "err", err)
+	}
+}
+
+func (r *runner) noteError(line []byte) {
+	code := string(stringAfter(line, []byte(`"code":"`)))
+	r.mu.Lock()
+	r.errCodes[code]++
+	n := r.errCodes[code]
+	r.mu.Unlock()
+	if n <= 3 {
+		r.log.Warn("error event", "event", string(line))
+	}
+}
+
+// sentAt reads the scheduled send time a message of this run carries in its text.
+func (r *runner) sentAt(line []byte) (time.Time, bool) {
+	ns := intAfter(line, r.marker)
+	if ns <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns), true
+}
+
+// acked records the highest acked seq per chat and the deliveries the ack promises.
+func (r *runner) acked(chat, seq int64) {
+	r.mu.Lock()
+	if seq > r.maxAcked[chat] {
+		r.maxAcked[chat] = seq
+	}
+	r.mu.Unlock()
+	r.st.expected.Add(int64(r.res.Members))
+}
+
+// finish copies the counters into the result.
+func (r *runner) finish() {
+	res := r.res
+	res.Sends, res.Acks, res.SendErrors = r.st.sends.Load(), r.st.acks.Load(), r.st.sendErrors.Load()
+	res.Lagged, res.Deliveries, res.Expected = r.st.lagged.Load(), r.st.deliveries.Load(), r.st.expected.Load()
+	res.Duplicates, res.Gaps, res.Resyncs = r.st.duplicates.Load(), r.st.gaps.Load(), r.st.resyncs.Load()
+	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, v := range r.closes {
+		res.Closes[k] = v
+	}
+	for k, v := range r.errCodes {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d error events %q", v, k))
+	}
+	if r.cfg.Scenario == Churn {
+		res.MaxAcked = r.maxAcked
+		res.MinSeen = r.minSeen()
+		res.Missing = missing(res.MaxAcked, res.MinSeen)
+	}
+}
+
+// minSeen is, per chat, the lowest last seq over the local connections.
+func (r *runner) minSeen() map[int64]int64 {
+	out := map[int64]int64{}
+	for _, c := range r.local {
+		c.mu.Lock()
+		for _, cc := range c.cursors {
+			if v, ok := out[cc.id]; !ok || cc.seq < v {
+				out[cc.id] = cc.seq
+			}
+		}
+		c.mu.Unlock()
+	}
+	return out
+}
+
+// progress prints a status line every second until stop is called.
+func (r *runner) progress() (stop func()) {
+	if r.cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		start, last := time.Now(), int64(0)
+		for {
+			select {
+			case <-done:
+				if r.cfg.Terminal {
+					fmt.Fprintln(r.cfg.Progress)
+				}
+				return
+			case <-t.C:
+			}
+			d := r.st.deliveries.Load()
+			line := fmt.Sprintf("[%s %d/%d] %3.0fs conns %d err %d | sends %d acks %d err %d | deliveries %d (%d/s) p99 %s",
+				r.cfg.Scenario, r.cfg.Shard, r.cfg.Procs, time.Since(start).Seconds(), int64(r.res.ConnectLatency.Count()), r.st.connErrors.Load(),
+				r.st.sends.Load(), r.st.acks.Load(), r.st.sendErrors.Load(), d, d-last, ms(r.res.Latency.Quantile(0.99)))
+			last = d
+			if r.cfg.Terminal {
+				fmt.Fprintf(r.cfg.Progress, "\r%s\033[K", line)
+			} else {
+				fmt.Fprintln(r.cfg.Progress, strings.TrimSpace(line))
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// loadavg is the first three fields of /proc/loadavg: how busy the machine was besides us.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}

@@ -1,0 +1,208 @@
+package loadtest
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// lateAfter is how late a scheduled send may be written before it counts as lagged.
+const lateAfter = 100 * time.Millisecond
+
+// schedule is the open-loop send plan shared by every process of a run: send i is due at
+// start + i/Rate, into chat i mod C, from a member chosen by the scenario. Latency is measured
+// from the due time, never from when the generator got around to writing, so a stalled server
+// or generator shows up as latency instead of silently thinning the load (no coordinated
+// omission).
+type schedule struct {
+	total    int
+	interval time.Duration
+	chats    []SeedChat
+	fixed    bool // churn: member 0 of each chat sends everything
+}
+
+func (s schedule) at(i int) (chat int, sender int) {
+	chat = i % len(s.chats)
+	m := s.chats[chat].Members
+	if s.fixed {
+		return chat, m[0]
+	}
+	// Rotate senders through the members so no connection exceeds the per-socket frame rate.
+	return chat, m[(i/len(s.chats))%len(m)]
+}
+
+// traffic runs the publisher (and for churn the reconnector), then drains.
+func (r *runner) traffic(ctx context.Context, churn bool) error {
+	s := schedule{
+		total:    int(r.cfg.Rate * r.cfg.Duration.Seconds()),
+		interval: time.Duration(float64(time.Second) / r.cfg.Rate),
+		chats:    r.cfg.Seed.Chats,
+		fixed:    churn,
+	}
+	localMembers := make([]int64, len(s.chats))
+	for ci, ch := range s.chats {
+		for _, u := range ch.Members {
+			if u < len(r.conns) && r.conns[u] != nil && r.conns[u].isUp() {
+				localMembers[ci]++
+			}
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var churnWG sync.WaitGroup
+	if churn {
+		churnWG.Add(1)
+		go func() { defer churnWG.Done(); r.churner(cctx) }()
+	}
+	start := time.Now()
+	expectLocal, err := r.publish(ctx, s, start, localMembers)
+	r.res.MeasureSeconds = time.Since(start).Seconds()
+	cancel()
+	churnWG.Wait()
+	if err != nil {
+		return err
+	}
+	r.drain(ctx, expectLocal)
+	return nil
+}
+
+// publish writes this process's share of the schedule and returns how many deliveries its
+// connections should get if every send of every process is acked.
+func (r *runner) publish(ctx context.Context, s schedule, start time.Time, localMembers []int64) (int64, error) {
+	var expect int64
+	pad := strings.Repeat("x", max(0, r.cfg.TextSize-len(r.prefix)-20))
+	var idBase [16]byte
+	crand.Read(idBase[:])
+	buf := make([]byte, 0, 256)
+	for i := 0; i < s.total; i++ {
+		ci, sender := s.at(i)
+		expect += localMembers[ci]
+		if sender >= len(r.conns) || r.conns[sender] == nil {
+			continue
+		}
+		c := r.conns[sender]
+		due := start.Add(time.Duration(i) * s.interval)
+		if wait := time.Until(due); wait > 200*time.Microsecond {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return expect, ctx.Err()
+			}
+		} else if -wait > lateAfter {
+			r.st.lagged.Add(1)
+		}
+		buf = r.sendFrame(buf[:0], s.chats[ci].ID, due, idBase, uint64(i), pad)
+		frame := append([]byte(nil), buf...)
+		r.st.sends.Add(1)
+		go c.write(frame)
+	}
+	return expect, nil
+}
+
+// sendFrame appends a send frame whose ref and text carry the due time in Unix nanoseconds.
+func (r *runner) sendFrame(b []byte, chatID int64, due time.Time, base [16]byte, n uint64, pad string) []byte {
+	ns := due.UnixNano()
+	for k := range 8 {
+		base[8+k] ^= byte(n >> (8 * k))
+	}
+	base[6] = base[6]&0x0f | 0x40 // version 4
+	base[8] = base[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(base[:])
+	b = append(b, `{"type":"send","chat_id":`...)
+	b = strconv.AppendInt(b, chatID, 10)
+	b = append(b, `,"client_id":"`...)
+	b = append(b, h[0:8]+"-"+h[8:12]+"-"+h[12:16]+"-"+h[16:20]+"-"+h[20:32]...)
+	b = append(b, `","ref":`...)
+	b = strconv.AppendInt(b, ns, 10)
+	b = append(b, `,"text":"`...)
+	b = append(b, r.prefix...)
+	b = strconv.AppendInt(b, ns, 10)
+	b = append(b, ' ')
+	b = append(b, pad...)
+	return append(b, `"}`...)
+}
+
+// drain waits for the answers and deliveries still in flight: until every send is answered
+// and the expected deliveries arrived, nothing moved for half of Drain (at least 3 s), or
+// Drain passed.
+func (r *runner) drain(ctx context.Context, expectLocal int64) {
+	start := time.Now()
+	deadline := start.Add(r.cfg.Drain)
+	quiet := max(3*time.Second, r.cfg.Drain/2)
+	lastD, lastA, lastChange := int64(-1), int64(-1), start
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d, a := r.st.deliveries.Load(), r.st.acks.Load()
+		answered := a+r.st.sendErrors.Load() >= r.st.sends.Load()
+		if answered && (d >= expectLocal || (r.cfg.Procs == 1 && d >= r.st.expected.Load())) {
+			break
+		}
+		if d != lastD || a != lastA {
+			lastD, lastA, lastChange = d, a, time.Now()
+		} else if time.Since(lastChange) > quiet {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // a load tool polling its own counters
+	}
+	r.res.DrainSeconds = time.Since(start).Seconds()
+}
+
+// churner closes and reopens random non-sending connections at ChurnRate/Procs per second,
+// each reconnect resuming from the last seq the connection saw, until ctx ends; then it
+// waits for the reconnects in flight.
+func (r *runner) churner(ctx context.Context) {
+	senders := map[int]bool{}
+	for _, ch := range r.cfg.Seed.Chats {
+		senders[ch.Members[0]] = true
+	}
+	var pool []*conn
+	for _, c := range r.local {
+		if !senders[c.user] && c.isUp() {
+			pool = append(pool, c)
+		}
+	}
+	if len(pool) == 0 || r.cfg.ChurnRate <= 0 {
+		return
+	}
+	t := time.NewTicker(time.Duration(float64(time.Second) * float64(r.cfg.Procs) / r.cfg.ChurnRate))
+	defer t.Stop()
+	var wg sync.WaitGroup
+	var busy sync.Map
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c := pool[rand.IntN(len(pool))]
+		if _, taken := busy.LoadOrStore(c, true); taken {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer busy.Delete(c)
+			r.reconnect(c)
+		}()
+	}
+}
+
+// reconnect closes c and dials it again with resume, retrying a few times.
+func (r *runner) reconnect(c *conn) {
+	c.close()
+	for try := range 3 {
+		err := c.dial(context.Background(), true)
+		if err == nil {
+			r.st.reconnects.Add(1)
+			return
+		}
+		r.log.Warn("reconnect failed", "user", c.user, "try", try, "err", err)
+		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+	}
+	r.st.connErrors.Add(1)
+}
