@@ -54,6 +54,7 @@ type Chat struct {
 	OwnerID     int64     `json:"owner_id"`
 	Archived    bool      `json:"archived,omitempty"`
 	LastSeq     int64     `json:"last_seq"`
+	MemberCount int64     `json:"member_count"`
 	CreatedAt   time.Time `json:"created_at"`
 	MemberIDs   []int64   `json:"member_ids,omitempty"` // filled by Store.Chat and CreateChat
 }

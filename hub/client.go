@@ -15,8 +15,9 @@ import (
 // transport is the socket under a Client. The client knows how to write a frame and how to
 // close, nothing more.
 type transport interface {
-	// write sends one frame holding the events of batch separated by '\n'.
-	write(ctx context.Context, batch [][]byte) error
+	// write sends one frame holding the events of batch separated by '\n'. A write that
+	// hangs is ended by the keepalive, whose failed ping closes the socket.
+	write(batch [][]byte) error
 	// close starts closing with d and returns at once; calling it again does nothing.
 	close(d *Disconnect)
 }
@@ -67,9 +68,7 @@ func newClient(h *Hub, t transport) *Client {
 }
 
 func (c *Client) writeBatch(batch [][]byte) error {
-	ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
-	defer cancel()
-	if err := c.t.write(ctx, batch); err != nil {
+	if err := c.t.write(batch); err != nil {
 		return err
 	}
 	c.h.m.delivered.Add(float64(len(batch)))
@@ -129,8 +128,7 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 	c.user = user
 	c.mu.Unlock()
 	h := c.h
-	fresh, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser)
-	if err != nil {
+	if _, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser); err != nil {
 		return err
 	}
 	chats, err := h.cfg.Store.ChatsForUser(ctx, user.ID)
@@ -144,19 +142,19 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 		if v, ok := resume[ch.ID]; ok && v < from {
 			from = v
 		}
-		c.cursors[ch.ID] = &cursor{seq: from, pending: ch.LastSeq}
+		c.cursors[ch.ID] = &cursor{seq: from, pending: ch.LastSeq, large: ch.MemberCount > int64(h.cfg.PresenceFanout)}
 		list[i] = chatSeq{ID: ch.ID, LastSeq: ch.LastSeq}
 	}
 	c.mu.Unlock()
+	var fresh []int64 // chats this connection made the node subscribe to
 	for _, ch := range chats {
 		n, err := h.rooms[shardOf(ch.ID)].add(ch.ID, c, h.cfg.Broker.SubscribeChat)
 		if err != nil {
 			return err
 		}
-		fresh = fresh || n
-	}
-	if fresh {
-		h.flush(ctx)
+		if n {
+			fresh = append(fresh, ch.ID)
+		}
 	}
 	c.mu.Lock()
 	c.ready = true
@@ -174,12 +172,34 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 	for _, e := range early {
 		c.handleUserEvent(e)
 	}
-	h.online(user.ID, c.chatIDs())
+	c.recheckAfterFlush(fresh)
+	h.online(user.ID, c.presenceChats())
 	return nil
+}
+
+// recheckAfterFlush covers the moment between reading a chat's last seq and the new NATS
+// subscription taking effect: once the server has the subscription, the chats are checked
+// against the store, off the connection's path (a NATS round trip is not worth waiting for:
+// the cursor catches any gap anyway at the chat's next event).
+func (c *Client) recheckAfterFlush(chats []int64) {
+	if len(chats) == 0 {
+		return
+	}
+	go func() {
+		c.h.flush(c.h.ctx)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, id := range chats {
+			if c.cursors[id] != nil {
+				c.needCatchup(id)
+			}
+		}
+	}()
 }
 
 // stop unregisters the client from every room; called once when its connection ends.
 func (c *Client) stop() {
+	announce := c.presenceChats()
 	c.mu.Lock()
 	c.closed = true
 	chats := make([]int64, 0, len(c.cursors))
@@ -191,7 +211,7 @@ func (c *Client) stop() {
 	counted := c.presence
 	c.mu.Unlock()
 	if counted {
-		c.h.offline(uid, chats)
+		c.h.offline(uid, announce)
 	}
 	c.w.closeWait()
 	for _, id := range chats {
@@ -250,7 +270,8 @@ func (c *Client) joinRoom(chatID int64) {
 		return
 	}
 	if fresh {
-		c.h.flush(c.h.ctx)
+		c.recheckAfterFlush([]int64{chatID})
+		return
 	}
 	c.mu.Lock()
 	if c.cursors[chatID] != nil {

@@ -10,6 +10,7 @@ type cursor struct {
 	seq     int64 // last seq queued to the client
 	pending int64 // highest seq known to exist
 	live    bool  // ready was sent; events may be queued
+	large   bool  // more members than Config.PresenceFanout: no presence events here
 }
 
 const replayPage = 200

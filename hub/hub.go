@@ -59,6 +59,9 @@ type Config struct {
 	TypingInterval time.Duration // least time between relayed typing events per user and chat (default 2s)
 	SendWorkers    int           // concurrent send transactions (default 4; 1 suits SQLite's single writer)
 	MaxBatch       int           // sends stored in one transaction at most (default 256)
+	// PresenceFanout is the largest chat (in members) that gets presence events; members of
+	// larger chats ask GET /chats/{id}/presence. Default 100.
+	PresenceFanout int
 }
 
 func (c *Config) defaults() {
@@ -100,6 +103,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = 256
+	}
+	if c.PresenceFanout <= 0 {
+		c.PresenceFanout = 100
 	}
 }
 

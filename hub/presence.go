@@ -14,13 +14,16 @@ type Presence interface {
 
 const presenceTimeout = 2 * time.Second
 
-// chatIDs snapshots the chats the client is in.
-func (c *Client) chatIDs() []int64 {
+// presenceChats snapshots the chats that hear about the client's user coming and going:
+// those not larger than Config.PresenceFanout, so connecting a giant room is not quadratic.
+func (c *Client) presenceChats() []int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ids := make([]int64, 0, len(c.cursors))
-	for id := range c.cursors {
-		ids = append(ids, id)
+	for id, cur := range c.cursors {
+		if !cur.large {
+			ids = append(ids, id)
+		}
 	}
 	slices.Sort(ids)
 	return ids
@@ -89,9 +92,11 @@ func (h *Hub) announceAll(userIDs []int64, online bool) {
 			h.log.Warn("presence: cannot list the chats of a user", "user_id", uid, "err", err)
 			continue
 		}
-		ids := make([]int64, len(chats))
-		for i, ch := range chats {
-			ids[i] = ch.ID
+		ids := make([]int64, 0, len(chats))
+		for _, ch := range chats {
+			if ch.MemberCount <= int64(h.cfg.PresenceFanout) {
+				ids = append(ids, ch.ID)
+			}
 		}
 		h.announcePresence(uid, online, ids)
 	}

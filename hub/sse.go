@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -16,17 +15,16 @@ import (
 
 // sseTransport writes events to a text/event-stream response.
 type sseTransport struct {
-	w    http.ResponseWriter
-	rc   *http.ResponseController
-	once sync.Once
-	done chan struct{} // closed when the server ends the stream
-	d    *Disconnect
+	timeout time.Duration
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	once    sync.Once
+	done    chan struct{} // closed when the server ends the stream
+	d       *Disconnect
 }
 
-func (t *sseTransport) write(ctx context.Context, batch [][]byte) error {
-	if dl, ok := ctx.Deadline(); ok {
-		_ = t.rc.SetWriteDeadline(dl)
-	}
+func (t *sseTransport) write(batch [][]byte) error {
+	_ = t.rc.SetWriteDeadline(time.Now().Add(t.timeout))
 	for _, b := range batch {
 		if _, err := t.w.Write(b); err != nil {
 			return err
@@ -160,7 +158,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cache-Control", "no-cache, no-transform")
 	hd.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	t := &sseTransport{w: w, rc: http.NewResponseController(w), done: make(chan struct{})}
+	t := &sseTransport{timeout: h.cfg.WriteTimeout, w: w, rc: http.NewResponseController(w), done: make(chan struct{})}
 	if _, err := w.Write([]byte("retry: 2000\n\n")); err != nil || t.rc.Flush() != nil {
 		return
 	}

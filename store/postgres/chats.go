@@ -12,12 +12,12 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at`
+const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count`
 
 func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 	var c fechatter.Chat
 	dest := append([]any{&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.Private, &c.OwnerID, &c.Archived,
-		&c.LastSeq, &c.CreatedAt}, extra...)
+		&c.LastSeq, &c.CreatedAt, &c.MemberCount}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Chat{}, err
 	}
@@ -78,6 +78,7 @@ func createChat(ctx context.Context, tx pgx.Tx, p fechatter.CreateChatParams, ot
 	}
 	c.MemberIDs = append([]int64{p.CreatorID}, others...)
 	slices.Sort(c.MemberIDs)
+	c.MemberCount = int64(len(c.MemberIDs))
 	return c, true, nil
 }
 

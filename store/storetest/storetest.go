@@ -63,6 +63,7 @@ func cases() []testCase {
 		{"ConcurrentCrossChat", testConcurrentCrossChat},
 		{"SendBatch", testSendBatch},
 		{"ConcurrentBatches", testConcurrentBatches},
+		{"MemberCount", testMemberCount},
 	}
 }
 
