@@ -6,10 +6,31 @@ import (
 	"testing"
 
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/node"
 )
 
 func isPresence(userID int64, online bool) func(ft.Event) bool {
 	return func(e ft.Event) bool { return e.Type == "presence" && e.UserID == userID && e.Online == online }
+}
+
+// Chats above the fan-out limit get no presence events; REST still answers who is online.
+func TestPresenceSkipsLargeChats(t *testing.T) {
+	p := newPair(t, ft.Options{Tune: func(c *node.Config) { c.PresenceFanout = 1 }})
+	a := p.s.Dial(t, p.alice.AccessToken)
+	a.Ready()
+	b := p.s.Dial(t, p.bob.AccessToken)
+	b.Ready()
+	b.Send(sendFrame(p.chat.ID, "marker"))
+	for _, e := range collectUntil(t, a, "marker") {
+		if e.Type == "presence" {
+			t.Fatalf("presence event in a chat above the limit: %s", e.Raw)
+		}
+	}
+	var r struct{ Online []int64 }
+	p.s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/presence", p.chat.ID), p.alice.AccessToken, nil, &r)
+	if len(r.Online) != 2 {
+		t.Fatalf("online = %v, want both", r.Online)
+	}
 }
 
 func TestPresenceFollowsTheLastConnection(t *testing.T) {

@@ -33,6 +33,7 @@ type Config struct {
 	AuthPerMinute  int           // REST auth attempts per IP per minute; negative disables
 	ShutdownGrace  time.Duration // time given to connections to finish on shutdown (default 15s)
 	PingInterval   time.Duration
+	PresenceFanout int           // largest chat that gets presence events (default 100)
 	WriteTimeout   time.Duration // a frame write or a ping's pong (default 10s)
 	QueueLimit     int
 	FrameRate      float64 // client frames per second per connection (default 20)
