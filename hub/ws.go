@@ -83,14 +83,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-t.done
 	}()
 
-	user, resume, d := c.authenticate(conn, token)
-	if d != nil {
+	if d := c.setup(conn, token); d != nil {
 		c.close(d)
-		return
-	}
-	if err := c.start(h.ctx, user, resume); err != nil {
-		h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
-		c.close(DisconnectRestart)
 		return
 	}
 	defer c.keepalive(conn)()
@@ -105,6 +99,25 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// setup authenticates the connection and starts it. It runs on a goroutine of its own: the
+// store calls it makes are deep (SQLite especially), and a goroutine's stack keeps the size it
+// grew to, so the connection's long-lived read goroutine would hold that memory for as long as
+// the socket is open.
+func (c *Client) setup(conn *websocket.Conn, token string) *Disconnect {
+	d := make(chan *Disconnect, 1)
+	go func() {
+		user, resume, dis := c.authenticate(conn, token)
+		if dis == nil {
+			if err := c.start(c.h.ctx, user, resume); err != nil {
+				c.h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
+				dis = DisconnectRestart
+			}
+		}
+		d <- dis
+	}()
+	return <-d
 }
 
 // authenticate resolves the connection's user from the header token or the auth frame.

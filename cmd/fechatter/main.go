@@ -33,6 +33,7 @@ type Main struct {
 	stdout, stderr io.Writer
 	Config         node.Config
 	logLevel       string
+	debugAddr      string
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -104,6 +105,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("FECHATTER_REDIS_PREFIX", "fechatter:"), "prefix of every Redis key (FECHATTER_REDIS_PREFIX)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
+	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")
 	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
 	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
 		c.AllowedOrigins = splitList(s)
@@ -143,6 +145,7 @@ func (m *Main) ParseFlags(args []string) error {
 
 func (m *Main) serve(ctx context.Context) error {
 	log := m.Config.Logger
+	serveDebug(m.debugAddr, log)
 	n, err := node.Open(ctx, m.Config)
 	if err != nil {
 		return err
