@@ -3,37 +3,26 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/fechatter/fechatter"
 )
 
-// SendBatch runs the sends in one write transaction, each under its own savepoint so a send
-// that fails leaves the others intact; they all commit together.
+// SendBatch runs the sends in one write transaction; they all commit together. A send that
+// fails on its own (not a member, a client_id reused elsewhere, ...) fails in its checks,
+// before it writes anything, so it needs no savepoint; a failure of the engine fails the batch.
 func (db *DB) SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechatter.SendResult {
 	res := make([]fechatter.SendResult, len(ps))
 	now := db.clock()
+	ctx = withStmts(ctx, db.stmts)
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		for i, p := range ps {
-			res[i] = fechatter.SendResult{}
 			if err := validSend(p); err != nil {
-				res[i].Err = err
+				res[i] = fechatter.SendResult{Err: err}
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT send`); err != nil {
-				return fmt.Errorf("sqlite: savepoint: %w", err)
-			}
 			ev, created, err := send(ctx, tx, p, now)
-			if err != nil {
-				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO send`); rerr != nil {
-					return fmt.Errorf("sqlite: rollback to savepoint: %w", rerr)
-				}
-				if fechatter.ErrorCode(err) == fechatter.EInternal {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE send`); err != nil {
-				return fmt.Errorf("sqlite: release savepoint: %w", err)
+			if err != nil && fechatter.ErrorCode(err) == fechatter.EInternal {
+				return err
 			}
 			res[i] = fechatter.SendResult{Event: ev, Created: created, Err: err}
 		}

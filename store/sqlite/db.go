@@ -28,8 +28,9 @@ type Options struct {
 
 // DB is a fechatter.Store on one SQLite file. It is safe for concurrent use.
 type DB struct {
-	write *sql.DB // exactly one connection; every transaction on it is BEGIN IMMEDIATE
-	read  *sql.DB // query-only connections
+	write *sql.DB    // exactly one connection; every transaction on it is BEGIN IMMEDIATE
+	stmts *stmtCache // the send path's statements, prepared on write
+	read  *sql.DB    // query-only connections
 	now   func() time.Time
 }
 
@@ -52,6 +53,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	stmts, err := newStmtCache(ctx, write, hotStatements()...)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
 	readConns := opts.ReadConns
 	if readConns <= 0 {
 		readConns = max(4, runtime.GOMAXPROCS(0))
@@ -65,7 +71,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	return &DB{write: write, read: read, now: now}, nil
+	return &DB{write: write, stmts: stmts, read: read, now: now}, nil
 }
 
 func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
@@ -86,6 +92,7 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

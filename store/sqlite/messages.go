@@ -28,7 +28,7 @@ func scanMessage(row scanner, extra ...any) (fechatter.Message, error) {
 
 // messageWhere returns the one message matching cond (ENotFound).
 func messageWhere(ctx context.Context, tx *sql.Tx, cond string, args ...any) (fechatter.Message, error) {
-	m, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+msgCols+` FROM messages m WHERE `+cond, args...))
+	m, err := scanMessage(queryRow(ctx, tx, `SELECT `+msgCols+` FROM messages m WHERE `+cond, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fechatter.Message{}, fechatter.Errorf(fechatter.ENotFound, "message not found")
 	}
@@ -46,9 +46,7 @@ type access struct {
 
 func accessOf(ctx context.Context, tx *sql.Tx, chatID, userID int64) (access, error) {
 	var a access
-	err := tx.QueryRowContext(ctx, `SELECT c.archived,
-			coalesce((SELECT role FROM members WHERE chat_id = c.id AND user_id = ?), '')
-		FROM chats c WHERE c.id = ?`, userID, chatID).Scan(&a.archived, &a.role)
+	err := queryRow(ctx, tx, sqlAccess, userID, chatID).Scan(&a.archived, &a.role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return access{}, notFound("chat", chatID)
 	}
@@ -72,7 +70,7 @@ func (a access) writable() error {
 // appendEvent takes the chat's next seq and records an event of kind for message at it.
 func appendEvent(ctx context.Context, tx *sql.Tx, chatID int64, kind fechatter.EventKind, messageID func(seq int64) (int64, error), now time.Time) (int64, error) {
 	var seq int64
-	err := tx.QueryRowContext(ctx, `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, chatID).Scan(&seq)
+	err := queryRow(ctx, tx, sqlNextSeq, chatID).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: next seq: %w", err)
 	}
@@ -80,8 +78,7 @@ func appendEvent(ctx context.Context, tx *sql.Tx, chatID int64, kind fechatter.E
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		chatID, seq, string(kind), id, micros(now))
+	_, err = exec(ctx, tx, sqlInsertEvent, chatID, seq, string(kind), id, micros(now))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: insert event: %w", err)
 	}
@@ -98,6 +95,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 	}
 	var ev fechatter.Event
 	var created bool
+	ctx = withStmts(ctx, db.stmts)
 	err := db.update(ctx, func(tx *sql.Tx) (err error) {
 		ev, created, err = send(ctx, tx, p, db.clock())
 		return err
@@ -106,7 +104,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 }
 
 func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time) (fechatter.Event, bool, error) {
-	orig, err := messageWhere(ctx, tx, `m.sender_id = ? AND m.client_id = ?`, p.SenderID, p.ClientID)
+	orig, err := messageWhere(ctx, tx, condClientID, p.SenderID, p.ClientID)
 	switch {
 	case err == nil && orig.ChatID != p.ChatID:
 		return fechatter.Event{}, false, fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
@@ -120,8 +118,7 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 	}
 	m := fechatter.Message{ChatID: p.ChatID, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now}
 	m.Seq, err = appendEvent(ctx, tx, p.ChatID, fechatter.EventMessage, func(seq int64) (int64, error) {
-		err := tx.QueryRowContext(ctx, `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, m.ChatID, seq, m.SenderID, m.ClientID, m.Text, micros(now)).Scan(&m.ID)
+		err := queryRow(ctx, tx, sqlInsertMessage, m.ChatID, seq, m.SenderID, m.ClientID, m.Text, micros(now)).Scan(&m.ID)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert message: %w", err)
 		}

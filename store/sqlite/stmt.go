@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// stmtCache keeps the hot path's statements prepared on the write connection: SQLite spends
+// more time parsing a short statement than running it, and database/sql prepares nothing by
+// itself. They are prepared once at Open, before any transaction holds the only write
+// connection (preparing later would wait for that connection forever).
+type stmtCache struct {
+	m map[string]*sql.Stmt
+}
+
+func newStmtCache(ctx context.Context, db *sql.DB, queries ...string) (*stmtCache, error) {
+	c := &stmtCache{m: make(map[string]*sql.Stmt, len(queries))}
+	for _, q := range queries {
+		s, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			c.close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		c.m[q] = s
+	}
+	return c, nil
+}
+
+func (c *stmtCache) close() {
+	for _, s := range c.m {
+		s.Close()
+	}
+	c.m = nil
+}
+
+type stmtKey struct{}
+
+// withStmts lets the helpers below find the DB's statements; only contexts of write
+// transactions may carry it (the statements belong to the write connection).
+func withStmts(ctx context.Context, c *stmtCache) context.Context {
+	return context.WithValue(ctx, stmtKey{}, c)
+}
+
+// prepared returns query as a statement of tx, from the cache when ctx carries one.
+func prepared(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	c, _ := ctx.Value(stmtKey{}).(*stmtCache)
+	if c == nil {
+		return nil
+	}
+	s, ok := c.m[query] // read-only after Open
+	if !ok {
+		return nil
+	}
+	return tx.StmtContext(ctx, s)
+}
+
+// queryRow is tx.QueryRowContext through the statement cache.
+func queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if s := prepared(ctx, tx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
+}
+
+// exec is tx.ExecContext through the statement cache.
+func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if s := prepared(ctx, tx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, query, args...)
+}
+
+// The statements of a send, prepared at Open.
+const (
+	condClientID     = `m.sender_id = ? AND m.client_id = ?`
+	sqlAccess        = `SELECT c.archived, coalesce((SELECT role FROM members WHERE chat_id = c.id AND user_id = ?), '') FROM chats c WHERE c.id = ?`
+	sqlNextSeq       = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
+	sqlInsertEvent   = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
+	sqlInsertMessage = `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+)
+
+func hotStatements() []string {
+	return []string{`SELECT ` + msgCols + ` FROM messages m WHERE ` + condClientID, sqlAccess, sqlNextSeq, sqlInsertEvent, sqlInsertMessage}
+}
