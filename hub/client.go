@@ -128,7 +128,7 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 	c.user = user
 	c.mu.Unlock()
 	h := c.h
-	if _, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser); err != nil {
+	if _, _, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser); err != nil {
 		return err
 	}
 	chats, err := h.cfg.Store.ChatsForUser(ctx, user.ID)
@@ -146,17 +146,24 @@ func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int6
 		list[i] = chatSeq{ID: ch.ID, LastSeq: ch.LastSeq}
 	}
 	c.mu.Unlock()
-	var fresh []int64 // chats this connection made the node subscribe to
-	for _, ch := range chats {
-		n, err := h.rooms[shardOf(ch.ID)].add(ch.ID, c, h.cfg.Broker.SubscribeChat)
+	var fresh []int64                 // chats this connection made the node subscribe to
+	seen := make([]int64, len(chats)) // what each room dispatched before this client joined
+	for i, ch := range chats {
+		n, last, err := h.rooms[shardOf(ch.ID)].add(ch.ID, c, h.cfg.Broker.SubscribeChat)
 		if err != nil {
 			return err
 		}
 		if n {
 			fresh = append(fresh, ch.ID)
 		}
+		seen[i] = last
 	}
 	c.mu.Lock()
+	for i, ch := range chats {
+		if cur := c.cursors[ch.ID]; cur != nil && seen[i] > cur.pending {
+			cur.pending = seen[i]
+		}
+	}
 	c.ready = true
 	c.sendMoved(encodeReady(user, list))
 	for id, cur := range c.cursors {
@@ -263,7 +270,7 @@ func (c *Client) handleUserEvent(e fanout.UserEvent) {
 // joinRoom subscribes the client to a chat it was just added to, then checks the store for
 // events committed before the subscription took effect.
 func (c *Client) joinRoom(chatID int64) {
-	fresh, err := c.h.rooms[shardOf(chatID)].add(chatID, c, c.h.cfg.Broker.SubscribeChat)
+	fresh, last, err := c.h.rooms[shardOf(chatID)].add(chatID, c, c.h.cfg.Broker.SubscribeChat)
 	if err != nil {
 		c.h.log.Error("hub: subscribe to joined chat", "chat_id", chatID, "err", err)
 		c.close(DisconnectRestart)
@@ -274,7 +281,8 @@ func (c *Client) joinRoom(chatID int64) {
 		return
 	}
 	c.mu.Lock()
-	if c.cursors[chatID] != nil {
+	if cur := c.cursors[chatID]; cur != nil && last > cur.seq {
+		cur.pending = max(cur.pending, last)
 		c.needCatchup(chatID)
 	}
 	c.mu.Unlock()

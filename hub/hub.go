@@ -146,7 +146,7 @@ func New(cfg Config) *Hub {
 
 // HandleChat implements fanout.Handler: deliver a chat event to local members.
 func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
-	h.rooms[shardOf(chatID)].each(chatID, func(c *Client) {
+	h.rooms[shardOf(chatID)].each(chatID, seq, func(c *Client) {
 		if seq > 0 {
 			c.deliverTimeline(chatID, seq, data)
 		} else if c.user.ID != skip {
@@ -158,7 +158,7 @@ func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
 // HandleUser implements fanout.Handler: deliver an event to the user's local connections.
 func (h *Hub) HandleUser(userID int64, e fanout.UserEvent) {
 	var list []*Client
-	h.users[shardOf(userID)].each(userID, func(c *Client) { list = append(list, c) })
+	h.users[shardOf(userID)].each(userID, 0, func(c *Client) { list = append(list, c) })
 	for _, c := range list {
 		c.handleUserEvent(e)
 	}

@@ -3,6 +3,7 @@ package hub
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go"
 )
@@ -27,26 +28,29 @@ type shard struct {
 type room struct {
 	clients map[*Client]struct{}
 	sub     *nats.Subscription
+	lastSeq atomic.Int64 // highest timeline seq dispatched to this room on this node
 }
 
 func (s *shard) init() { s.rooms = make(map[int64]*room) }
 
 // add puts c in the set of id, subscribing with subscribe when it is the first. It reports
-// whether a new subscription was made.
-func (s *shard) add(id int64, c *Client, subscribe func(int64) (*nats.Subscription, error)) (bool, error) {
+// whether a new subscription was made, and the highest seq the room has dispatched: an event
+// dispatched before c joined (and after c read the chat's last seq) shows there, so the caller
+// knows to catch up instead of waiting for the chat's next event to reveal the gap.
+func (s *shard) add(id int64, c *Client, subscribe func(int64) (*nats.Subscription, error)) (fresh bool, lastSeq int64, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rooms[id]
 	if r != nil {
 		r.clients[c] = struct{}{}
-		return false, nil
+		return false, r.lastSeq.Load(), nil
 	}
 	sub, err := subscribe(id)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	s.rooms[id] = &room{clients: map[*Client]struct{}{c: {}}, sub: sub}
-	return true, nil
+	return true, 0, nil
 }
 
 // remove takes c out of the set of id and unsubscribes when it was the last.
@@ -64,11 +68,14 @@ func (s *shard) remove(id int64, c *Client) {
 	}
 }
 
-// each calls fn for every client in the set of id, under the read lock. fn must not block.
-func (s *shard) each(id int64, fn func(*Client)) {
+// each calls fn for every client in the set of id, under the read lock, after recording seq
+// (when > 0) as dispatched. fn must not block.
+func (s *shard) each(id, seq int64, fn func(*Client)) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if r := s.rooms[id]; r != nil {
+		for prev := r.lastSeq.Load(); seq > prev && !r.lastSeq.CompareAndSwap(prev, seq); prev = r.lastSeq.Load() {
+		}
 		for c := range r.clients {
 			fn(c)
 		}
