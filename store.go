@@ -141,6 +141,18 @@ type Store interface {
 	// Messages pages history; see MessageQuery.
 	Messages(ctx context.Context, q MessageQuery) (msgs []Message, hasMore bool, err error)
 
+	// MemberChats lists the chats userID is a member of now, by id, without read state or
+	// members: the cheap form of ChatsForUser that every search starts with.
+	MemberChats(ctx context.Context, userID int64) ([]Chat, error)
+	// SearchMessages runs a full-text search (see MessageSearch) over the messages, not
+	// deleted, of the chats in q.ChatIDs that q.UserID is a member of now. Edits and deletes
+	// are reflected as soon as they commit.
+	SearchMessages(ctx context.Context, q MessageSearch) ([]Message, error)
+	// ScanMessages pages through every message of the installation by ascending id: at most
+	// limit with id > afterID, tombstones included. maxID is the highest message id (0 when
+	// there is none), for progress reports. It feeds search reindexing.
+	ScanMessages(ctx context.Context, afterID int64, limit int) (msgs []Message, maxID int64, err error)
+
 	Ping(ctx context.Context) error
 	Close() error
 }

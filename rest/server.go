@@ -29,6 +29,7 @@ type Config struct {
 	Issuer   *auth.Issuer
 	Notifier Notifier
 	Sender   Sender
+	Searcher Searcher // GET /search; 503 when nil
 	Presence Presence // nil: everyone reads as offline
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -102,6 +103,7 @@ func (s *Server) routes() {
 	api.Get("/chats/:id/messages", s.messages)
 	api.Post("/chats/:id/messages", s.sendMessage)
 	api.Get("/chats/:id/presence", s.chatPresence)
+	api.Get("/search", s.search)
 
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)

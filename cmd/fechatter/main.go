@@ -46,6 +46,7 @@ const usage = `fechatter — realtime team chat
 Usage:
   fechatter [serve] [flags]   run a hub node (the default)
   fechatter seed [flags]      bulk users, chats and tokens for load tests (fechatter seed -h)
+  fechatter reindex [flags]   rebuild the Meilisearch index from the store, resumable (fechatter reindex -h)
   fechatter help              this text
   fechatter version           print the version
 
@@ -67,14 +68,16 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			return err
 		}
 		return m.serve(ctx)
+	case "seed":
+		return m.seed(ctx, args)
+	case "reindex":
+		return m.reindex(ctx, args)
 	case "help", "-h", "--help":
 		fs := m.flags()
 		fmt.Fprint(m.stdout, usage)
 		fs.SetOutput(m.stdout)
 		fs.PrintDefaults()
 		return nil
-	case "seed":
-		return m.seed(ctx, args)
 	case "version":
 		fmt.Fprintln(m.stdout, "fechatter", version)
 		return nil
@@ -103,6 +106,8 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.NATSPrefix, "nats-prefix", env("FECHATTER_NATS_PREFIX", "fechatter"), "first token of every NATS subject, to share a NATS cluster between deployments (FECHATTER_NATS_PREFIX)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for presence shared by all nodes; in memory when empty (REDIS_URL)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("FECHATTER_REDIS_PREFIX", "fechatter:"), "prefix of every Redis key (FECHATTER_REDIS_PREFIX)")
+	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch URL for search; the store's full text when empty (MEILI_URL)")
+	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (MEILI_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
 	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")

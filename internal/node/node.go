@@ -19,6 +19,7 @@ import (
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/rest"
+	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/store/postgres"
 	"github.com/fechatter/fechatter/store/sqlite"
 	"github.com/nats-io/nats.go"
@@ -38,6 +39,7 @@ type Node struct {
 	embedded *fanout.Embedded
 	nc       *nats.Conn
 	bridge   *fanout.Bridge
+	indexer  *meili.Indexer // nil unless Meilisearch is configured
 	registry *prometheus.Registry
 	ln       net.Listener
 	srv      *http.Server
@@ -92,8 +94,12 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
+	searcher, err := n.openSearch(ctx)
+	if err != nil {
+		return nil, err
+	}
 	api := rest.New(rest.Config{
-		Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
+		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute,
 	})
 	n.srv = &http.Server{
@@ -240,6 +246,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 }
 
 func (n *Node) closeBackends() {
+	n.closeSearch()
 	if n.stopPresence != nil {
 		n.stopPresence()
 		<-n.presenceDone

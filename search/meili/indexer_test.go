@@ -1,0 +1,204 @@
+package meili_test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/fanout"
+	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/search/meili"
+	"github.com/fechatter/fechatter/search/meilitest"
+	"github.com/fechatter/fechatter/store/sqlite"
+)
+
+func embeddedNATS(t *testing.T) *nats.Conn {
+	t.Helper()
+	e, err := fanout.StartEmbedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Shutdown)
+	nc, err := e.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+func externalNATS(t *testing.T) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(ft.NATSURL(), nats.Timeout(3*time.Second))
+	if err != nil {
+		ft.Unavailable(t, "NATS at "+ft.NATSURL(), err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+func TestIndexerEmbedded(t *testing.T) { testIndexer(t, embeddedNATS(t)) }
+func TestIndexerExternal(t *testing.T) { testIndexer(t, externalNATS(t)) }
+
+// rig is a store, a stand-in index and an indexer on a stream of its own.
+type rig struct {
+	t       *testing.T
+	nc      *nats.Conn
+	db      *sqlite.DB
+	srv     *meilitest.Server
+	ix      *meili.Index
+	cfg     meili.IndexerConfig
+	prefix  string
+	user    fechatter.User
+	chat    fechatter.Chat
+	clients int
+}
+
+func newRig(t *testing.T, nc *nats.Conn) *rig {
+	b := make([]byte, 6)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	db := openStore(t)
+	srv, ix := openIndex(t, "")
+	r := &rig{t: t, nc: nc, db: db, srv: srv, ix: ix, prefix: "test" + id + ".chat."}
+	r.cfg = meili.IndexerConfig{NATS: nc, Store: db, Index: ix, Stream: "SEARCH_TEST_" + id,
+		Subjects: []string{r.prefix + ">"}, Durable: "indexer", MaxWait: 100 * time.Millisecond,
+		Backoff: 200 * time.Millisecond, MaxAge: time.Hour, MaxBytes: 64 << 20}
+	t.Cleanup(func() {
+		js, err := jetstream.New(nc)
+		if err == nil {
+			_ = js.DeleteStream(t.Context(), r.cfg.Stream)
+		}
+	})
+	ctx := t.Context()
+	var err error
+	if r.user, err = db.Signup(ctx, fechatter.SignupParams{Email: "a@x.io", Fullname: "A", Workspace: "W"}); err != nil {
+		t.Fatal(err)
+	}
+	r.chat, _, err = db.CreateChat(ctx, fechatter.CreateChatParams{WorkspaceID: r.user.WorkspaceID, CreatorID: r.user.ID, Kind: fechatter.ChatGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *rig) start() *meili.Indexer {
+	r.t.Helper()
+	ix, err := meili.StartIndexer(r.t.Context(), r.cfg)
+	if err != nil {
+		r.t.Fatalf("StartIndexer: %v", err)
+	}
+	r.t.Cleanup(ix.Close)
+	return ix
+}
+
+// publish announces a timeline event as the hub does: chat subject, Fc-Seq header.
+func (r *rig) publish(ev fechatter.Event) {
+	r.t.Helper()
+	m := &nats.Msg{Subject: r.prefix + strconv.FormatInt(ev.ChatID, 10), Header: nats.Header{}, Data: []byte(`{}`)}
+	m.Header.Set("Fc-Seq", strconv.FormatInt(ev.Seq, 10))
+	if err := r.nc.PublishMsg(m); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.nc.Flush(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) send(text string) fechatter.Message {
+	r.t.Helper()
+	r.clients++
+	ev, _, err := r.db.Send(r.t.Context(), fechatter.SendParams{ChatID: r.chat.ID, SenderID: r.user.ID,
+		ClientID: "c" + strconv.Itoa(r.clients), Text: text})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.publish(ev)
+	return ev.Message
+}
+
+func (r *rig) text(id int64) (string, bool) {
+	d, ok := r.srv.Documents("messages")[strconv.FormatInt(id, 10)]
+	if !ok {
+		return "", false
+	}
+	s, _ := d["text"].(string)
+	return s, true
+}
+
+func (r *rig) waitText(id int64, want string) {
+	r.t.Helper()
+	eventually(r.t, "document "+strconv.FormatInt(id, 10)+" = "+want, func() bool {
+		got, ok := r.text(id)
+		return ok && got == want
+	})
+}
+
+func testIndexer(t *testing.T, nc *nats.Conn) {
+	r := newRig(t, nc)
+	reg := prometheus.NewRegistry()
+	r.cfg.Metrics = meili.NewMetrics(reg)
+	ix := r.start()
+	ctx := t.Context()
+
+	m1 := r.send("first message")
+	r.waitText(m1.ID, "first message")
+	// A typing event (no seq) on the same subject is skipped.
+	if err := nc.Publish(r.prefix+strconv.FormatInt(r.chat.ID, 10), []byte(`{"type":"typing"}`)); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := r.db.Edit(ctx, fechatter.EditParams{ChatID: r.chat.ID, MessageID: m1.ID, EditorID: r.user.ID, Text: "first, edited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.publish(ev)
+	r.waitText(m1.ID, "first, edited")
+
+	// Meilisearch down: events wait in the stream and are retried with backoff.
+	r.srv.FailNext(1 << 30)
+	m2 := r.send("sent while the index is down")
+	ev, err = r.db.Delete(ctx, fechatter.DeleteParams{ChatID: r.chat.ID, MessageID: m1.ID, ActorID: r.user.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.publish(ev)
+	eventually(t, "a failed attempt", func() bool {
+		return value(t, reg, "fechatter_search_index_failures_total") > 0
+	})
+	r.srv.FailNext(0)
+	r.waitText(m2.ID, "sent while the index is down")
+	eventually(t, "the deleted message to leave the index", func() bool { _, ok := r.text(m1.ID); return !ok })
+
+	// Fechatter restarts: events published while no indexer runs are consumed by the next.
+	ix.Close()
+	m3 := r.send("sent while the indexer is stopped")
+	r.start()
+	r.waitText(m3.ID, "sent while the indexer is stopped")
+	eventually(t, "lag back to zero", func() bool {
+		return value(t, reg, "fechatter_search_index_lag_events") == 0
+	})
+}
+
+// value reads the current value of a gauge or counter from reg.
+func value(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			m := mf.GetMetric()[0]
+			return m.GetGauge().GetValue() + m.GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not registered", name)
+	return 0
+}

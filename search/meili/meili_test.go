@@ -1,0 +1,149 @@
+package meili_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/search/meili"
+	"github.com/fechatter/fechatter/search/meilitest"
+	"github.com/fechatter/fechatter/search/searchtest"
+	"github.com/fechatter/fechatter/store/sqlite"
+)
+
+func openStore(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "f.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func openIndex(t *testing.T, key string) (*meilitest.Server, *meili.Index) {
+	t.Helper()
+	srv := meilitest.Start(key)
+	t.Cleanup(srv.Close)
+	ix, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: key, Index: "messages"})
+	if err != nil {
+		t.Fatalf("meili.Open: %v", err)
+	}
+	return srv, ix
+}
+
+// TestAdapter runs the search conformance suite over the Meilisearch adapter against the
+// stand-in; Sync rebuilds the index from the store.
+func TestAdapter(t *testing.T) {
+	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
+		db := openStore(t)
+		_, ix := openIndex(t, "master-key")
+		return searchtest.Harness{Store: db, Backend: ix, Sync: func(t *testing.T) {
+			if _, err := meili.Reindex(t.Context(), meili.ReindexConfig{Store: db, Index: ix, Batch: 2}); err != nil {
+				t.Fatalf("Reindex: %v", err)
+			}
+		}}
+	})
+}
+
+func TestOpenAppliesSettingsAndNeedsTheKey(t *testing.T) {
+	srv, _ := openIndex(t, "k1")
+	// A second node opening the same index: no error, settings reapplied.
+	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "k1"}); err != nil {
+		t.Fatalf("second Open: %v", err)
+	}
+	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "wrong"}); err == nil {
+		t.Fatal("Open with a wrong key succeeded")
+	}
+	// Transient unavailability is retried by the client.
+	srv.FailNext(2)
+	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "k1"}); err != nil {
+		t.Fatalf("Open through two 503s: %v", err)
+	}
+}
+
+// flaky fails its first n writes after ok of them, to interrupt a reindex.
+type flaky struct {
+	w      meili.Writer
+	ok, n  int
+	writes int
+}
+
+func (f *flaky) Put(ctx context.Context, msgs []fechatter.Message, del []int64) error {
+	f.writes++
+	if f.writes > f.ok && f.n > 0 {
+		f.n--
+		return errors.New("injected failure")
+	}
+	return f.w.Put(ctx, msgs, del)
+}
+
+func TestReindexResumes(t *testing.T) {
+	db := openStore(t)
+	srv, ix := openIndex(t, "")
+	ctx := t.Context()
+	u, err := db.Signup(ctx, fechatter.SignupParams{Email: "a@x.io", Fullname: "A", Workspace: "W"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := db.CreateChat(ctx, fechatter.CreateChatParams{WorkspaceID: u.WorkspaceID, CreatorID: u.ID, Kind: fechatter.ChatGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := range 10 {
+		ev, _, err := db.Send(ctx, fechatter.SendParams{ChatID: c.ID, SenderID: u.ID, ClientID: string(rune('a' + i)), Text: "reindex me"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ev.Message.ID)
+	}
+	if _, err := db.Delete(ctx, fechatter.DeleteParams{ChatID: c.ID, MessageID: ids[9], ActorID: u.ID}); err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(t.TempDir(), "reindex.json")
+	w := &flaky{w: ix, ok: 2, n: 1}
+	done, err := meili.Reindex(ctx, meili.ReindexConfig{Store: db, Index: w, Checkpoint: cp, Batch: 3})
+	if err == nil || done != 6 {
+		t.Fatalf("interrupted reindex: done %d, err %v; want 6 and an error", done, err)
+	}
+	var bar progressBuffer
+	done, err = meili.Reindex(ctx, meili.ReindexConfig{Store: db, Index: w, Checkpoint: cp, Batch: 3, Progress: &bar})
+	if err != nil || done != 10 {
+		t.Fatalf("resumed reindex: done %d, err %v; want 10 in all", done, err)
+	}
+	if w.writes != 5 { // 2 good + 1 failed, then 2 more (messages 7-9, 10)
+		t.Fatalf("%d writes; the resumed run did not start at the checkpoint", w.writes)
+	}
+	if docs := srv.Documents("messages"); len(docs) != 9 {
+		t.Fatalf("%d documents, want 9 (the tombstone is not indexed)", len(docs))
+	}
+	if !bar.contains("100%") {
+		t.Fatalf("progress output %q has no 100%%", bar.s)
+	}
+}
+
+type progressBuffer struct{ s string }
+
+func (p *progressBuffer) Write(b []byte) (int, error) { p.s += string(b); return len(b), nil }
+func (p *progressBuffer) contains(sub string) bool    { return strings.Contains(p.s, sub) }
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
