@@ -122,3 +122,31 @@ func TestDeadSocketsAreReaped(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// With Redis gone, presence degrades to the node's own view and everything else goes on:
+// connections open, sends are acked and delivered, readiness does not depend on presence.
+func TestRedisOutageLeavesChatWorking(t *testing.T) {
+	rs := ft.StartRedisServer(t)
+	p := newPair(t, ft.Options{RedisURL: rs.URL})
+	a := p.s.Dial(t, p.alice.AccessToken)
+	a.Ready()
+	rs.Kill()
+	b := p.s.Dial(t, p.bob.AccessToken) // presence Connect fails; the connection does not
+	b.Ready()
+	a.WaitFor(wait, isPresence(p.bob.User.ID, true)) // announced from this node's own view
+	a.Send(sendFrame(p.chat.ID, "redis is down"))
+	if e := a.WaitFor(wait, ft.Type("ack")); e.Message.Seq != 1 {
+		t.Fatalf("ack = %s", e.Raw)
+	}
+	if e := b.WaitFor(wait, isMessage(p.chat.ID)); e.Message.Text != "redis is down" {
+		t.Fatalf("bob got %s", e.Raw)
+	}
+	if code, body := readyz(t, p.s); code != http.StatusOK {
+		t.Fatalf("readyz with Redis down: %d %v", code, body)
+	}
+	var r struct{ Online []int64 }
+	p.s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/presence", p.chat.ID), p.alice.AccessToken, nil, &r)
+	if len(r.Online) != 2 {
+		t.Fatalf("presence from the node's own view = %v, want both", r.Online)
+	}
+}

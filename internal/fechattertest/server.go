@@ -20,6 +20,7 @@ type Options struct {
 	DatabaseURL string // use this database (shared by several nodes) instead of making one
 	NATSURL     string // external NATS instead of the embedded one
 	NATSPrefix  string // subject prefix; unique per Start when empty, share it between nodes
+	RedisURL    string // presence in Redis instead of memory
 	DataDir     string // reuse a data dir (restart tests); a temp dir when empty
 	JWTSecret   string // share one secret between nodes
 	Tune        func(*node.Config)
@@ -45,6 +46,7 @@ func Start(t testing.TB, opts Options) *Server {
 		JWTSecret:     opts.JWTSecret,
 		NATSURL:       opts.NATSURL,
 		NATSPrefix:    opts.NATSPrefix,
+		RedisURL:      opts.RedisURL,
 		DatabaseURL:   opts.DatabaseURL,
 		Argon2:        FastArgon2,
 		AuthPerMinute: -1,

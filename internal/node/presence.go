@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/fechatter/fechatter/presence"
@@ -31,6 +32,7 @@ func (n *Node) openPresence() (presenceTracker, error) {
 	opts.ContextTimeoutEnabled = true
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
 	opts.MaxRetries = 1
+	redis.SetLogger(redisLog{n.log}) // the client's own complaints, as JSON like every other log line
 	n.redis = redis.NewClient(opts)
 	n.log.Info("presence: redis")
 	return presence.NewRedis(n.redis, presence.RedisOptions{
@@ -41,6 +43,13 @@ func (n *Node) openPresence() (presenceTracker, error) {
 		OnOffline: func(ids []int64) { n.Hub.UsersOffline(ids) },
 		OnOnline:  func(ids []int64) { n.Hub.UsersOnline(ids) },
 	})
+}
+
+// redisLog hands go-redis's log lines to slog. go-redis has one logger per process.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(_ context.Context, format string, v ...any) {
+	l.log.Warn(fmt.Sprintf(format, v...), "component", "redis")
 }
 
 // runPresence runs the backend's background work until the node shuts down.
