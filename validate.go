@@ -1,6 +1,8 @@
 package fechatter
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,4 +42,111 @@ func ValidClientID(s string) bool {
 		}
 	}
 	return true
+}
+
+// The input rules every store applies, kept here so that SQLite and PostgreSQL cannot drift.
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleOwner || r == RoleAdmin || r == RoleMember }
+
+// Validate checks what a store needs to create a user.
+func (p SignupParams) Validate() error {
+	if p.Email == "" {
+		return Errorf(EInvalid, "email is required")
+	}
+	if strings.TrimSpace(p.Workspace) == "" {
+		return Errorf(EInvalid, "workspace is required")
+	}
+	return nil
+}
+
+// Validate checks a refresh token record before it is stored.
+func (t RefreshToken) Validate() error {
+	if t.Hash == "" || t.FamilyID == "" {
+		return Errorf(EInvalid, "refresh token hash and family are required")
+	}
+	return nil
+}
+
+// CheckChatName validates a chat name for kind: direct chats have none, channels need one,
+// and no name is longer than MaxChatName characters.
+func CheckChatName(kind ChatKind, name string) error {
+	switch {
+	case kind == ChatDirect && name != "":
+		return Errorf(EInvalid, "a direct chat has no name")
+	case kind == ChatChannel && strings.TrimSpace(name) == "":
+		return Errorf(EInvalid, "a channel needs a name")
+	case utf8.RuneCountInString(name) > MaxChatName:
+		return Errorf(EInvalid, "chat name is longer than %d characters", MaxChatName)
+	}
+	return nil
+}
+
+// Others validates p and returns the members besides the creator, sorted and distinct.
+func (p CreateChatParams) Others() ([]int64, error) {
+	if !p.Kind.Valid() {
+		return nil, Errorf(EInvalid, "unknown chat kind %q", p.Kind)
+	}
+	if err := CheckChatName(p.Kind, p.Name); err != nil {
+		return nil, err
+	}
+	others := DistinctIDs(p.MemberIDs, p.CreatorID)
+	if p.Kind == ChatDirect && len(others) != 1 {
+		return nil, Errorf(EInvalid, "a direct chat has exactly two members")
+	}
+	return others, nil
+}
+
+// DistinctIDs returns ids sorted, without duplicates and without except.
+func DistinctIDs(ids []int64, except int64) []int64 {
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if id != except {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// DirectKey identifies the direct chat of two users within a workspace (stores keep it unique).
+func DirectKey(a, b int64) string {
+	return fmt.Sprintf("%d:%d", min(a, b), max(a, b))
+}
+
+// Validate checks a chat update against the chat's kind.
+func (u ChatUpdate) Validate(kind ChatKind) error {
+	if u.Name != nil {
+		if err := CheckChatName(kind, *u.Name); err != nil {
+			return err
+		}
+	}
+	if kind == ChatDirect && u.Private != nil && !*u.Private {
+		return Errorf(EInvalid, "a direct chat is always private")
+	}
+	return nil
+}
+
+// EffectiveLimit validates q and returns its page size: DefaultHistory when unset, at most
+// MaxHistoryLimit.
+func (q MessageQuery) EffectiveLimit() (int, error) {
+	switch {
+	case q.Before != 0 && (q.After != 0 || q.Forward):
+		return 0, Errorf(EInvalid, "before and after are exclusive")
+	case q.Before < 0 || q.After < 0:
+		return 0, Errorf(EInvalid, "before and after must not be negative")
+	case q.Limit < 0:
+		return 0, Errorf(EInvalid, "limit must not be negative")
+	case q.Limit == 0:
+		return DefaultHistory, nil
+	}
+	return min(q.Limit, MaxHistoryLimit), nil
+}
+
+// CheckLimit validates the limit of a list call.
+func CheckLimit(limit int) error {
+	if limit <= 0 {
+		return Errorf(EInvalid, "limit must be positive")
+	}
+	return nil
 }

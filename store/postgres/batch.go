@@ -23,7 +23,7 @@ func (db *DB) SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechat
 			res[i] = fechatter.SendResult{}
 			if p.ClientID == "" {
 				res[i].Err = invalid("client_id is required")
-			} else if err := checkText(p.Text); err != nil {
+			} else if err := fechatter.CheckText(p.Text); err != nil {
 				res[i].Err = err
 			}
 		}

@@ -28,7 +28,7 @@ func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 // CreateChat creates a chat owned by its creator, or returns the existing direct chat of the
 // pair with created=false.
 func (db *DB) CreateChat(ctx context.Context, p fechatter.CreateChatParams) (fechatter.Chat, bool, error) {
-	others, err := chatMembers(p)
+	others, err := p.Others()
 	if err != nil {
 		return fechatter.Chat{}, false, err
 	}
@@ -47,7 +47,7 @@ func createChat(ctx context.Context, tx pgx.Tx, p fechatter.CreateChatParams, ot
 	}
 	var key *string
 	if p.Kind == fechatter.ChatDirect {
-		k := directKey(p.CreatorID, others[0])
+		k := fechatter.DirectKey(p.CreatorID, others[0])
 		key = &k
 		if c, found, err := directChat(ctx, tx, p.WorkspaceID, k); err != nil || found {
 			return c, false, err
@@ -189,7 +189,7 @@ func updateChat(ctx context.Context, tx pgx.Tx, id int64, u fechatter.ChatUpdate
 	if err != nil {
 		return fechatter.Chat{}, err
 	}
-	if err := checkUpdate(c.Kind, u); err != nil {
+	if err := u.Validate(c.Kind); err != nil {
 		return fechatter.Chat{}, err
 	}
 	if u.Name != nil {

@@ -49,7 +49,7 @@ func addMembers(ctx context.Context, tx pgx.Tx, chatID int64, userIDs []int64, n
 		return nil, err
 	}
 	var fresh []int64
-	for _, id := range distinctIDs(userIDs, 0) {
+	for _, id := range fechatter.DistinctIDs(userIDs, 0) {
 		if _, found := slices.BinarySearch(c.MemberIDs, id); !found {
 			fresh = append(fresh, id)
 		}

@@ -82,7 +82,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 	if p.ClientID == "" {
 		return fechatter.Event{}, false, invalid("client_id is required")
 	}
-	if err := checkText(p.Text); err != nil {
+	if err := fechatter.CheckText(p.Text); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	var ev fechatter.Event

@@ -13,7 +13,7 @@ import (
 
 // Edit replaces the text of a message of its editor as a new timeline event.
 func (db *DB) Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error) {
-	if err := checkText(p.Text); err != nil {
+	if err := fechatter.CheckText(p.Text); err != nil {
 		return fechatter.Event{}, err
 	}
 	var ev fechatter.Event
@@ -93,7 +93,7 @@ func deleteMessage(ctx context.Context, tx pgx.Tx, p fechatter.DeleteParams, now
 
 // Events returns the chat's events after afterSeq, each with its message as it is now.
 func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	if err := checkLimit(limit); err != nil {
+	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	var evs []fechatter.Event
@@ -139,7 +139,7 @@ func chatExists(ctx context.Context, tx pgx.Tx, chatID int64) error {
 
 // Messages returns a page of history in ascending seq; see fechatter.MessageQuery.
 func (db *DB) Messages(ctx context.Context, q fechatter.MessageQuery) ([]fechatter.Message, bool, error) {
-	limit, err := historyLimit(q)
+	limit, err := q.EffectiveLimit()
 	if err != nil {
 		return nil, false, err
 	}

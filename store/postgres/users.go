@@ -26,7 +26,7 @@ func scanUser(row scanner, extra ...any) (fechatter.User, error) {
 
 // Signup creates a user, and its workspace when it does not exist yet.
 func (db *DB) Signup(ctx context.Context, p fechatter.SignupParams) (fechatter.User, error) {
-	if err := checkSignup(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return fechatter.User{}, err
 	}
 	var u fechatter.User
@@ -115,7 +115,7 @@ func userByID(ctx context.Context, tx pgx.Tx, id int64, lock string) (fechatter.
 
 // Users lists the workspace's users whose name or email contains q (case-insensitive), by name.
 func (db *DB) Users(ctx context.Context, workspaceID int64, q string, limit int) ([]fechatter.User, error) {
-	if err := checkLimit(limit); err != nil {
+	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	var us []fechatter.User
@@ -149,7 +149,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) 
 
 // SetUserRole changes a user's workspace role.
 func (db *DB) SetUserRole(ctx context.Context, userID int64, role fechatter.Role) error {
-	if !validRole(role) {
+	if !role.Valid() {
 		return invalid("unknown role %q", role)
 	}
 	return db.update(ctx, func(tx pgx.Tx) error {

@@ -28,7 +28,7 @@ func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 // CreateChat creates a chat owned by its creator, or returns the existing direct chat of the
 // pair with created=false.
 func (db *DB) CreateChat(ctx context.Context, p fechatter.CreateChatParams) (fechatter.Chat, bool, error) {
-	others, err := chatMembers(p)
+	others, err := p.Others()
 	if err != nil {
 		return fechatter.Chat{}, false, err
 	}
@@ -47,7 +47,7 @@ func createChat(ctx context.Context, tx *sql.Tx, p fechatter.CreateChatParams, o
 	}
 	var key sql.NullString
 	if p.Kind == fechatter.ChatDirect {
-		key = sql.NullString{String: directKey(p.CreatorID, others[0]), Valid: true}
+		key = sql.NullString{String: fechatter.DirectKey(p.CreatorID, others[0]), Valid: true}
 		c, err := chatWhere(ctx, tx, `c.workspace_id = ? AND c.direct_key = ?`, p.WorkspaceID, key.String)
 		if err == nil {
 			return c, false, nil
@@ -191,7 +191,7 @@ func updateChat(ctx context.Context, tx *sql.Tx, id int64, u fechatter.ChatUpdat
 	if err != nil {
 		return fechatter.Chat{}, err
 	}
-	if err := checkUpdate(c.Kind, u); err != nil {
+	if err := u.Validate(c.Kind); err != nil {
 		return fechatter.Chat{}, err
 	}
 	if u.Name != nil {

@@ -37,7 +37,7 @@ func addMembers(ctx context.Context, tx *sql.Tx, chatID int64, userIDs []int64, 
 		return nil, err
 	}
 	added := []int64{}
-	for _, id := range distinctIDs(userIDs, 0) {
+	for _, id := range fechatter.DistinctIDs(userIDs, 0) {
 		if _, found := slices.BinarySearch(c.MemberIDs, id); !found {
 			added = append(added, id)
 		}

@@ -90,7 +90,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 	if p.ClientID == "" {
 		return fechatter.Event{}, false, invalid("client_id is required")
 	}
-	if err := checkText(p.Text); err != nil {
+	if err := fechatter.CheckText(p.Text); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	var ev fechatter.Event
@@ -132,7 +132,7 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 
 // Edit replaces the text of a message of its editor as a new timeline event.
 func (db *DB) Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error) {
-	if err := checkText(p.Text); err != nil {
+	if err := fechatter.CheckText(p.Text); err != nil {
 		return fechatter.Event{}, err
 	}
 	var ev fechatter.Event
@@ -223,7 +223,7 @@ func deleteMessage(ctx context.Context, tx *sql.Tx, p fechatter.DeleteParams, no
 
 // Events returns the chat's events after afterSeq, each with its message as it is now.
 func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	if err := checkLimit(limit); err != nil {
+	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	var evs []fechatter.Event
@@ -272,7 +272,7 @@ func chatExists(ctx context.Context, tx *sql.Tx, chatID int64) error {
 
 // Messages returns a page of history in ascending seq; see fechatter.MessageQuery.
 func (db *DB) Messages(ctx context.Context, q fechatter.MessageQuery) ([]fechatter.Message, bool, error) {
-	limit, err := historyLimit(q)
+	limit, err := q.EffectiveLimit()
 	if err != nil {
 		return nil, false, err
 	}

@@ -147,7 +147,7 @@ func (db *DB) MemberChats(ctx context.Context, userID int64) ([]fechatter.Chat, 
 
 // ScanMessages pages every message by ascending id.
 func (db *DB) ScanMessages(ctx context.Context, afterID int64, limit int) ([]fechatter.Message, int64, error) {
-	if err := checkLimit(limit); err != nil {
+	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, 0, err
 	}
 	msgs := []fechatter.Message{}

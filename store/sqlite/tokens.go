@@ -12,7 +12,7 @@ import (
 
 // CreateRefreshToken stores a new refresh token (a login starts a family).
 func (db *DB) CreateRefreshToken(ctx context.Context, t fechatter.RefreshToken) error {
-	if err := checkRefreshToken(t); err != nil {
+	if err := t.Validate(); err != nil {
 		return err
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
