@@ -62,11 +62,13 @@ type EditParams struct {
 	Text      string
 }
 
-// DeleteParams tombstones a message; its sender or a chat owner/admin may.
+// DeleteParams tombstones a message; its sender or a chat owner/admin may, or a workspace
+// admin moderating (Moderator: no membership or role check, archived chats too).
 type DeleteParams struct {
 	ChatID    int64
 	MessageID int64
 	ActorID   int64
+	Moderator bool
 }
 
 // MessageQuery pages a chat's messages by seq. With Before, it returns the Limit messages just

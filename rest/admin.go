@@ -88,3 +88,33 @@ func (s *Server) adminArchiveChat(c *fiber.Ctx) error {
 	}
 	return c.JSON(chat)
 }
+
+// adminDeleteMessage removes any message of the workspace (moderation): a tombstone and a
+// message_deleted event like a sender's own delete, also in chats the admin is not in.
+func (s *Server) adminDeleteMessage(c *fiber.Ctx) error {
+	chatID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	msgID, err := pathID(c, "message_id")
+	if err != nil {
+		return err
+	}
+	me := currentUser(c)
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	chat, err := s.cfg.Store.Chat(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	if chat.WorkspaceID != me.WorkspaceID {
+		return fechatter.Errorf(fechatter.ENotFound, "chat %d not found", chatID)
+	}
+	ev, err := s.cfg.Store.Delete(ctx, fechatter.DeleteParams{ChatID: chatID, MessageID: msgID, ActorID: me.ID, Moderator: true})
+	if err != nil {
+		return err
+	}
+	s.cfg.Notifier.Published(ev)
+	s.log.Info("rest: message removed by a workspace admin", "admin_id", me.ID, "chat_id", chatID, "message_id", msgID)
+	return c.JSON(fiber.Map{"message": ev.Message})
+}

@@ -231,3 +231,24 @@ func TestSendOverREST(t *testing.T) {
 	x := s.Signup(t, email("xan"), "acme")
 	s.MustDo(t, http.StatusForbidden, "POST", path, x.AccessToken, map[string]any{"client_id": "2b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "hi"}, nil)
 }
+
+func TestAdminRemovesAMessageLive(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	owner := s.Signup(t, email("own"), "acme")
+	a := s.Signup(t, email("ann"), "acme")
+	b := s.Signup(t, email("ben"), "acme")
+	chat := s.CreateChat(t, a, fechatter.ChatDirect, "", b.User.ID)
+	conn := s.Dial(t, b.AccessToken)
+	conn.Ready()
+	var sent struct{ Message fechatter.Message }
+	s.MustDo(t, http.StatusCreated, "POST", fmt.Sprintf("/api/v1/chats/%d/messages", chat.ID), a.AccessToken,
+		map[string]any{"client_id": "3b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "spam"}, &sent)
+	path := fmt.Sprintf("/api/v1/admin/chats/%d/messages/%d", chat.ID, sent.Message.ID)
+	s.MustDo(t, http.StatusForbidden, "DELETE", path, b.AccessToken, nil, nil) // not a workspace admin
+	s.MustDo(t, http.StatusOK, "DELETE", path, owner.AccessToken, nil, nil)  // owner is not in the chat
+	if e := conn.WaitFor(ft.Wait, ft.Type("message_deleted")); e.MessageID != sent.Message.ID || e.Seq != 2 {
+		t.Fatalf("socket got %s", e.Raw)
+	}
+	x := s.Signup(t, email("xan"), "other")
+	s.MustDo(t, http.StatusNotFound, "DELETE", path, x.AccessToken, nil, nil) // an admin of another workspace
+}

@@ -20,6 +20,7 @@ import (
 type Notifier interface {
 	ChatJoined(chat fechatter.Chat, userIDs []int64)
 	ChatLeft(chatID, userID int64)
+	Published(ev fechatter.Event) // a timeline event committed by a REST call
 }
 
 // Config configures the API. Store, Hasher, Issuer and Notifier are required.
@@ -108,6 +109,7 @@ func (s *Server) routes() {
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)
 	admin.Post("/chats/:id/archive", s.adminArchiveChat)
+	admin.Delete("/chats/:id/messages/:message_id", s.adminDeleteMessage)
 
 	api.Use(func(c *fiber.Ctx) error {
 		return fechatter.Errorf(fechatter.ENotFound, "no such endpoint: %s %s", c.Method(), c.Path())

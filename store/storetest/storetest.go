@@ -64,6 +64,7 @@ func cases() []testCase {
 		{"SendBatch", testSendBatch},
 		{"ConcurrentBatches", testConcurrentBatches},
 		{"MemberCount", testMemberCount},
+		{"ModeratorDelete", testModeratorDelete},
 	}
 }
 
