@@ -10,6 +10,7 @@ import (
 
 	"github.com/fechatter/fechatter"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/node"
 )
 
 var n atomic.Int64
@@ -245,10 +246,30 @@ func TestAdminRemovesAMessageLive(t *testing.T) {
 		map[string]any{"client_id": "3b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "spam"}, &sent)
 	path := fmt.Sprintf("/api/v1/admin/chats/%d/messages/%d", chat.ID, sent.Message.ID)
 	s.MustDo(t, http.StatusForbidden, "DELETE", path, b.AccessToken, nil, nil) // not a workspace admin
-	s.MustDo(t, http.StatusOK, "DELETE", path, owner.AccessToken, nil, nil)  // owner is not in the chat
+	s.MustDo(t, http.StatusOK, "DELETE", path, owner.AccessToken, nil, nil)    // owner is not in the chat
 	if e := conn.WaitFor(ft.Wait, ft.Type("message_deleted")); e.MessageID != sent.Message.ID || e.Seq != 2 {
 		t.Fatalf("socket got %s", e.Raw)
 	}
 	x := s.Signup(t, email("xan"), "other")
 	s.MustDo(t, http.StatusNotFound, "DELETE", path, x.AccessToken, nil, nil) // an admin of another workspace
+}
+
+// With Redis, the auth rate limit is one limit across nodes, not one per node.
+func TestAuthLimitIsSharedAcrossNodes(t *testing.T) {
+	rs := ft.StartRedisServer(t)
+	db := ft.CreateDatabase(t)
+	secret, prefix := ft.RandomSecret(), ft.UniquePrefix()
+	tune := func(c *node.Config) { c.AuthPerMinute = 3 }
+	opts := ft.Options{DatabaseURL: db, NATSPrefix: prefix, JWTSecret: secret, RedisURL: rs.URL, Tune: tune}
+	n1, n2 := ft.Start(t, opts), ft.Start(t, opts)
+	login := map[string]string{"email": "nobody@example.com", "password": "wrong password"}
+	for i, n := range []*ft.Server{n1, n2, n1} {
+		if code, raw := n.Do(t, "POST", "/api/v1/auth/login", "", login, nil); code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d %s", i+1, code, raw)
+		}
+	}
+	code, raw := n2.Do(t, "POST", "/api/v1/auth/login", "", login, nil)
+	if code != http.StatusTooManyRequests || errCode(t, raw) != fechatter.ERateLimited {
+		t.Fatalf("4th attempt on the other node: %d %s, want 429", code, raw)
+	}
 }

@@ -37,6 +37,9 @@ type Config struct {
 
 	BodyLimit     int // bytes (default 64 KiB)
 	AuthPerMinute int // auth requests per client IP per minute (default 30); negative disables
+	// LimiterStorage holds the rate limiter's counters; nil keeps them in this process. Give
+	// every node the same shared storage (Redis) so a client meets one limit, not one per node.
+	LimiterStorage fiber.Storage
 }
 
 // Server is the REST API.
@@ -82,6 +85,7 @@ func (s *Server) routes() {
 		authGroup.Use(limiter.New(limiter.Config{
 			Max:        s.cfg.AuthPerMinute,
 			Expiration: time.Minute,
+			Storage:    s.cfg.LimiterStorage,
 			LimitReached: func(c *fiber.Ctx) error {
 				return fechatter.Errorf(fechatter.ERateLimited, "too many attempts; try again in a minute")
 			},
