@@ -273,3 +273,31 @@ func TestAuthLimitIsSharedAcrossNodes(t *testing.T) {
 		t.Fatalf("4th attempt on the other node: %d %s, want 429", code, raw)
 	}
 }
+
+// Behind a trusted balancer the limit applies per client (X-Forwarded-For), not per balancer.
+func TestAuthLimitPerClientBehindAProxy(t *testing.T) {
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
+		c.AuthPerMinute, c.TrustedProxies = 2, []string{"127.0.0.1"}
+	}})
+	try := func(client string) int {
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(`{"email":"no@example.com","password":"wrong one"}`))
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < 2; i++ {
+		if code := try("203.0.113.7"); code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, code)
+		}
+	}
+	if code := try("203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Fatalf("third attempt of one client: %d, want 429", code)
+	}
+	if code := try("198.51.100.9"); code != http.StatusUnauthorized {
+		t.Fatalf("another client behind the same balancer: %d, want 401", code)
+	}
+}

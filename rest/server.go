@@ -40,6 +40,10 @@ type Config struct {
 	// LimiterStorage holds the rate limiter's counters; nil keeps them in this process. Give
 	// every node the same shared storage (Redis) so a client meets one limit, not one per node.
 	LimiterStorage fiber.Storage
+	// TrustedProxies are the addresses (IPs or CIDRs) of the load balancers in front; from them
+	// the client address is read from X-Forwarded-For, so limits apply per client, not per
+	// balancer. Empty: the connection's address is the client's.
+	TrustedProxies []string
 }
 
 // Server is the REST API.
@@ -64,12 +68,18 @@ func New(cfg Config) *Server {
 		cfg.AuthPerMinute = 30
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	s.app = fiber.New(fiber.Config{
+	fc := fiber.Config{
 		ErrorHandler:          s.handleError,
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
 		AppName:               "fechatter",
-	})
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fc.ProxyHeader = fiber.HeaderXForwardedFor
+		fc.EnableTrustedProxyCheck = true
+		fc.TrustedProxies = cfg.TrustedProxies
+	}
+	s.app = fiber.New(fc)
 	s.app.Use(recover.New())
 	s.routes()
 	return s

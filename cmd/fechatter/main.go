@@ -117,6 +117,11 @@ func (m *Main) flags() *flag.FlagSet {
 		return nil
 	})
 	c.AllowedOrigins = splitList(env("FECHATTER_ALLOWED_ORIGINS", ""))
+	fs.Func("trusted-proxies", "comma-separated IPs or CIDRs of load balancers whose X-Forwarded-For names the client (FECHATTER_TRUSTED_PROXIES)", func(s string) error {
+		c.TrustedProxies = splitList(s)
+		return nil
+	})
+	c.TrustedProxies = splitList(env("FECHATTER_TRUSTED_PROXIES", ""))
 	c.JWTPrevious = splitList(env("FECHATTER_JWT_PREVIOUS_SECRETS", ""))
 	return fs
 }

@@ -14,6 +14,7 @@ type Config struct {
 	JWTSecret      string // when empty, generated once and kept in DataDir
 	JWTPrevious    []string
 	AllowedOrigins []string // extra Origin host patterns for WebSocket handshakes
+	TrustedProxies []string // load balancers whose X-Forwarded-For names the client
 	DatabaseURL    string   // PostgreSQL; SQLite in DataDir when empty
 	NATSURL        string   // external NATS; embedded in-process when empty
 	NATSPrefix     string   // first token of every subject (default "fechatter")

@@ -101,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	api := rest.New(rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute, LimiterStorage: n.limiterStorage(),
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	n.srv = &http.Server{
 		Handler:           n.routes(api),
