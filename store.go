@@ -122,6 +122,9 @@ type Store interface {
 	RemoveMember(ctx context.Context, chatID, userID int64) error
 	// Member returns a membership (ENotFound when the user is not a member).
 	Member(ctx context.Context, chatID, userID int64) (Member, error)
+	// SetMemberRole makes a member a chat admin or a member again (EInvalid for another role,
+	// ENotFound when not a member or when the member is the chat's owner).
+	SetMemberRole(ctx context.Context, chatID, userID int64, role Role) error
 	// MarkRead moves a member's last read seq forward only and returns the resulting value.
 	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
 

@@ -274,3 +274,42 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"messages": msgs, "has_more": more})
 }
+
+type memberRoleRequest struct {
+	Role fechatter.Role `json:"role"`
+}
+
+// setMemberRole answers PATCH /chats/{id}/members/{user_id}: the chat's owner makes a member an
+// admin (who may then add and remove members and delete messages) or a member again.
+func (s *Server) setMemberRole(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	var req memberRoleRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	switch {
+	case req.Role != fechatter.RoleAdmin && req.Role != fechatter.RoleMember:
+		return fechatter.Errorf(fechatter.EInvalid, "field \"role\" must be admin or member")
+	case m.Role != fechatter.RoleOwner:
+		return fechatter.Errorf(fechatter.EForbidden, "only the chat's owner appoints admins")
+	case chat.Kind == fechatter.ChatDirect:
+		return fechatter.Errorf(fechatter.EInvalid, "a direct chat has no admins")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.cfg.Store.SetMemberRole(ctx, chat.ID, uid, req.Role); err != nil {
+		return err
+	}
+	member, err := s.cfg.Store.Member(ctx, chat.ID, uid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(member)
+}

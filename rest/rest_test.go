@@ -301,3 +301,23 @@ func TestAuthLimitPerClientBehindAProxy(t *testing.T) {
 		t.Fatalf("another client behind the same balancer: %d, want 401", code)
 	}
 }
+
+func TestOwnerAppointsChatAdmins(t *testing.T) {
+	s := ft.Start(t, ft.Options{})
+	a := s.Signup(t, email("ann"), "acme")
+	b := s.Signup(t, email("ben"), "acme")
+	c := s.Signup(t, email("cat"), "acme")
+	d := s.Signup(t, email("dan"), "acme")
+	g := s.CreateChat(t, a, fechatter.ChatGroup, "team", b.User.ID, c.User.ID)
+	path := fmt.Sprintf("/api/v1/chats/%d/members/%d", g.ID, b.User.ID)
+	add := fmt.Sprintf("/api/v1/chats/%d/members", g.ID)
+	s.MustDo(t, http.StatusForbidden, "POST", add, b.AccessToken, map[string]any{"user_ids": []int64{d.User.ID}}, nil)
+	s.MustDo(t, http.StatusForbidden, "PATCH", path, c.AccessToken, map[string]any{"role": "admin"}, nil)
+	s.MustDo(t, http.StatusBadRequest, "PATCH", path, a.AccessToken, map[string]any{"role": "owner"}, nil)
+	var m fechatter.Member
+	s.MustDo(t, http.StatusOK, "PATCH", path, a.AccessToken, map[string]any{"role": "admin"}, &m)
+	if m.Role != fechatter.RoleAdmin || m.UserID != b.User.ID {
+		t.Fatalf("membership = %+v", m)
+	}
+	s.MustDo(t, http.StatusOK, "POST", add, b.AccessToken, map[string]any{"user_ids": []int64{d.User.ID}}, nil)
+}

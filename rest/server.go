@@ -115,6 +115,7 @@ func (s *Server) routes() {
 	api.Patch("/chats/:id", s.updateChat)
 	api.Post("/chats/:id/members", s.addMembers)
 	api.Delete("/chats/:id/members/:user_id", s.removeMember)
+	api.Patch("/chats/:id/members/:user_id", s.setMemberRole)
 	api.Get("/chats/:id/messages", s.messages)
 	api.Post("/chats/:id/messages", s.sendMessage)
 	api.Get("/chats/:id/presence", s.chatPresence)

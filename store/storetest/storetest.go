@@ -65,6 +65,7 @@ func cases() []testCase {
 		{"ConcurrentBatches", testConcurrentBatches},
 		{"MemberCount", testMemberCount},
 		{"ModeratorDelete", testModeratorDelete},
+		{"SetMemberRole", testSetMemberRole},
 	}
 }
 
