@@ -66,10 +66,7 @@ func (r *signupRequest) validate() error {
 
 func (s *Server) signup(c *fiber.Ctx) error {
 	var req signupRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	if err := req.validate(); err != nil {
+	if err := bind(c, &req); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
@@ -153,10 +150,7 @@ func (r *refreshRequest) validate() error {
 
 func (s *Server) refresh(c *fiber.Ctx) error {
 	var req refreshRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	if err := req.validate(); err != nil {
+	if err := bind(c, &req); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
@@ -179,10 +173,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	var req refreshRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	if err := req.validate(); err != nil {
+	if err := bind(c, &req); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)

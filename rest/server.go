@@ -211,6 +211,14 @@ func decode(c *fiber.Ctx, v any) error {
 	return nil
 }
 
+// bind decodes a JSON body into req and runs its own checks.
+func bind(c *fiber.Ctx, req interface{ validate() error }) error {
+	if err := decode(c, req); err != nil {
+		return err
+	}
+	return req.validate()
+}
+
 // pathID parses a positive integer path parameter.
 func pathID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Params(name), 10, 64)
