@@ -14,11 +14,13 @@ const (
 // CanManage reports whether the role may change members and settings.
 func (r Role) CanManage() bool { return r == RoleOwner || r == RoleAdmin }
 
-// Workspace groups users; chats never cross workspaces.
+// Workspace groups users; chats never cross workspaces. Its name is a display name: two
+// workspaces may share one, and nobody joins a workspace without an invitation.
 type Workspace struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID               int64     `json:"id"`
+	Name             string    `json:"name"`
+	MembersCanInvite bool      `json:"members_can_invite"` // plain members may create member invites
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // User is an account. Its email is unique across the installation.
@@ -46,17 +48,19 @@ func (k ChatKind) Valid() bool { return k == ChatDirect || k == ChatGroup || k =
 
 // Chat is a conversation. LastSeq is the seq of its newest timeline event.
 type Chat struct {
-	ID          int64     `json:"id"`
-	WorkspaceID int64     `json:"workspace_id"`
-	Kind        ChatKind  `json:"kind"`
-	Name        string    `json:"name"`
-	Private     bool      `json:"private"`
-	OwnerID     int64     `json:"owner_id"`
-	Archived    bool      `json:"archived,omitempty"`
-	LastSeq     int64     `json:"last_seq"`
-	MemberCount int64     `json:"member_count"`
-	CreatedAt   time.Time `json:"created_at"`
-	MemberIDs   []int64   `json:"member_ids,omitempty"` // filled by Store.Chat and CreateChat
+	ID          int64    `json:"id"`
+	WorkspaceID int64    `json:"workspace_id"`
+	Kind        ChatKind `json:"kind"`
+	Name        string   `json:"name"`
+	Private     bool     `json:"private"`
+	OwnerID     int64    `json:"owner_id"`
+	Archived    bool     `json:"archived,omitempty"`
+	// AdminArchived: archived by a workspace admin, so only a workspace admin un-archives it.
+	AdminArchived bool      `json:"admin_archived,omitempty"`
+	LastSeq       int64     `json:"last_seq"`
+	MemberCount   int64     `json:"member_count"`
+	CreatedAt     time.Time `json:"created_at"`
+	MemberIDs     []int64   `json:"member_ids,omitempty"` // filled by Store.Chat and CreateChat
 }
 
 // ChatSummary is a chat as one of its members sees it in their chat list.
@@ -97,7 +101,14 @@ const (
 	EventMessage EventKind = "message"
 	EventEdited  EventKind = "message_edited"
 	EventDeleted EventKind = "message_deleted"
+	// Membership changes are timeline events too: a connection that missed the notice of
+	// its user's removal meets the removal in seq order before anything sent after it.
+	EventMemberJoined EventKind = "member_joined"
+	EventMemberLeft   EventKind = "member_left"
 )
+
+// IsMember reports whether k is a membership event (it has UserID and ActorID, no Message).
+func (k EventKind) IsMember() bool { return k == EventMemberJoined || k == EventMemberLeft }
 
 // Event is one change to a chat's timeline. Per chat, Seq is gap-free and in commit order.
 // Message is the message the event concerns; events read back from the store carry the
@@ -108,12 +119,15 @@ type Event struct {
 	Seq     int64     `json:"seq"`
 	Kind    EventKind `json:"kind"`
 	Message Message   `json:"message"`
+	UserID  int64     `json:"user_id,omitempty"`  // membership events: who joined or left
+	ActorID int64     `json:"actor_id,omitempty"` // membership events: who added or removed them
 }
 
 // Limits shared by every transport.
 const (
-	MaxTextRunes    = 4000 // characters in a message
-	MaxChatName     = 80   // characters in a chat name
-	MaxHistoryLimit = 200  // messages in one history page
-	DefaultHistory  = 50
+	MaxTextRunes     = 4000 // characters in a message
+	MaxChatName      = 80   // characters in a chat name
+	MaxWorkspaceName = 64   // characters in a workspace name
+	MaxHistoryLimit  = 200  // messages in one history page
+	DefaultHistory   = 50
 )

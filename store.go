@@ -2,16 +2,72 @@ package fechatter
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
-// SignupParams creates a user, and the workspace named Workspace if it does not exist yet.
-// The creator of a workspace becomes its owner; later users join it as members.
+// SignupParams creates a user. Exactly one of the three says where:
+//   - InviteHash: the workspace of that invitation, with the invitation's role (the way in
+//     for people);
+//   - WorkspaceID: that existing workspace as a member (trusted callers only: seeding, tests);
+//   - Workspace: a new workspace of that display name, with the user as its owner. With
+//     OnlyFirst, only when the installation has no workspace yet (invite-only servers).
 type SignupParams struct {
 	Email        string // already normalised (trimmed, lower case)
 	PasswordHash string
 	Fullname     string
 	Workspace    string
+	OnlyFirst    bool
+	InviteHash   string // hex SHA-256 of the invitation token
+	WorkspaceID  int64
+}
+
+// Invite is an invitation to join a workspace; only the hash of its token is stored.
+type Invite struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"workspace_id"`
+	TokenHash   string     `json:"-"`
+	Email       string     `json:"email,omitempty"` // only this address may use it; "" = anyone with the link
+	Role        Role       `json:"role"`
+	MaxUses     int        `json:"max_uses"`
+	Uses        int        `json:"uses"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+	CreatedBy   int64      `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Usable reports whether the invitation can still be used at now.
+func (i Invite) Usable(now time.Time) bool {
+	return i.RevokedAt == nil && i.Uses < i.MaxUses && now.Before(i.ExpiresAt)
+}
+
+// WorkspaceUpdate changes a workspace's settings; nil fields stay as they are.
+type WorkspaceUpdate struct {
+	Name             *string
+	MembersCanInvite *bool
+}
+
+// AuditEntry records an admin or membership action. Detail is a JSON object.
+type AuditEntry struct {
+	ID          int64           `json:"id"`
+	WorkspaceID int64           `json:"workspace_id"`
+	ActorID     int64           `json:"actor_id"`
+	Action      string          `json:"action"`
+	TargetType  string          `json:"target_type,omitempty"` // "user", "chat", "message", "invite", "workspace"
+	TargetID    int64           `json:"target_id,omitempty"`
+	Detail      json.RawMessage `json:"detail"`
+	CreatedAt   time.Time       `json:"created_at"`
+}
+
+// AuditQuery pages a workspace's audit log, newest first: entries with ID < Before (all when
+// 0), optionally of one Action or ActorID.
+type AuditQuery struct {
+	WorkspaceID int64
+	Before      int64
+	Action      string
+	ActorID     int64
+	Limit       int
 }
 
 // RefreshToken is the stored form of an opaque refresh token: only its hash is kept.
@@ -37,6 +93,8 @@ type ChatUpdate struct {
 	Name     *string
 	Private  *bool
 	Archived *bool
+	// ByAdmin marks an Archived change made by a workspace admin (see CanUnarchive).
+	ByAdmin bool
 }
 
 // SendParams appends a message to a chat's timeline.
@@ -96,17 +154,44 @@ type Store interface {
 	// Users lists a workspace's users whose name or email contains q (case-insensitive), by
 	// name, at most limit.
 	Users(ctx context.Context, workspaceID int64, q string, limit int) ([]User, error)
-	// SetUserDisabled and SetUserRole are admin operations.
+	// SetUserDisabled and SetUserRole are admin operations. Disabling also revokes every
+	// session of the user, in the same transaction, so re-enabling brings no old login back.
 	SetUserDisabled(ctx context.Context, userID int64, disabled bool) error
 	SetUserRole(ctx context.Context, userID int64, role Role) error
+	// SetPassword replaces the user's password hash and revokes every session but keep.
+	SetPassword(ctx context.Context, userID int64, hash, keep string) error
+
+	// Workspace returns a workspace (ENotFound); UpdateWorkspace changes its settings.
+	Workspace(ctx context.Context, id int64) (Workspace, error)
+	UpdateWorkspace(ctx context.Context, id int64, u WorkspaceUpdate) (Workspace, error)
+	// CreateInvite stores an invitation (TokenHash set) and returns it with ID and CreatedAt.
+	CreateInvite(ctx context.Context, inv Invite) (Invite, error)
+	// Invites lists a workspace's invitations, newest first, at most limit.
+	Invites(ctx context.Context, workspaceID int64, limit int) ([]Invite, error)
+	// InviteByHash returns a usable invitation and its workspace; anything else (unknown,
+	// revoked, expired, used up) is EInvalid naming "invite", with no more detail.
+	InviteByHash(ctx context.Context, hash string) (Invite, Workspace, error)
+	// RevokeInvite revokes an invitation of the workspace (ENotFound for another's).
+	RevokeInvite(ctx context.Context, workspaceID, id int64) (Invite, error)
+
+	// Audit appends an entry to the workspace's audit log; AuditLog pages it, newest first.
+	Audit(ctx context.Context, e AuditEntry) error
+	AuditLog(ctx context.Context, q AuditQuery) (entries []AuditEntry, hasMore bool, err error)
 
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	// RotateRefreshToken consumes the token with oldHash and stores next in its family. A token
 	// that is unknown, expired, revoked or already used fails with EUnauthorized; an already used
 	// one also revokes its whole family (replay detection). The owner must not be disabled.
-	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken) (User, error)
+	// It returns the user and the session (family) the new token belongs to.
+	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken) (User, string, error)
 	// RevokeRefreshFamily revokes the family of the token with hash (logout). Unknown: no error.
 	RevokeRefreshFamily(ctx context.Context, hash string) error
+	// A session is a refresh-token family; access tokens name theirs. UserSession returns the
+	// user of a live session: EUnauthorized when the session was revoked or never existed,
+	// or the user is disabled or gone.
+	UserSession(ctx context.Context, userID int64, sessionID string) (User, error)
+	// RevokeSessions revokes every session of the user except keep ("" revokes all).
+	RevokeSessions(ctx context.Context, userID int64, keep string) error
 
 	// CreateChat creates a chat. A direct chat between two users who already have one returns
 	// that chat with created=false.
@@ -116,10 +201,12 @@ type Store interface {
 	// ChatsForUser lists the user's chats with read state and unread counts, in one query.
 	ChatsForUser(ctx context.Context, userID int64) ([]ChatSummary, error)
 	UpdateChat(ctx context.Context, id int64, u ChatUpdate) (Chat, error)
-	// AddMembers adds users as members and returns those that were not members before.
-	AddMembers(ctx context.Context, chatID int64, userIDs []int64) ([]int64, error)
-	// RemoveMember removes a member (ENotFound when not a member).
-	RemoveMember(ctx context.Context, chatID, userID int64) error
+	// AddMembers adds users as members, by actorID, and returns one member_joined timeline
+	// event per user who was not a member before, by ascending user ID.
+	AddMembers(ctx context.Context, chatID, actorID int64, userIDs []int64) ([]Event, error)
+	// RemoveMember removes a member, by actorID, as a member_left timeline event (ENotFound
+	// when not a member).
+	RemoveMember(ctx context.Context, chatID, userID, actorID int64) (Event, error)
 	// Member returns a membership (ENotFound when the user is not a member).
 	Member(ctx context.Context, chatID, userID int64) (Member, error)
 	// SetMemberRole makes a member a chat admin or a member again (EInvalid for another role,
@@ -128,8 +215,9 @@ type Store interface {
 	// MarkRead moves a member's last read seq forward only and returns the resulting value.
 	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
 
-	// Send appends a message in one transaction: checks the chat exists (ENotFound), is not
-	// archived and the sender is a member (EForbidden), then assigns the next seq. A ClientID
+	// Send appends a message in one transaction: checks the chat exists and the sender is an
+	// active member (ENotFound otherwise, so IDs outside one's reach stay unknown), that it
+	// is not archived (EForbidden), then assigns the next seq. A ClientID
 	// the sender used before returns the original event with created=false and stores nothing.
 	Send(ctx context.Context, p SendParams) (ev Event, created bool, err error)
 	// SendBatch runs many sends in one transaction, so they share one commit (one disk flush):

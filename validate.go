@@ -54,8 +54,51 @@ func (p SignupParams) Validate() error {
 	if p.Email == "" {
 		return Errorf(EInvalid, "email is required")
 	}
-	if strings.TrimSpace(p.Workspace) == "" {
-		return Errorf(EInvalid, "workspace is required")
+	ways := 0
+	for _, set := range []bool{strings.TrimSpace(p.Workspace) != "", p.InviteHash != "", p.WorkspaceID > 0} {
+		if set {
+			ways++
+		}
+	}
+	if ways != 1 {
+		return Errorf(EInvalid, "exactly one of workspace, invite or workspace id is required")
+	}
+	return nil
+}
+
+// ErrBadInvite is the one answer to an invitation that cannot be used, whatever the reason,
+// so that a guess learns nothing about a workspace.
+func ErrBadInvite() *Error {
+	return Errorf(EInvalid, "field \"invite\" is not a valid invitation: it may have expired, been used up or revoked")
+}
+
+// ErrSessionEnded answers a token of a session that was revoked (logout, logout everywhere,
+// a password change, a disabled account) or never existed.
+func ErrSessionEnded() *Error { return Errorf(EUnauthorized, "session ended; log in again") }
+
+// ErrInviteOnly answers a signup without an invitation on a server that takes invited
+// signups only.
+func ErrInviteOnly() *Error {
+	return Errorf(EForbidden, "this server takes invited signups only: ask a workspace admin for an invitation")
+}
+
+// Validate checks an invitation before it is stored.
+func (i Invite) Validate() error {
+	switch {
+	case i.WorkspaceID <= 0 || i.CreatedBy <= 0 || i.TokenHash == "":
+		return Errorf(EInvalid, "invite workspace, creator and token are required")
+	case i.Role != RoleAdmin && i.Role != RoleMember:
+		return Errorf(EInvalid, "an invite's role is admin or member")
+	case i.MaxUses < 1:
+		return Errorf(EInvalid, "an invite's max_uses is at least 1")
+	}
+	return nil
+}
+
+// Validate checks an audit entry before it is stored.
+func (e AuditEntry) Validate() error {
+	if e.WorkspaceID <= 0 || e.ActorID <= 0 || e.Action == "" {
+		return Errorf(EInvalid, "audit entries need a workspace, an actor and an action")
 	}
 	return nil
 }
@@ -149,4 +192,36 @@ func CheckLimit(limit int) error {
 		return Errorf(EInvalid, "limit must be positive")
 	}
 	return nil
+}
+
+// Admits reports whether the invitation may be used by email: anyone when it is not bound
+// to an address.
+func (i Invite) Admits(email string) bool { return i.Email == "" || strings.EqualFold(i.Email, email) }
+
+// Validate checks a workspace update.
+func (u WorkspaceUpdate) Validate() error {
+	if u.Name != nil {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*u.Name)); n == 0 || n > MaxWorkspaceName {
+			return Errorf(EInvalid, "a workspace name has 1 to %d characters", MaxWorkspaceName)
+		}
+	}
+	return nil
+}
+
+// Apply writes the update's fields into w.
+func (u WorkspaceUpdate) Apply(w *Workspace) {
+	if u.Name != nil {
+		w.Name = strings.TrimSpace(*u.Name)
+	}
+	if u.MembersCanInvite != nil {
+		w.MembersCanInvite = *u.MembersCanInvite
+	}
+}
+
+// DetailJSON is the entry's detail as stored: a JSON object, {} when empty.
+func (e AuditEntry) DetailJSON() []byte {
+	if len(e.Detail) == 0 {
+		return []byte("{}")
+	}
+	return e.Detail
 }

@@ -35,6 +35,7 @@ type IssuerConfig struct {
 type Claims struct {
 	UserID      int64
 	WorkspaceID int64
+	SessionID   string // "sid": the refresh-token family this token was issued in
 	ExpiresAt   time.Time
 	IssuedAt    time.Time
 	ID          string // jti
@@ -42,7 +43,8 @@ type Claims struct {
 
 // tokenClaims is the JWT body.
 type tokenClaims struct {
-	WorkspaceID int64 `json:"wid"`
+	WorkspaceID int64  `json:"wid"`
+	SessionID   string `json:"sid"`
 	jwt.RegisteredClaims
 }
 
@@ -85,10 +87,11 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 // TTL is the lifetime of the tokens i issues.
 func (i *Issuer) TTL() time.Duration { return i.cfg.TTL }
 
-// Issue signs an access token for a user of a workspace with the current key.
-func (i *Issuer) Issue(userID, workspaceID int64) (token string, expiresAt time.Time, err error) {
-	if userID <= 0 || workspaceID <= 0 {
-		return "", time.Time{}, fmt.Errorf("auth: issue token: bad ids user=%d workspace=%d", userID, workspaceID)
+// Issue signs an access token for a user of a workspace, in session (a refresh-token family,
+// so that ending the session ends its access tokens too), with the current key.
+func (i *Issuer) Issue(userID, workspaceID int64, session string) (token string, expiresAt time.Time, err error) {
+	if userID <= 0 || workspaceID <= 0 || session == "" {
+		return "", time.Time{}, fmt.Errorf("auth: issue token: bad ids user=%d workspace=%d session=%q", userID, workspaceID, session)
 	}
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
@@ -98,6 +101,7 @@ func (i *Issuer) Issue(userID, workspaceID int64) (token string, expiresAt time.
 	expiresAt = now.Add(i.cfg.TTL)
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, tokenClaims{
 		WorkspaceID: workspaceID,
+		SessionID:   session,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   strconv.FormatInt(userID, 10),
 			Issuer:    i.cfg.Issuer,
@@ -132,10 +136,10 @@ func (i *Issuer) Verify(token string) (Claims, error) {
 		return Claims{}, invalidToken()
 	}
 	uid, err := strconv.ParseInt(c.Subject, 10, 64)
-	if err != nil || uid <= 0 || strconv.FormatInt(uid, 10) != c.Subject || c.WorkspaceID <= 0 {
+	if err != nil || uid <= 0 || strconv.FormatInt(uid, 10) != c.Subject || c.WorkspaceID <= 0 || c.SessionID == "" {
 		return Claims{}, invalidToken()
 	}
-	out := Claims{UserID: uid, WorkspaceID: c.WorkspaceID, ExpiresAt: c.ExpiresAt.Time, ID: c.ID}
+	out := Claims{UserID: uid, WorkspaceID: c.WorkspaceID, SessionID: c.SessionID, ExpiresAt: c.ExpiresAt.Time, ID: c.ID}
 	if c.IssuedAt != nil {
 		out.IssuedAt = c.IssuedAt.Time
 	}

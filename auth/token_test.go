@@ -91,7 +91,7 @@ func validClaims() tokenClaims {
 func TestIssueVerifyRoundTrip(t *testing.T) {
 	clk := &clock{t0.Add(500 * time.Millisecond)}
 	i := newIssuer(t, IssuerConfig{Now: clk.Now})
-	tok, exp, err := i.Issue(42, 7)
+	tok, exp, err := i.Issue(42, 7, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.UserID != 42 || c.WorkspaceID != 7 || !c.ExpiresAt.Equal(exp) || !c.IssuedAt.Equal(t0) || len(c.ID) != 32 {
+	if c.UserID != 42 || c.WorkspaceID != 7 || c.SessionID != "sess-1" || !c.ExpiresAt.Equal(exp) || !c.IssuedAt.Equal(t0) || len(c.ID) != 32 {
 		t.Fatalf("claims = %+v", c)
 	}
 
@@ -114,7 +114,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	if header["alg"] != "HS256" || header["kid"] != KeyID(secretA) || len(KeyID(secretA)) != 16 {
 		t.Fatalf("header = %v", header)
 	}
-	if body["sub"] != "42" || body["wid"] != float64(7) || body["iss"] != "fechatter" ||
+	if body["sub"] != "42" || body["wid"] != float64(7) || body["sid"] != "sess-1" || body["iss"] != "fechatter" ||
 		body["iat"] != float64(t0.Unix()) || body["exp"] != float64(exp.Unix()) || body["jti"] != c.ID {
 		t.Fatalf("body = %v", body)
 	}
@@ -122,15 +122,18 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 		t.Fatalf("aud = %v", body["aud"])
 	}
 
-	tok2, _, err := i.Issue(42, 7)
+	tok2, _, err := i.Issue(42, 7, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c2, _ := i.Verify(tok2); c2.ID == c.ID {
 		t.Fatal("two tokens share a jti")
 	}
-	if _, _, err := i.Issue(0, 7); err == nil {
+	if _, _, err := i.Issue(0, 7, "sess-1"); err == nil {
 		t.Fatal("Issue accepted user id 0")
+	}
+	if _, _, err := i.Issue(42, 7, ""); err == nil {
+		t.Fatal("Issue accepted a token without a session")
 	}
 }
 
@@ -148,7 +151,7 @@ func decodeSegment(t *testing.T, seg string, v any) {
 func TestVerifyExpiry(t *testing.T) {
 	clk := &clock{t0}
 	i := newIssuer(t, IssuerConfig{Now: clk.Now, TTL: time.Minute})
-	tok, exp, err := i.Issue(1, 1)
+	tok, exp, err := i.Issue(1, 1, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +166,7 @@ func TestVerifyExpiry(t *testing.T) {
 func TestVerifyIssuedInFuture(t *testing.T) {
 	clk := &clock{t0.Add(time.Hour)}
 	future := newIssuer(t, IssuerConfig{Now: clk.Now})
-	tok, _, err := future.Issue(1, 1)
+	tok, _, err := future.Issue(1, 1, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +175,7 @@ func TestVerifyIssuedInFuture(t *testing.T) {
 
 func TestVerifyWrongAudienceOrIssuer(t *testing.T) {
 	now := (&clock{t0}).Now
-	tok, _, err := newIssuer(t, IssuerConfig{Now: now}).Issue(1, 1)
+	tok, _, err := newIssuer(t, IssuerConfig{Now: now}).Issue(1, 1, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +228,7 @@ func TestKeyRotation(t *testing.T) {
 	now := (&clock{t0}).Now
 	before := newIssuer(t, IssuerConfig{Now: now, Keys: mustKeys(t, secretA)})
 	after := newIssuer(t, IssuerConfig{Now: now, Keys: mustKeys(t, secretB, secretA)})
-	old, _, err := before.Issue(5, 6)
+	old, _, err := before.Issue(5, 6, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +236,7 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil || c.UserID != 5 || c.WorkspaceID != 6 {
 		t.Fatalf("token signed with the previous key: %+v, %v", c, err)
 	}
-	fresh, _, err := after.Issue(5, 6)
+	fresh, _, err := after.Issue(5, 6, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +252,7 @@ func TestKeyRotation(t *testing.T) {
 
 func TestVerifyTampered(t *testing.T) {
 	i := newIssuer(t, IssuerConfig{Now: (&clock{t0}).Now})
-	tok, _, err := i.Issue(42, 7)
+	tok, _, err := i.Issue(42, 7, "sess-1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,8 @@ type Client struct {
 	closed   bool
 	typingAt map[int64]time.Time // last relayed typing per chat
 	presence bool                // counted online in Presence
+	session  string              // the session (refresh-token family) of the access token
+	expiry   *time.Timer         // closes the connection with 4001 when the token expires
 }
 
 func newClient(h *Hub, t transport) *Client {
@@ -123,10 +125,12 @@ func (c *Client) frameDone() bool {
 
 // start registers an authenticated client and queues ready, then replays what resume says
 // the client missed.
-func (c *Client) start(ctx context.Context, user fechatter.User, resume map[int64]int64) error {
+func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, resume map[int64]int64) error {
 	c.mu.Lock()
 	c.user = user
+	c.session = id.Session
 	c.mu.Unlock()
+	c.expireAt(id.ExpiresAt)
 	h := c.h
 	if _, _, err := h.users[shardOf(user.ID)].add(user.ID, c, h.cfg.Broker.SubscribeUser); err != nil {
 		return err
@@ -220,6 +224,7 @@ func (c *Client) stop() {
 	if counted {
 		c.h.offline(uid, announce)
 	}
+	c.stopExpiry()
 	c.w.closeWait()
 	for _, id := range chats {
 		c.h.rooms[shardOf(id)].remove(id, c)
@@ -252,15 +257,17 @@ func (c *Client) handleUserEvent(e fanout.UserEvent) {
 		c.mu.Unlock()
 		c.joinRoom(e.ChatID)
 	case "chat_left":
-		if c.cursors[e.ChatID] == nil {
-			c.mu.Unlock()
-			return
-		}
-		delete(c.cursors, e.ChatID)
-		delete(c.catchup, e.ChatID)
-		c.sendMoved(e.Data)
+		left := c.leave(e.ChatID)
 		c.mu.Unlock()
-		c.h.rooms[shardOf(e.ChatID)].remove(e.ChatID, c)
+		if left {
+			c.h.rooms[shardOf(e.ChatID)].remove(e.ChatID, c)
+		}
+	case kindRevoke:
+		d := c.revokedBy(e.Data)
+		c.mu.Unlock()
+		if d != nil {
+			c.closeAfterFrame(d)
+		}
 	default:
 		c.send(e.Data)
 		c.mu.Unlock()

@@ -43,7 +43,7 @@ func TestSlowConsumerIsClosedWith4008(t *testing.T) {
 	event := make([]byte, 100)
 	start := time.Now()
 	for seq := int64(1); seq <= 50; seq++ {
-		c.deliverTimeline(1, seq, event)
+		c.deliverTimeline(1, seq, event, 0)
 	}
 	if time.Since(start) > time.Second {
 		t.Fatal("delivery blocked on a stuck socket")

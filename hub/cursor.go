@@ -16,8 +16,9 @@ type cursor struct {
 const replayPage = 200
 
 // deliverTimeline queues a live timeline event if it is the next one the client needs;
-// anything further ahead makes the client catch up from the store first.
-func (c *Client) deliverTimeline(chatID, seq int64, data []byte) {
+// anything further ahead makes the client catch up from the store first. left is the user a
+// member_left event removes: when it is this client's, the client leaves the chat there.
+func (c *Client) deliverTimeline(chatID, seq int64, data []byte, left int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cur := c.cursors[chatID]
@@ -33,6 +34,9 @@ func (c *Client) deliverTimeline(chatID, seq int64, data []byte) {
 	if seq == cur.seq+1 {
 		cur.seq = seq
 		c.sendMoved(data)
+		if left != 0 && left == c.user.ID {
+			c.leaveLater(chatID)
+		}
 		return
 	}
 	c.needCatchup(chatID)
@@ -93,7 +97,15 @@ func (c *Client) runCatchup() {
 		cur := c.cursors[chatID]
 		from := cur.seq
 		if cur.pending-cur.seq > int64(c.h.cfg.MaxReplay) {
-			c.resync(chatID, cur)
+			c.mu.Unlock()
+			// A resync skips events, and the user's removal could be among them.
+			member := c.stillMember(chatID)
+			c.mu.Lock()
+			if cur := c.cursors[chatID]; cur != nil && !member {
+				c.leaveLater(chatID)
+			} else if cur != nil {
+				c.resync(chatID, cur)
+			}
 			c.mu.Unlock()
 			continue
 		}
@@ -156,6 +168,11 @@ func (c *Client) applyReplay(chatID, from int64, evs []fechatter.Event) {
 		if ev.Seq == cur.seq+1 {
 			cur.seq = ev.Seq
 			c.sendMoved(EncodeEvent(ev))
+			if ev.Kind == fechatter.EventMemberLeft && ev.UserID == c.user.ID {
+				c.h.m.replayed.Add(float64(cur.seq - before))
+				c.leaveLater(chatID)
+				return
+			}
 		}
 	}
 	c.h.m.replayed.Add(float64(cur.seq - before))

@@ -204,13 +204,13 @@ func TestKilledConnectionLosesNothingAcked(t *testing.T) {
 	})
 }
 
-func TestStrangerIsForbidden(t *testing.T) {
+func TestStrangerLearnsNothing(t *testing.T) {
 	p := newPair(t, ft.Options{})
 	carol := p.s.Signup(t, email("carol"), "elsewhere")
 	c := p.s.Dial(t, carol.AccessToken)
 	c.Ready()
 	c.Send(sendFrame(p.chat.ID, "let me in"))
-	if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.EForbidden || string(e.Ref) != `"let me in"` {
+	if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.ENotFound || string(e.Ref) != `"let me in"` {
 		t.Fatalf("stranger got %s", e.Raw)
 	}
 	c.Send(sendFrame(999999, "nowhere"))
@@ -366,7 +366,7 @@ func TestMembershipChangesReachOpenSockets(t *testing.T) {
 			}
 		}
 		c.Send(sendFrame(group.ID, "can I still talk?"))
-		if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.EForbidden {
+		if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.ENotFound {
 			t.Fatalf("send after leaving: %s", e.Raw)
 		}
 	})

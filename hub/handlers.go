@@ -46,7 +46,7 @@ func (c *Client) handle(data []byte) {
 	case framePing:
 		c.reply(encodePong(f.Ref))
 	case frameAuth:
-		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "already authenticated"))
+		c.handleAuth(f)
 	default:
 		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "unknown frame type %q", f.Type))
 	}
@@ -180,7 +180,7 @@ func (c *Client) handleTyping(f *inFrame) {
 	}
 	c.mu.Unlock()
 	if !member {
-		c.replyError(f.Ref, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", f.ChatID))
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", f.ChatID))
 		return
 	}
 	if relay {
@@ -199,7 +199,7 @@ func (c *Client) handleRead(f *inFrame) {
 		return
 	}
 	if !c.member(f.ChatID) {
-		c.replyError(f.Ref, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", f.ChatID))
+		c.replyError(f.Ref, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", f.ChatID))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)

@@ -13,7 +13,8 @@ import (
 
 // Store is what the hub needs from persistence.
 type Store interface {
-	User(ctx context.Context, id int64) (fechatter.User, error)
+	// UserSession returns the user of a live session; EUnauthorized once it ended.
+	UserSession(ctx context.Context, userID int64, session string) (fechatter.User, error)
 	ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatSummary, error)
 	Member(ctx context.Context, chatID, userID int64) (fechatter.Member, error)
 	SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechatter.SendResult
@@ -33,9 +34,16 @@ type Broker interface {
 	Flush(ctx context.Context) error
 }
 
-// Authenticator turns an access token into a user ID.
+// Authenticator verifies an access token.
 type Authenticator interface {
-	Authenticate(token string) (userID int64, err error)
+	Authenticate(token string) (Identity, error)
+}
+
+// Identity is what a verified access token says: whose it is, of which session, until when.
+type Identity struct {
+	UserID    int64
+	Session   string
+	ExpiresAt time.Time
 }
 
 // Config configures a Hub. Zero values take the documented defaults.
@@ -146,9 +154,13 @@ func New(cfg Config) *Hub {
 
 // HandleChat implements fanout.Handler: deliver a chat event to local members.
 func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
+	var left int64
+	if seq > 0 {
+		left = leftUser(data)
+	}
 	h.rooms[shardOf(chatID)].each(chatID, seq, func(c *Client) {
 		if seq > 0 {
-			c.deliverTimeline(chatID, seq, data)
+			c.deliverTimeline(chatID, seq, data, left)
 		} else if c.user.ID != skip {
 			c.deliverMember(chatID, data)
 		}

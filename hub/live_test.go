@@ -41,7 +41,7 @@ func TestTypingReachesOthersOnlyAndIsThrottled(t *testing.T) {
 	c := p.s.Dial(t, carol.AccessToken)
 	c.Ready()
 	c.Send(map[string]any{"type": "typing", "chat_id": p.chat.ID, "ref": "t"})
-	if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.EForbidden {
+	if e := c.WaitFor(wait, ft.Type("error")); e.Code != fechatter.ENotFound {
 		t.Fatalf("typing in a foreign chat: %s", e.Raw)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fechatter/fechatter"
 )
@@ -117,6 +118,15 @@ func encode(v any) []byte {
 
 // EncodeEvent encodes a timeline event as the wire event of its kind.
 func EncodeEvent(ev fechatter.Event) []byte {
+	if ev.Kind.IsMember() {
+		return encode(struct {
+			Type    string `json:"type"`
+			Seq     int64  `json:"seq"`
+			ChatID  int64  `json:"chat_id"`
+			UserID  int64  `json:"user_id"`
+			ActorID int64  `json:"actor_id"`
+		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.UserID, ev.ActorID})
+	}
 	if ev.Kind == fechatter.EventDeleted {
 		return encode(struct {
 			Type      string `json:"type"`
@@ -210,4 +220,12 @@ func encodePresence(userID int64, online bool) []byte {
 		UserID int64  `json:"user_id"`
 		Online bool   `json:"online"`
 	}{"presence", userID, online})
+}
+
+func encodeAuthenticated(ref json.RawMessage, expiresAt time.Time) []byte {
+	return encode(struct {
+		Type      string          `json:"type"`
+		Ref       json.RawMessage `json:"ref,omitempty"`
+		ExpiresAt time.Time       `json:"expires_at"`
+	}{"authenticated", ref, expiresAt.UTC()})
 }

@@ -136,7 +136,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = r.URL.Query().Get("access_token")
 	}
-	user, d := h.authenticateToken(r.Context(), token)
+	user, id, d := h.authenticateToken(r.Context(), token)
 	if d != nil {
 		status := http.StatusUnauthorized
 		if d == DisconnectRestart {
@@ -171,7 +171,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	h.m.connections.Inc()
 	defer h.m.connections.Dec()
 	defer c.stop()
-	if err := c.start(h.ctx, user, resume); err != nil {
+	if err := c.start(h.ctx, user, id, resume); err != nil {
 		h.log.Error("hub: sse setup failed", "user_id", user.ID, "err", err)
 		return
 	}

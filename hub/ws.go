@@ -108,9 +108,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *Client) setup(conn *websocket.Conn, token string) *Disconnect {
 	d := make(chan *Disconnect, 1)
 	go func() {
-		user, resume, dis := c.authenticate(conn, token)
+		user, id, resume, dis := c.authenticate(conn, token)
 		if dis == nil {
-			if err := c.start(c.h.ctx, user, resume); err != nil {
+			if err := c.start(c.h.ctx, user, id, resume); err != nil {
 				c.h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
 				dis = DisconnectRestart
 			}
@@ -121,18 +121,18 @@ func (c *Client) setup(conn *websocket.Conn, token string) *Disconnect {
 }
 
 // authenticate resolves the connection's user from the header token or the auth frame.
-func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.User, map[int64]int64, *Disconnect) {
+func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.User, Identity, map[int64]int64, *Disconnect) {
 	h := c.h
 	var resume map[int64]int64
 	if token == "" {
 		timer := time.AfterFunc(h.cfg.AuthTimeout, func() { c.close(unauthorized("auth timeout")) })
 		_, data, err := conn.Read(h.ctx)
 		if !timer.Stop() || err != nil {
-			return fechatter.User{}, nil, unauthorized("auth timeout")
+			return fechatter.User{}, Identity{}, nil, unauthorized("auth timeout")
 		}
 		f, err := decodeFrame(data)
 		if err != nil || f.Type != frameAuth || f.Token == "" {
-			return fechatter.User{}, nil, unauthorized("first frame must be auth with a token")
+			return fechatter.User{}, Identity{}, nil, unauthorized("first frame must be auth with a token")
 		}
 		token = f.Token
 		if resume, err = resumeMap(f.Resume); err != nil {
@@ -140,32 +140,30 @@ func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.Use
 			resume = nil
 		}
 	}
-	user, d := h.authenticateToken(h.ctx, token)
-	return user, resume, d
+	user, id, d := h.authenticateToken(h.ctx, token)
+	return user, id, resume, d
 }
 
-// authenticateToken resolves an access token to an active user.
-func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.User, *Disconnect) {
+// authenticateToken resolves an access token to the active user of a live session.
+func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.User, Identity, *Disconnect) {
 	if token == "" {
-		return fechatter.User{}, unauthorized("missing token")
+		return fechatter.User{}, Identity{}, unauthorized("missing token")
 	}
-	uid, err := h.cfg.Auth.Authenticate(token)
+	id, err := h.cfg.Auth.Authenticate(token)
 	if err != nil {
-		return fechatter.User{}, unauthorized(fechatter.ErrorMessage(err))
+		return fechatter.User{}, Identity{}, unauthorized(fechatter.ErrorMessage(err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	user, err := h.cfg.Store.User(ctx, uid)
+	user, err := h.cfg.Store.UserSession(ctx, id.UserID, id.Session)
 	switch {
-	case fechatter.ErrorCode(err) == fechatter.ENotFound:
-		return fechatter.User{}, unauthorized("unknown user")
+	case fechatter.ErrorCode(err) == fechatter.EUnauthorized:
+		return fechatter.User{}, Identity{}, unauthorized(fechatter.ErrorMessage(err))
 	case err != nil:
-		h.log.Error("hub: loading user", "user_id", uid, "err", err)
-		return fechatter.User{}, DisconnectRestart
-	case user.Disabled:
-		return fechatter.User{}, unauthorized("account disabled")
+		h.log.Error("hub: loading user", "user_id", id.UserID, "err", err)
+		return fechatter.User{}, Identity{}, DisconnectRestart
 	}
-	return user, nil
+	return user, id, nil
 }
 
 // keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes

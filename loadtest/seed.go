@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/auth"
 )
 
 // SeedConfig says what to create: Users users in one new workspace and Chats group chats of
@@ -52,7 +53,7 @@ type SeedFile struct {
 
 // TokenIssuer signs access tokens; *auth.Issuer implements it.
 type TokenIssuer interface {
-	Issue(userID, workspaceID int64) (string, time.Time, error)
+	Issue(userID, workspaceID int64, session string) (string, time.Time, error)
 }
 
 // Seed creates the users, chats and memberships of cfg through the store, in parallel and
@@ -84,13 +85,25 @@ func Seed(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConf
 func seedUsers(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConfig, f *SeedFile) error {
 	one := func(i int) error {
 		email := fmt.Sprintf("u%d@%s.load.test", i, cfg.Workspace)
-		u, err := st.Signup(ctx, fechatter.SignupParams{
-			Email: email, PasswordHash: cfg.PasswordHash, Fullname: fmt.Sprintf("Load %d", i), Workspace: cfg.Workspace,
-		})
+		p := fechatter.SignupParams{Email: email, PasswordHash: cfg.PasswordHash, Fullname: fmt.Sprintf("Load %d", i)}
+		if i == 0 {
+			p.Workspace = cfg.Workspace
+		} else {
+			p.WorkspaceID = f.WorkspaceID
+		}
+		u, err := st.Signup(ctx, p)
 		if err != nil {
 			return fmt.Errorf("seed: user %d: %w", i, err)
 		}
-		tok, exp, err := iss.Issue(u.ID, u.WorkspaceID)
+		// Access tokens belong to a session: a refresh-token family in the store.
+		_, rt, err := auth.NewRefresh(u.ID, auth.NewFamilyID(), time.Now(), auth.RefreshTTL)
+		if err != nil {
+			return err
+		}
+		if err := st.CreateRefreshToken(ctx, rt); err != nil {
+			return fmt.Errorf("seed: user %d session: %w", i, err)
+		}
+		tok, exp, err := iss.Issue(u.ID, u.WorkspaceID, rt.FamilyID)
 		if err != nil {
 			return err
 		}
@@ -127,7 +140,7 @@ func seedChats(ctx context.Context, st fechatter.Store, cfg SeedConfig, f *SeedF
 			return fmt.Errorf("seed: chat %d: %w", c, err)
 		}
 		for lo := first; lo < len(ids); lo += batch {
-			if _, err := st.AddMembers(ctx, chat.ID, ids[lo:min(lo+batch, len(ids))]); err != nil {
+			if _, err := st.AddMembers(ctx, chat.ID, ids[0], ids[lo:min(lo+batch, len(ids))]); err != nil {
 				return fmt.Errorf("seed: chat %d members: %w", c, err)
 			}
 		}

@@ -18,8 +18,9 @@ type adminUserRequest struct {
 	Disabled *bool           `json:"disabled"`
 }
 
-// adminUpdateUser changes a workspace user's role or disables them. Nobody changes the owner,
-// and only the owner appoints admins.
+// adminUpdateUser changes a workspace user's role or disables them, by the role rules of
+// fechatter.CanAdminister and CanGrant: admins act on members, the owner on everyone else,
+// nobody on the owner. Disabling ends every session of the user and closes their sockets.
 func (s *Server) adminUpdateUser(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -42,21 +43,28 @@ func (s *Server) adminUpdateUser(c *fiber.Ctx) error {
 	switch {
 	case target.WorkspaceID != me.WorkspaceID:
 		return fechatter.Errorf(fechatter.ENotFound, "user %d not found", id)
-	case target.Role == fechatter.RoleOwner:
-		return fechatter.Errorf(fechatter.EForbidden, "the workspace owner cannot be changed")
 	case req.Role != nil && *req.Role != fechatter.RoleAdmin && *req.Role != fechatter.RoleMember:
 		return fechatter.Errorf(fechatter.EInvalid, "field \"role\" must be admin or member")
-	case req.Role != nil && me.Role != fechatter.RoleOwner:
-		return fechatter.Errorf(fechatter.EForbidden, "only the workspace owner changes roles")
+	case !fechatter.CanAdminister(me.Role, target.Role):
+		return fechatter.Errorf(fechatter.EForbidden, "you cannot change a user of role %s", target.Role)
+	case req.Role != nil && !fechatter.CanGrant(me.Role, *req.Role):
+		return fechatter.Errorf(fechatter.EForbidden, "only the workspace owner changes roles to admin")
 	}
-	if req.Role != nil {
+	if req.Role != nil && *req.Role != target.Role {
 		if err := s.cfg.Store.SetUserRole(ctx, id, *req.Role); err != nil {
 			return err
 		}
+		s.audit(c, "user.role", "user", id, fiber.Map{"from": target.Role, "to": *req.Role})
 	}
-	if req.Disabled != nil {
+	if req.Disabled != nil && *req.Disabled != target.Disabled {
 		if err := s.cfg.Store.SetUserDisabled(ctx, id, *req.Disabled); err != nil {
 			return err
+		}
+		if *req.Disabled {
+			s.cfg.Notifier.Revoke(id, "", "", "account disabled")
+			s.audit(c, "user.disable", "user", id, nil)
+		} else {
+			s.audit(c, "user.enable", "user", id, nil)
 		}
 	}
 	target, err = s.cfg.Store.User(ctx, id)
@@ -66,33 +74,57 @@ func (s *Server) adminUpdateUser(c *fiber.Ctx) error {
 	return c.JSON(target)
 }
 
-// adminArchiveChat archives any chat of the workspace: it stays readable, nobody can send.
-func (s *Server) adminArchiveChat(c *fiber.Ctx) error {
+// adminChat loads a chat of the caller's workspace (ENotFound for any other).
+func (s *Server) adminChat(c *fiber.Ctx) (fechatter.Chat, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		return err
+		return fechatter.Chat{}, err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	chat, err := s.cfg.Store.Chat(ctx, id)
 	if err != nil {
-		return err
+		return fechatter.Chat{}, err
 	}
 	if chat.WorkspaceID != currentUser(c).WorkspaceID {
-		return fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
+		return fechatter.Chat{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
 	}
-	archived := true
-	chat, err = s.cfg.Store.UpdateChat(ctx, id, fechatter.ChatUpdate{Archived: &archived})
+	return chat, nil
+}
+
+// adminArchiveChat archives any chat of the workspace: it stays readable, nobody can send,
+// and only a workspace admin can un-archive it.
+func (s *Server) adminArchiveChat(c *fiber.Ctx) error {
+	return s.adminSetArchived(c, true)
+}
+
+func (s *Server) adminUnarchiveChat(c *fiber.Ctx) error {
+	return s.adminSetArchived(c, false)
+}
+
+func (s *Server) adminSetArchived(c *fiber.Ctx, archived bool) error {
+	chat, err := s.adminChat(c)
 	if err != nil {
 		return err
 	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	chat, err = s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Archived: &archived, ByAdmin: true})
+	if err != nil {
+		return err
+	}
+	action := "chat.archive"
+	if !archived {
+		action = "chat.unarchive"
+	}
+	s.audit(c, action, "chat", chat.ID, nil)
 	return c.JSON(chat)
 }
 
 // adminDeleteMessage removes any message of the workspace (moderation): a tombstone and a
 // message_deleted event like a sender's own delete, also in chats the admin is not in.
 func (s *Server) adminDeleteMessage(c *fiber.Ctx) error {
-	chatID, err := pathID(c, "id")
+	chat, err := s.adminChat(c)
 	if err != nil {
 		return err
 	}
@@ -100,21 +132,13 @@ func (s *Server) adminDeleteMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	me := currentUser(c)
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	chat, err := s.cfg.Store.Chat(ctx, chatID)
-	if err != nil {
-		return err
-	}
-	if chat.WorkspaceID != me.WorkspaceID {
-		return fechatter.Errorf(fechatter.ENotFound, "chat %d not found", chatID)
-	}
-	ev, err := s.cfg.Store.Delete(ctx, fechatter.DeleteParams{ChatID: chatID, MessageID: msgID, ActorID: me.ID, Moderator: true})
+	ev, err := s.cfg.Store.Delete(ctx, fechatter.DeleteParams{ChatID: chat.ID, MessageID: msgID, ActorID: currentUser(c).ID, Moderator: true})
 	if err != nil {
 		return err
 	}
 	s.cfg.Notifier.Published(ev)
-	s.log.Info("rest: message removed by a workspace admin", "admin_id", me.ID, "chat_id", chatID, "message_id", msgID)
+	s.audit(c, "message.delete", "message", msgID, fiber.Map{"chat_id": chat.ID, "sender_id": ev.Message.SenderID})
 	return c.JSON(fiber.Map{"message": ev.Message})
 }

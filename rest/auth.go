@@ -10,7 +10,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-const localUser = "user"
+const (
+	localUser    = "user"
+	localSession = "session"
+)
 
 type tokenResponse struct {
 	AccessToken  string         `json:"access_token"`
@@ -23,7 +26,8 @@ type signupRequest struct {
 	Email     string `json:"email"`
 	Password  string `json:"password"`
 	Fullname  string `json:"fullname"`
-	Workspace string `json:"workspace"`
+	Workspace string `json:"workspace"` // the new workspace's name; ignored with an invitation
+	Invite    string `json:"invite"`    // an invitation token: join its workspace
 }
 
 func normalizeEmail(s string) (string, error) {
@@ -60,7 +64,14 @@ func (r *signupRequest) validate() error {
 	if r.Fullname, err = requireText("fullname", r.Fullname, 100); err != nil {
 		return err
 	}
-	r.Workspace, err = requireText("workspace", r.Workspace, 64)
+	if r.Invite != "" {
+		if len(r.Invite) > 128 {
+			return fechatter.ErrBadInvite()
+		}
+		r.Workspace = ""
+		return nil
+	}
+	r.Workspace, err = requireText("workspace", r.Workspace, fechatter.MaxWorkspaceName)
 	return err
 }
 
@@ -75,9 +86,12 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	user, err := s.cfg.Store.Signup(ctx, fechatter.SignupParams{
-		Email: req.Email, PasswordHash: hash, Fullname: req.Fullname, Workspace: req.Workspace,
-	})
+	p := fechatter.SignupParams{Email: req.Email, PasswordHash: hash, Fullname: req.Fullname, Workspace: req.Workspace,
+		OnlyFirst: s.cfg.SignupPolicy == SignupInviteOnly}
+	if req.Invite != "" {
+		p.InviteHash = auth.HashRefreshToken(req.Invite)
+	}
+	user, err := s.cfg.Store.Signup(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -159,11 +173,11 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	user, err := s.cfg.Store.RotateRefreshToken(ctx, auth.HashRefreshToken(req.RefreshToken), next)
+	user, session, err := s.cfg.Store.RotateRefreshToken(ctx, auth.HashRefreshToken(req.RefreshToken), next)
 	if err != nil {
 		return err
 	}
-	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID)
+	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID, session)
 	if err != nil {
 		return err
 	}
@@ -178,15 +192,22 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.cfg.Store.RevokeRefreshFamily(ctx, auth.HashRefreshToken(req.RefreshToken)); err != nil {
+	hash := auth.HashRefreshToken(req.RefreshToken)
+	if err := s.cfg.Store.RevokeRefreshFamily(ctx, hash); err != nil {
 		return err
+	}
+	// The session's access tokens end with it (authenticate checks the session), and so do
+	// its open sockets, on every node. The refresh token names the session only to the store,
+	// so a bearer token, when sent, tells which session's sockets to close.
+	if claims, err := s.bearerClaims(c); err == nil {
+		s.cfg.Notifier.Revoke(claims.UserID, claims.SessionID, "", "logged out")
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // issue creates an access token and a refresh token in family.
 func (s *Server) issue(c *fiber.Ctx, user fechatter.User, family string) (tokenResponse, error) {
-	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID)
+	access, exp, err := s.cfg.Issuer.Issue(user.ID, user.WorkspaceID, family)
 	if err != nil {
 		return tokenResponse{}, err
 	}
@@ -203,35 +224,41 @@ func (s *Server) issue(c *fiber.Ctx, user fechatter.User, family string) (tokenR
 		ExpiresIn: int64(exp.Sub(s.cfg.Now()).Seconds()), User: user}, nil
 }
 
-// authenticate requires a valid access token and an active user.
-func (s *Server) authenticate(c *fiber.Ctx) error {
+func (s *Server) bearerClaims(c *fiber.Ctx) (auth.Claims, error) {
 	h := c.Get(fiber.HeaderAuthorization)
 	if len(h) < 8 || !strings.EqualFold(h[:7], "Bearer ") {
-		return fechatter.Errorf(fechatter.EUnauthorized, "missing bearer token")
+		return auth.Claims{}, fechatter.Errorf(fechatter.EUnauthorized, "missing bearer token")
 	}
-	claims, err := s.cfg.Issuer.Verify(strings.TrimSpace(h[7:]))
+	return s.cfg.Issuer.Verify(strings.TrimSpace(h[7:]))
+}
+
+// authenticate requires a valid access token of a live session of an active user: a token
+// of a session that ended (logout, logout everywhere, a password change, a disabled account)
+// stops working at once, not when it expires.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	claims, err := s.bearerClaims(c)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	user, err := s.cfg.Store.User(ctx, claims.UserID)
-	if fechatter.ErrorCode(err) == fechatter.ENotFound {
-		return fechatter.Errorf(fechatter.EUnauthorized, "unknown user")
-	}
+	user, err := s.cfg.Store.UserSession(ctx, claims.UserID, claims.SessionID)
 	if err != nil {
 		return err
 	}
-	if user.Disabled {
-		return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
-	}
 	c.Locals(localUser, user)
+	c.Locals(localSession, claims.SessionID)
 	return c.Next()
 }
 
 func currentUser(c *fiber.Ctx) fechatter.User {
 	u, _ := c.Locals(localUser).(fechatter.User)
 	return u
+}
+
+func currentSession(c *fiber.Ctx) string {
+	s, _ := c.Locals(localSession).(string)
+	return s
 }
 
 func (s *Server) me(c *fiber.Ctx) error { return c.JSON(currentUser(c)) }

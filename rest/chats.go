@@ -120,7 +120,8 @@ func (s *Server) visibleChat(c *fiber.Ctx) (fechatter.Chat, fechatter.Member, er
 	case chat.Kind == fechatter.ChatChannel && !chat.Private:
 		return chat, fechatter.Member{}, nil
 	}
-	return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.EForbidden, "you are not a member of chat %d", id)
+	// A private chat one is not in is as unknown as another workspace's.
+	return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
 }
 
 func (s *Server) getChat(c *fiber.Ctx) error {
@@ -159,11 +160,22 @@ func (s *Server) updateChat(c *fiber.Ctx) error {
 		}
 		req.Name = &name
 	}
+	if req.Archived != nil && !*req.Archived && chat.Archived && !fechatter.CanUnarchive(chat, currentUser(c).Role, m.Role) {
+		return fechatter.Errorf(fechatter.EForbidden, "a workspace admin archived this chat; only a workspace admin can un-archive it")
+	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	updated, err := s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Name: req.Name, Private: req.Private, Archived: req.Archived})
+	updated, err := s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Name: req.Name, Private: req.Private,
+		Archived: req.Archived, ByAdmin: currentUser(c).Role.CanManage()})
 	if err != nil {
 		return err
+	}
+	if req.Archived != nil && *req.Archived != chat.Archived {
+		action := "chat.archive"
+		if !*req.Archived {
+			action = "chat.unarchive"
+		}
+		s.audit(c, action, "chat", chat.ID, nil)
 	}
 	return c.JSON(updated)
 }
@@ -196,18 +208,21 @@ func (s *Server) addMembers(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	added, err := s.cfg.Store.AddMembers(ctx, chat.ID, req.UserIDs)
+	evs, err := s.cfg.Store.AddMembers(ctx, chat.ID, me.ID, req.UserIDs)
 	if err != nil {
 		return err
+	}
+	added := make([]int64, len(evs))
+	for i, ev := range evs {
+		added[i] = ev.UserID
+		s.cfg.Notifier.Published(ev)
 	}
 	if len(added) > 0 {
 		if chat, err = s.cfg.Store.Chat(ctx, chat.ID); err != nil {
 			return err
 		}
 		s.cfg.Notifier.ChatJoined(chat, added)
-	}
-	if added == nil {
-		added = []int64{}
+		s.audit(c, "chat.members_add", "chat", chat.ID, fiber.Map{"user_ids": added})
 	}
 	return c.JSON(fiber.Map{"added": added, "chat": chat})
 }
@@ -232,10 +247,17 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.cfg.Store.RemoveMember(ctx, chat.ID, uid); err != nil {
+	ev, err := s.cfg.Store.RemoveMember(ctx, chat.ID, uid, me.ID)
+	if err != nil {
 		return err
 	}
+	// The member_left event reaches the member's sockets in seq order, even on a node that
+	// misses this notice; chat_left is the fast path.
+	s.cfg.Notifier.Published(ev)
 	s.cfg.Notifier.ChatLeft(chat.ID, uid)
+	if uid != me.ID {
+		s.audit(c, "chat.member_remove", "chat", chat.ID, fiber.Map{"user_id": uid})
+	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -307,6 +329,7 @@ func (s *Server) setMemberRole(c *fiber.Ctx) error {
 	if err := s.cfg.Store.SetMemberRole(ctx, chat.ID, uid, req.Role); err != nil {
 		return err
 	}
+	s.audit(c, "chat.member_role", "chat", chat.ID, fiber.Map{"user_id": uid, "role": req.Role})
 	member, err := s.cfg.Store.Member(ctx, chat.ID, uid)
 	if err != nil {
 		return err

@@ -144,7 +144,8 @@ func TestChatsMembersAndHistory(t *testing.T) {
 	var private fechatter.Chat
 	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/chats", a.AccessToken, map[string]any{
 		"kind": "channel", "name": "secret", "private": true, "member_ids": []int64{b.User.ID}}, &private)
-	s.MustDo(t, http.StatusForbidden, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), c.AccessToken, nil, nil)
+	// A private chat one is not in is as unknown as another workspace's: 404 for both.
+	s.MustDo(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), c.AccessToken, nil, nil)
 	s.MustDo(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/v1/chats/%d", private.ID), x.AccessToken, nil, nil)
 	// Only admins add members; a member cannot.
 	s.MustDo(t, http.StatusForbidden, "POST", fmt.Sprintf("/api/v1/chats/%d/members", private.ID), b.AccessToken, map[string]any{"user_ids": []int64{c.User.ID}}, nil)
@@ -153,7 +154,7 @@ func TestChatsMembersAndHistory(t *testing.T) {
 	// A member may leave; not remove others.
 	s.MustDo(t, http.StatusForbidden, "DELETE", fmt.Sprintf("/api/v1/chats/%d/members/%d", private.ID, b.User.ID), c.AccessToken, nil, nil)
 	s.MustDo(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/chats/%d/members/%d", private.ID, c.User.ID), c.AccessToken, nil, nil)
-	s.MustDo(t, http.StatusForbidden, "GET", fmt.Sprintf("/api/v1/chats/%d/messages", private.ID), c.AccessToken, nil, nil)
+	s.MustDo(t, http.StatusNotFound, "GET", fmt.Sprintf("/api/v1/chats/%d/messages", private.ID), c.AccessToken, nil, nil)
 
 	// Public channel: anyone in the workspace may join themselves.
 	var public fechatter.Chat
@@ -166,7 +167,7 @@ func TestChatsMembersAndHistory(t *testing.T) {
 		t.Fatalf("ann has %d chats, want 3", len(list.Chats))
 	}
 
-	// History paging over a real timeline.
+	// History paging over a real timeline: seq 1 is ann joining, messages take 2..8.
 	conn := s.Dial(t, a.AccessToken)
 	conn.Ready()
 	for i := 1; i <= 7; i++ {
@@ -178,18 +179,18 @@ func TestChatsMembersAndHistory(t *testing.T) {
 		HasMore  bool `json:"has_more"`
 	}
 	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?limit=3", public.ID), c.AccessToken, nil, &page)
-	if len(page.Messages) != 3 || page.Messages[0].Seq != 5 || page.Messages[2].Seq != 7 || !page.HasMore {
+	if len(page.Messages) != 3 || page.Messages[0].Seq != 6 || page.Messages[2].Seq != 8 || !page.HasMore {
 		t.Fatalf("newest page = %+v", page)
 	}
-	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?before=5&limit=3", public.ID), c.AccessToken, nil, &page)
-	if len(page.Messages) != 3 || page.Messages[0].Seq != 2 || !page.HasMore {
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?before=6&limit=3", public.ID), c.AccessToken, nil, &page)
+	if len(page.Messages) != 3 || page.Messages[0].Seq != 3 || !page.HasMore {
 		t.Fatalf("before page = %+v", page)
 	}
-	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?after=5", public.ID), c.AccessToken, nil, &page)
-	if len(page.Messages) != 2 || page.Messages[0].Seq != 6 || page.HasMore {
+	s.MustDo(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?after=6", public.ID), c.AccessToken, nil, &page)
+	if len(page.Messages) != 2 || page.Messages[0].Seq != 7 || page.HasMore {
 		t.Fatalf("after page = %+v", page)
 	}
-	if all := s.History(t, c, public.ID); len(all) != 7 || all[0].Seq != 1 {
+	if all := s.History(t, c, public.ID); len(all) != 7 || all[0].Seq != 2 {
 		t.Fatalf("full history from after=0 has %d messages", len(all))
 	}
 	s.MustDo(t, http.StatusBadRequest, "GET", fmt.Sprintf("/api/v1/chats/%d/messages?limit=201", public.ID), c.AccessToken, nil, nil)
@@ -230,7 +231,7 @@ func TestSendOverREST(t *testing.T) {
 		s.MustDo(t, http.StatusBadRequest, "POST", path, a.AccessToken, bad, nil)
 	}
 	x := s.Signup(t, email("xan"), "acme")
-	s.MustDo(t, http.StatusForbidden, "POST", path, x.AccessToken, map[string]any{"client_id": "2b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "hi"}, nil)
+	s.MustDo(t, http.StatusNotFound, "POST", path, x.AccessToken, map[string]any{"client_id": "2b9e2a9c-6a53-4d0e-9d7c-2f1f0e3b4a5c", "text": "hi"}, nil)
 }
 
 func TestAdminRemovesAMessageLive(t *testing.T) {

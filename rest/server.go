@@ -21,7 +21,16 @@ type Notifier interface {
 	ChatJoined(chat fechatter.Chat, userIDs []int64)
 	ChatLeft(chatID, userID int64)
 	Published(ev fechatter.Event) // a timeline event committed by a REST call
+	// Revoke closes the user's sockets on every node with 4003: those of session only, or all
+	// but keep's when session is "".
+	Revoke(userID int64, session, keep, reason string)
 }
+
+// Signup policies (FECHATTER_SIGNUP).
+const (
+	SignupOpen       = "open"        // anyone may sign up and gets a new workspace
+	SignupInviteOnly = "invite-only" // only invited people, and the very first user
+)
 
 // Config configures the API. Store, Hasher, Issuer and Notifier are required.
 type Config struct {
@@ -34,6 +43,12 @@ type Config struct {
 	Presence Presence // nil: everyone reads as offline
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// SignupPolicy is SignupOpen (default) or SignupInviteOnly.
+	SignupPolicy string
+	// PublicURL is where people reach the web client, for invitation links (e.g.
+	// https://chat.example.com); empty: the scheme and host of the request.
+	PublicURL string
 
 	BodyLimit     int // bytes (default 64 KiB)
 	AuthPerMinute int // auth requests per client IP per minute (default 30); negative disables
@@ -66,6 +81,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.AuthPerMinute == 0 {
 		cfg.AuthPerMinute = 30
+	}
+	if cfg.SignupPolicy == "" {
+		cfg.SignupPolicy = SignupOpen
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	fc := fiber.Config{
@@ -105,9 +123,17 @@ func (s *Server) routes() {
 	authGroup.Post("/login", s.login)
 	authGroup.Post("/refresh", s.refresh)
 	authGroup.Post("/logout", s.logout)
+	authGroup.Post("/logout-all", s.authenticate, s.logoutAll)
+	authGroup.Post("/invite", s.previewInvite)
 
 	api.Use(s.authenticate)
 	api.Get("/me", s.me)
+	api.Post("/me/password", s.changePassword)
+	api.Get("/workspace", s.getWorkspace)
+	api.Patch("/workspace", s.updateWorkspace)
+	api.Post("/invites", s.createInvite)
+	api.Get("/invites", s.listInvites)
+	api.Delete("/invites/:id", s.revokeInvite)
 	api.Get("/users", s.users)
 	api.Get("/chats", s.listChats)
 	api.Post("/chats", s.createChat)
@@ -124,6 +150,8 @@ func (s *Server) routes() {
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)
 	admin.Post("/chats/:id/archive", s.adminArchiveChat)
+	admin.Post("/chats/:id/unarchive", s.adminUnarchiveChat)
+	admin.Get("/audit", s.auditLog)
 	admin.Delete("/chats/:id/messages/:message_id", s.adminDeleteMessage)
 
 	api.Use(func(c *fiber.Ctx) error {

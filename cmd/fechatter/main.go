@@ -111,6 +111,8 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
 	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")
+	fs.StringVar(&c.SignupPolicy, "signup", env("FECHATTER_SIGNUP", "open"), "who may sign up: open (anyone, into a new workspace of their own) or invite-only (invited people, plus the very first user) (FECHATTER_SIGNUP)")
+	fs.StringVar(&c.PublicURL, "public-url", env("FECHATTER_PUBLIC_URL", ""), "where people reach the web client, e.g. https://chat.example.com, for invitation links; the request's own host when empty (FECHATTER_PUBLIC_URL)")
 	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
 	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
 		c.AllowedOrigins = splitList(s)
@@ -144,6 +146,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if p := m.Config.SignupPolicy; p != "open" && p != "invite-only" {
+		return fmt.Errorf("signup policy %q: want open or invite-only", p)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.logLevel)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/fechatter/fechatter"
@@ -71,13 +72,52 @@ func (s *Server) MustDo(t testing.TB, want int, method, path, token string, body
 }
 
 // Signup creates a user in workspace.
+//
+// The first signup naming a workspace creates it; later ones join it through an invitation
+// its owner makes, as people do. Nodes sharing one database share their workspaces.
 func (s *Server) Signup(t testing.TB, email, workspace string) Account {
 	t.Helper()
+	body := map[string]string{"email": email, "password": "correct horse battery", "fullname": "User " + email}
+	key := s.dbKey() + "\x00" + workspace
+	owners.Lock()
+	owner, ok := owners.m[key]
+	owners.Unlock()
+	if ok {
+		body["invite"] = s.Invite(t, owner, "member")
+	} else {
+		body["workspace"] = workspace
+	}
 	var a Account
-	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/auth/signup", "", map[string]string{
-		"email": email, "password": "correct horse battery", "fullname": "User " + email, "workspace": workspace,
-	}, &a)
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/auth/signup", "", body, &a)
+	if !ok {
+		owners.Lock()
+		owners.m[key] = a
+		owners.Unlock()
+	}
 	return a
+}
+
+// Invite returns the token of a one-use invitation made by a with role.
+func (s *Server) Invite(t testing.TB, a Account, role fechatter.Role) string {
+	t.Helper()
+	var inv struct {
+		Token string `json:"token"`
+	}
+	s.MustDo(t, http.StatusCreated, "POST", "/api/v1/invites", a.AccessToken, map[string]any{"role": role, "max_uses": 1}, &inv)
+	return inv.Token
+}
+
+// owners remembers each workspace's first account, by database and name, for Signup.
+var owners = struct {
+	sync.Mutex
+	m map[string]Account
+}{m: map[string]Account{}}
+
+func (s *Server) dbKey() string {
+	if s.Cfg.DatabaseURL != "" {
+		return s.Cfg.DatabaseURL
+	}
+	return s.Cfg.DataDir
 }
 
 // CreateChat creates a chat as the account and returns it.

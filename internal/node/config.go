@@ -25,6 +25,8 @@ type Config struct {
 	PresenceTTL    time.Duration
 	TLSCert        string
 	TLSKey         string
+	SignupPolicy   string // "open" (default) or "invite-only"
+	PublicURL      string // where people reach the web client, for invitation links
 
 	Logger *slog.Logger
 

@@ -44,9 +44,11 @@ type Node struct {
 	ln       net.Listener
 	srv      *http.Server
 	draining atomic.Bool
-	served   chan error
-	stopOnce sync.Once
-	stopErr  error
+	// rechecking: a session recheck runs (see recheckSessions)
+	rechecking atomic.Bool
+	served     chan error
+	stopOnce   sync.Once
+	stopErr    error
 
 	presence     presenceTracker
 	redis        *redis.Client
@@ -101,7 +103,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	api := rest.New(rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute, LimiterStorage: n.limiterStorage(),
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL,
 	})
 	n.srv = &http.Server{
 		Handler:           n.routes(api),
@@ -139,13 +141,19 @@ func (n *Node) connectNATS() error {
 		nats.ReconnectJitter(500*time.Millisecond, time.Second),
 		nats.ReconnectBufSize(-1), // never buffer publishes while down: the store is the truth
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { n.log.Warn("nats: disconnected", "err", err) }),
-		nats.ReconnectHandler(func(c *nats.Conn) { n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted()) }),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted())
+			n.recheckSessions()
+		}),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			subj := ""
 			if sub != nil {
 				subj = sub.Subject
 			}
 			n.log.Warn("nats: async error", "subject", subj, "err", err)
+			if errors.Is(err, nats.ErrSlowConsumer) {
+				n.recheckSessions()
+			}
 		}),
 	}
 	var err error
@@ -269,11 +277,23 @@ func (n *Node) closeBackends() {
 	}
 }
 
+// recheckSessions makes the hub check every socket's session against the store, once at a
+// time, after NATS may have dropped revoke events for this node.
+func (n *Node) recheckSessions() {
+	if n.Hub == nil || !n.rechecking.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer n.rechecking.Store(false)
+		n.Hub.Recheck(context.Background())
+	}()
+}
+
 type issuerAuth struct{ i *auth.Issuer }
 
-func (a issuerAuth) Authenticate(token string) (int64, error) {
+func (a issuerAuth) Authenticate(token string) (hub.Identity, error) {
 	c, err := a.i.Verify(token)
-	return c.UserID, err
+	return hub.Identity{UserID: c.UserID, Session: c.SessionID, ExpiresAt: c.ExpiresAt}, err
 }
 
 // Subscriptions is the number of NATS subscriptions this node holds (interest tracking).

@@ -218,7 +218,7 @@ func (ix *Indexer) index(ctx context.Context, msgs []jetstream.Msg) error {
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		if len(evs) == 0 || evs[0].Seq != seq {
+		if len(evs) == 0 || evs[0].Seq != seq || evs[0].Kind.IsMember() {
 			continue
 		}
 		msg := evs[0].Message

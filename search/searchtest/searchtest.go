@@ -62,6 +62,7 @@ type fx struct {
 	ctx context.Context
 	svc *search.Service
 	n   int
+	ws  int64 // the Acme workspace, once its first user made it
 }
 
 func (f *fx) ok(err error, what string) {
@@ -79,9 +80,14 @@ func (f *fx) sync() {
 
 func (f *fx) user(name string) fechatter.User {
 	f.t.Helper()
-	u, err := f.h.Store.Signup(f.ctx, fechatter.SignupParams{Email: strings.ToLower(strings.Fields(name)[0]) + "@acme.io",
-		PasswordHash: "x", Fullname: name, Workspace: "Acme"})
+	p := fechatter.SignupParams{Email: strings.ToLower(strings.Fields(name)[0]) + "@acme.io",
+		PasswordHash: "x", Fullname: name, Workspace: "Acme"}
+	if f.ws != 0 {
+		p.Workspace, p.WorkspaceID = "", f.ws
+	}
+	u, err := f.h.Store.Signup(f.ctx, p)
 	f.ok(err, "Signup")
+	f.ws = u.WorkspaceID
 	return u
 }
 

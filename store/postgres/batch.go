@@ -146,7 +146,8 @@ func checkWritable(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, re
 		SELECT k.chat_id, k.user_id, l.id IS NOT NULL, coalesce(l.archived, false), m.user_id IS NOT NULL
 		FROM unnest($1::bigint[], $2::bigint[]) AS k(chat_id, user_id)
 		LEFT JOIN locked l ON l.id = k.chat_id
-		LEFT JOIN members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id`, chats, senders)
+		LEFT JOIN members m ON m.chat_id = k.chat_id AND m.user_id = k.user_id
+			AND NOT (SELECT disabled FROM users WHERE id = k.user_id)`, chats, senders)
 	if err != nil {
 		return fmt.Errorf("postgres: batch access: %w", err)
 	}
@@ -167,10 +168,8 @@ func checkWritable(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, re
 	for _, i := range todo {
 		a := acc[[2]int64{ps[i].ChatID, ps[i].SenderID}]
 		switch {
-		case !a.exists:
+		case !a.exists, !a.member:
 			res[i].Err = notFound("chat", ps[i].ChatID)
-		case !a.member:
-			res[i].Err = fechatter.Errorf(fechatter.EForbidden, "not a member of this chat")
 		case a.archived:
 			res[i].Err = fechatter.Errorf(fechatter.EForbidden, "chat is archived")
 		}

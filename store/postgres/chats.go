@@ -12,12 +12,12 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count`
+const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count, c.admin_archived`
 
 func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 	var c fechatter.Chat
 	dest := append([]any{&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.Private, &c.OwnerID, &c.Archived,
-		&c.LastSeq, &c.CreatedAt, &c.MemberCount}, extra...)
+		&c.LastSeq, &c.CreatedAt, &c.MemberCount, &c.AdminArchived}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Chat{}, err
 	}
@@ -200,9 +200,10 @@ func updateChat(ctx context.Context, tx pgx.Tx, id int64, u fechatter.ChatUpdate
 	}
 	if u.Archived != nil {
 		c.Archived = *u.Archived
+		c.AdminArchived = c.Archived && u.ByAdmin
 	}
-	_, err = tx.Exec(ctx, `UPDATE chats SET name = $1, private = $2, archived = $3 WHERE id = $4`,
-		c.Name, c.Private, c.Archived, id)
+	_, err = tx.Exec(ctx, `UPDATE chats SET name = $1, private = $2, archived = $3, admin_archived = $4 WHERE id = $5`,
+		c.Name, c.Private, c.Archived, c.AdminArchived, id)
 	if err != nil {
 		return fechatter.Chat{}, fmt.Errorf("postgres: update chat: %w", err)
 	}

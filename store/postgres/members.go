@@ -32,19 +32,32 @@ func insertMembers(ctx context.Context, tx pgx.Tx, chatID int64, userIDs []int64
 	return ids, nil
 }
 
-// AddMembers adds users to a chat and returns, ascending, those that were not members. New
-// members start with the chat read up to its current last seq.
-func (db *DB) AddMembers(ctx context.Context, chatID int64, userIDs []int64) ([]int64, error) {
-	var added []int64
-	err := db.update(ctx, func(tx pgx.Tx) (err error) {
-		added, err = addMembers(ctx, tx, chatID, userIDs, db.clock())
-		return err
+// AddMembers adds users to a chat and returns a member_joined event for each, ascending, that
+// was not a member. New members start with the chat read up to its last seq before the join.
+func (db *DB) AddMembers(ctx context.Context, chatID, actorID int64, userIDs []int64) ([]fechatter.Event, error) {
+	evs := []fechatter.Event{}
+	err := db.update(ctx, func(tx pgx.Tx) error {
+		evs = evs[:0]
+		now := db.clock()
+		added, err := addMembers(ctx, tx, chatID, userIDs, now)
+		if err != nil {
+			return err
+		}
+		for _, id := range added {
+			ev, err := appendMemberEvent(ctx, tx, chatID, fechatter.EventMemberJoined, id, actorID, now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+		}
+		return nil
 	})
-	return added, err
+	return evs, err
 }
 
+// addMembers locks the chat first, as every timeline change does.
 func addMembers(ctx context.Context, tx pgx.Tx, chatID int64, userIDs []int64, now time.Time) ([]int64, error) {
-	c, err := chatWhere(ctx, tx, `c.id = $1`, chatID)
+	c, err := chatWhere(ctx, tx, `c.id = $1 FOR UPDATE`, chatID)
 	if err != nil {
 		return nil, err
 	}
@@ -66,17 +79,24 @@ func addMembers(ctx context.Context, tx pgx.Tx, chatID int64, userIDs []int64, n
 	return insertMembers(ctx, tx, chatID, fresh, fechatter.RoleMember, c.LastSeq, now)
 }
 
-// RemoveMember removes a member of a group or channel.
-func (db *DB) RemoveMember(ctx context.Context, chatID, userID int64) error {
-	return db.update(ctx, func(tx pgx.Tx) error {
-		return removeMember(ctx, tx, chatID, userID)
+// RemoveMember removes a member of a group or channel as a member_left event.
+func (db *DB) RemoveMember(ctx context.Context, chatID, userID, actorID int64) (fechatter.Event, error) {
+	var ev fechatter.Event
+	err := db.update(ctx, func(tx pgx.Tx) (err error) {
+		if err := removeMember(ctx, tx, chatID, userID); err != nil {
+			return err
+		}
+		ev, err = appendMemberEvent(ctx, tx, chatID, fechatter.EventMemberLeft, userID, actorID, db.clock())
+		return err
 	})
+	return ev, err
 }
 
+// removeMember locks the chat first, as every timeline change does.
 func removeMember(ctx context.Context, tx pgx.Tx, chatID, userID int64) error {
 	var kind fechatter.ChatKind
-	err := tx.QueryRow(ctx, `SELECT c.kind FROM members m JOIN chats c ON c.id = m.chat_id
-		WHERE m.chat_id = $1 AND m.user_id = $2`, chatID, userID).Scan(&kind)
+	err := tx.QueryRow(ctx, `SELECT c.kind FROM chats c JOIN members m ON m.chat_id = c.id
+		WHERE c.id = $1 AND m.user_id = $2 FOR UPDATE OF c`, chatID, userID).Scan(&kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fechatter.Errorf(fechatter.ENotFound, "not a member of chat %d", chatID)
 	}

@@ -37,14 +37,20 @@ func messageWhere(ctx context.Context, tx pgx.Tx, cond string, args ...any) (fec
 
 // access is what a user may do in a chat: role is "" when they are not a member.
 type access struct {
+	chatID   int64
 	archived bool
 	role     fechatter.Role
 }
 
-// writable fails with EForbidden unless the user may add to the chat's timeline.
+// sqlRole is a user's role in chat $1 as user $2, ” unless an active member.
+const sqlRole = `coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND NOT u.disabled
+	WHERE m.chat_id = $1 AND m.user_id = $2), '')`
+
+// writable fails unless the user may add to the chat's timeline: ENotFound for anyone who is
+// not an active member (they learn nothing of the chat), EForbidden when it is archived.
 func (a access) writable() error {
 	if a.role == "" {
-		return fechatter.Errorf(fechatter.EForbidden, "not a member of this chat")
+		return notFound("chat", a.chatID)
 	}
 	if a.archived {
 		return fechatter.Errorf(fechatter.EForbidden, "chat is archived")
@@ -57,10 +63,9 @@ func (a access) writable() error {
 // serialised per chat, and a rollback returns the seq: seqs stay gap-free.
 func lockSeq(ctx context.Context, tx pgx.Tx, chatID, userID int64) (int64, access, error) {
 	var seq int64
-	var a access
+	a := access{chatID: chatID}
 	err := tx.QueryRow(ctx, `UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1
-		RETURNING last_seq, archived, coalesce((SELECT role FROM members WHERE chat_id = $1 AND user_id = $2), '')`,
-		chatID, userID).Scan(&seq, &a.archived, &a.role)
+		RETURNING last_seq, archived, `+sqlRole, chatID, userID).Scan(&seq, &a.archived, &a.role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, access{}, notFound("chat", chatID)
 	}
@@ -158,4 +163,17 @@ func (db *DB) resent(ctx context.Context, p fechatter.SendParams) (fechatter.Eve
 		return err
 	})
 	return ev, false, err
+}
+
+// memberOf fails with ENotFound unless userID is an active member of the chat. Edits and
+// deletes ask it before they look at the message, so a stranger learns nothing of either.
+func memberOf(ctx context.Context, tx pgx.Tx, chatID, userID int64) error {
+	var role fechatter.Role
+	if err := tx.QueryRow(ctx, `SELECT `+sqlRole, chatID, userID).Scan(&role); err != nil {
+		return fmt.Errorf("postgres: membership: %w", err)
+	}
+	if role == "" {
+		return notFound("chat", chatID)
+	}
+	return nil
 }

@@ -26,6 +26,9 @@ func (db *DB) Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event
 
 // edit locks the message, then the chat (lockSeq); Delete takes them in the same order.
 func edit(ctx context.Context, tx pgx.Tx, p fechatter.EditParams, now time.Time) (fechatter.Event, error) {
+	if err := memberOf(ctx, tx, p.ChatID, p.EditorID); err != nil {
+		return fechatter.Event{}, err
+	}
 	m, err := messageWhere(ctx, tx, `m.id = $1 AND m.chat_id = $2 FOR UPDATE`, p.MessageID, p.ChatID)
 	if err != nil {
 		return fechatter.Event{}, err
@@ -64,6 +67,11 @@ func (db *DB) Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.E
 }
 
 func deleteMessage(ctx context.Context, tx pgx.Tx, p fechatter.DeleteParams, now time.Time) (fechatter.Event, error) {
+	if !p.Moderator {
+		if err := memberOf(ctx, tx, p.ChatID, p.ActorID); err != nil {
+			return fechatter.Event{}, err
+		}
+	}
 	m, err := messageWhere(ctx, tx, `m.id = $1 AND m.chat_id = $2 FOR UPDATE`, p.MessageID, p.ChatID)
 	if err != nil {
 		return fechatter.Event{}, err
@@ -107,17 +115,14 @@ func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]
 }
 
 func events(ctx context.Context, tx pgx.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	rows, err := tx.Query(ctx, `SELECT `+msgCols+`, e.seq, e.kind
-		FROM events e JOIN messages m ON m.id = e.message_id
+	rows, err := tx.Query(ctx, `SELECT e.seq, e.kind, e.user_id, e.actor_id, `+msgCols+`
+		FROM events e LEFT JOIN messages m ON m.id = e.message_id
 		WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`, chatID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: events: %w", err)
 	}
 	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (fechatter.Event, error) {
-		ev := fechatter.Event{ChatID: chatID}
-		var err error
-		ev.Message, err = scanMessage(r, &ev.Seq, &ev.Kind)
-		return ev, err
+		return scanEvent(r, chatID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: events: %w", err)

@@ -42,26 +42,29 @@ func insertRefreshToken(ctx context.Context, tx pgx.Tx, t fechatter.RefreshToken
 
 // RotateRefreshToken consumes the token with oldHash and stores next in its family. Replaying
 // a used token revokes the family; that revocation is committed although the call fails.
-func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next fechatter.RefreshToken) (fechatter.User, error) {
+func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next fechatter.RefreshToken) (fechatter.User, string, error) {
 	if next.Hash == "" {
-		return fechatter.User{}, invalid("refresh token hash is required")
+		return fechatter.User{}, "", invalid("refresh token hash is required")
 	}
 	var u fechatter.User
 	var replayed bool
 	err := db.update(ctx, func(tx pgx.Tx) (err error) {
-		u, replayed, err = rotateRefresh(ctx, tx, oldHash, next, db.clock())
+		u, replayed, err = rotateRefresh(ctx, tx, oldHash, &next, db.clock())
 		return err
 	})
 	if err == nil && replayed {
-		return fechatter.User{}, fechatter.Errorf(fechatter.EUnauthorized, "refresh token reused; session revoked")
+		return fechatter.User{}, "", fechatter.Errorf(fechatter.EUnauthorized, "refresh token reused; session revoked")
 	}
-	return u, err
+	if err != nil {
+		return fechatter.User{}, "", err
+	}
+	return u, next.FamilyID, nil
 }
 
 // rotateRefresh returns replayed=true, with the family revoked, when the token was used
 // before; the caller commits and then fails. The family lock makes concurrent rotations of one
 // token take turns (only the first succeeds) and orders them against a logout.
-func rotateRefresh(ctx context.Context, tx pgx.Tx, oldHash string, next fechatter.RefreshToken, now time.Time) (fechatter.User, bool, error) {
+func rotateRefresh(ctx context.Context, tx pgx.Tx, oldHash string, next *fechatter.RefreshToken, now time.Time) (fechatter.User, bool, error) {
 	family, err := lockFamilyOf(ctx, tx, oldHash)
 	if err != nil {
 		return fechatter.User{}, false, err
@@ -96,7 +99,7 @@ func rotateRefresh(ctx context.Context, tx pgx.Tx, oldHash string, next fechatte
 		return fechatter.User{}, false, fmt.Errorf("postgres: mark refresh token used: %w", err)
 	}
 	next.UserID, next.FamilyID = userID, family
-	if err := insertRefreshToken(ctx, tx, next, now); err != nil {
+	if err := insertRefreshToken(ctx, tx, *next, now); err != nil {
 		return fechatter.User{}, false, err
 	}
 	return u, false, nil
@@ -145,6 +148,45 @@ func revokeFamily(ctx context.Context, tx pgx.Tx, family string, now time.Time) 
 		now, family)
 	if err != nil {
 		return fmt.Errorf("postgres: revoke refresh family: %w", err)
+	}
+	return nil
+}
+
+// UserSession returns the user of a live session (refresh-token family).
+func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (fechatter.User, error) {
+	var u fechatter.User
+	err := db.view(ctx, func(tx pgx.Tx) error {
+		var live bool
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+`, EXISTS (SELECT 1 FROM refresh_tokens
+			WHERE family_id = $1 AND user_id = users.id AND revoked_at IS NULL) FROM users WHERE id = $2`, sessionID, userID), &live)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return fechatter.ErrSessionEnded()
+		case err != nil:
+			return fmt.Errorf("postgres: user session: %w", err)
+		case u.Disabled:
+			return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
+		case !live:
+			return fechatter.ErrSessionEnded()
+		}
+		return nil
+	})
+	return u, err
+}
+
+// RevokeSessions revokes every session of the user but keep.
+func (db *DB) RevokeSessions(ctx context.Context, userID int64, keep string) error {
+	return db.update(ctx, func(tx pgx.Tx) error {
+		return revokeSessions(ctx, tx, userID, keep, db.clock())
+	})
+}
+
+func revokeSessions(ctx context.Context, tx pgx.Tx, userID int64, keep string, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = $1
+		WHERE user_id = $2 AND family_id <> $3 AND revoked_at IS NULL`, now, userID, keep)
+	if err != nil {
+		return fmt.Errorf("postgres: revoke sessions: %w", err)
 	}
 	return nil
 }

@@ -45,16 +45,19 @@ func signup(ctx context.Context, tx pgx.Tx, p fechatter.SignupParams, now time.T
 	if taken {
 		return fechatter.User{}, fechatter.Errorf(fechatter.EConflict, "email already registered")
 	}
-	u := fechatter.User{Email: p.Email, Fullname: p.Fullname, Role: fechatter.RoleOwner, CreatedAt: now}
-	// A concurrent signup creating the same workspace makes this wait for its outcome.
-	err := tx.QueryRow(ctx, `INSERT INTO workspaces (name, created_at) VALUES ($1, $2)
-		ON CONFLICT (name) DO NOTHING RETURNING id`, p.Workspace, now).Scan(&u.WorkspaceID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		u.Role = fechatter.RoleMember
-		err = tx.QueryRow(ctx, `SELECT id FROM workspaces WHERE name = $1`, p.Workspace).Scan(&u.WorkspaceID)
+	u := fechatter.User{Email: p.Email, Fullname: p.Fullname, Role: fechatter.RoleMember, CreatedAt: now, WorkspaceID: p.WorkspaceID}
+	var err error
+	switch {
+	case p.InviteHash != "":
+		u.WorkspaceID, u.Role, err = useInvite(ctx, tx, p.InviteHash, p.Email, now)
+	case p.WorkspaceID > 0:
+		_, err = workspace(ctx, tx, p.WorkspaceID)
+	default:
+		u.Role = fechatter.RoleOwner
+		u.WorkspaceID, err = createWorkspace(ctx, tx, p.Workspace, p.OnlyFirst, now)
 	}
 	if err != nil {
-		return fechatter.User{}, fmt.Errorf("postgres: signup: workspace: %w", err)
+		return fechatter.User{}, err
 	}
 	err = tx.QueryRow(ctx, `INSERT INTO users (workspace_id, email, password_hash, fullname, role, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -143,9 +146,53 @@ func searchUsers(ctx context.Context, tx pgx.Tx, workspaceID int64, q string, li
 // SetUserDisabled disables or re-enables a user.
 func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
 	return db.update(ctx, func(tx pgx.Tx) error {
-		return setUserColumn(ctx, tx, userID, "disabled", disabled)
+		if err := setUserColumn(ctx, tx, userID, "disabled", disabled); err != nil {
+			return err
+		}
+		if disabled {
+			return revokeSessions(ctx, tx, userID, "", db.clock())
+		}
+		return nil
 	})
 }
+
+// SetPassword replaces a user's password hash and revokes every session but keep.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash, keep string) error {
+	if hash == "" {
+		return invalid("password hash is required")
+	}
+	return db.update(ctx, func(tx pgx.Tx) error {
+		if err := setUserColumn(ctx, tx, userID, "password_hash", hash); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, tx, userID, keep, db.clock())
+	})
+}
+
+// createWorkspace makes a new workspace. With onlyFirst it takes a transaction-scoped lock so
+// two first signups on an empty installation cannot both succeed.
+func createWorkspace(ctx context.Context, tx pgx.Tx, name string, onlyFirst bool, now time.Time) (int64, error) {
+	if onlyFirst {
+		var any bool
+		err := tx.QueryRow(ctx, `SELECT pg_advisory_xact_lock($1), EXISTS (SELECT 1 FROM workspaces)`,
+			firstSignupLock).Scan(nil, &any)
+		if err != nil {
+			return 0, fmt.Errorf("postgres: signup: %w", err)
+		}
+		if any {
+			return 0, fechatter.ErrInviteOnly()
+		}
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO workspaces (name, created_at) VALUES ($1, $2) RETURNING id`, name, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: signup: workspace: %w", err)
+	}
+	return id, nil
+}
+
+// firstSignupLock is the advisory lock key of createWorkspace's onlyFirst check.
+const firstSignupLock = 0x66656368_61747431
 
 // SetUserRole changes a user's workspace role.
 func (db *DB) SetUserRole(ctx context.Context, userID int64, role fechatter.Role) error {

@@ -20,15 +20,26 @@ func insertMember(ctx context.Context, tx *sql.Tx, chatID, userID int64, role fe
 	return nil
 }
 
-// AddMembers adds users to a chat and returns, ascending, those that were not members. New
-// members start with the chat read up to its current last seq.
-func (db *DB) AddMembers(ctx context.Context, chatID int64, userIDs []int64) ([]int64, error) {
-	var added []int64
-	err := db.update(ctx, func(tx *sql.Tx) (err error) {
-		added, err = addMembers(ctx, tx, chatID, userIDs, db.clock())
-		return err
+// AddMembers adds users to a chat and returns a member_joined event for each, ascending, that
+// was not a member. New members start with the chat read up to its last seq before the join.
+func (db *DB) AddMembers(ctx context.Context, chatID, actorID int64, userIDs []int64) ([]fechatter.Event, error) {
+	evs := []fechatter.Event{}
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		now := db.clock()
+		added, err := addMembers(ctx, tx, chatID, userIDs, now)
+		if err != nil {
+			return err
+		}
+		for _, id := range added {
+			ev, err := appendMemberEvent(ctx, tx, chatID, fechatter.EventMemberJoined, id, actorID, now)
+			if err != nil {
+				return err
+			}
+			evs = append(evs, ev)
+		}
+		return nil
 	})
-	return added, err
+	return evs, err
 }
 
 func addMembers(ctx context.Context, tx *sql.Tx, chatID int64, userIDs []int64, now time.Time) ([]int64, error) {
@@ -59,11 +70,17 @@ func addMembers(ctx context.Context, tx *sql.Tx, chatID int64, userIDs []int64, 
 	return added, nil
 }
 
-// RemoveMember removes a member of a group or channel.
-func (db *DB) RemoveMember(ctx context.Context, chatID, userID int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		return removeMember(ctx, tx, chatID, userID)
+// RemoveMember removes a member of a group or channel as a member_left event.
+func (db *DB) RemoveMember(ctx context.Context, chatID, userID, actorID int64) (fechatter.Event, error) {
+	var ev fechatter.Event
+	err := db.update(ctx, func(tx *sql.Tx) (err error) {
+		if err := removeMember(ctx, tx, chatID, userID); err != nil {
+			return err
+		}
+		ev, err = appendMemberEvent(ctx, tx, chatID, fechatter.EventMemberLeft, userID, actorID, db.clock())
+		return err
 	})
+	return ev, err
 }
 
 func removeMember(ctx context.Context, tx *sql.Tx, chatID, userID int64) error {

@@ -40,12 +40,13 @@ func messageWhere(ctx context.Context, tx *sql.Tx, cond string, args ...any) (fe
 
 // access is what a user may do in a chat: role is "" when they are not a member.
 type access struct {
+	chatID   int64
 	archived bool
 	role     fechatter.Role
 }
 
 func accessOf(ctx context.Context, tx *sql.Tx, chatID, userID int64) (access, error) {
-	var a access
+	a := access{chatID: chatID}
 	err := queryRow(ctx, tx, sqlAccess, userID, chatID).Scan(&a.archived, &a.role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return access{}, notFound("chat", chatID)
@@ -56,10 +57,11 @@ func accessOf(ctx context.Context, tx *sql.Tx, chatID, userID int64) (access, er
 	return a, nil
 }
 
-// writable fails with EForbidden unless the user may add to the chat's timeline.
+// writable fails unless the user may add to the chat's timeline: ENotFound for anyone who is
+// not an active member (they learn nothing of the chat), EForbidden when it is archived.
 func (a access) writable() error {
 	if a.role == "" {
-		return fechatter.Errorf(fechatter.EForbidden, "not a member of this chat")
+		return notFound("chat", a.chatID)
 	}
 	if a.archived {
 		return fechatter.Errorf(fechatter.EForbidden, "chat is archived")
@@ -144,6 +146,9 @@ func (db *DB) Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event
 }
 
 func edit(ctx context.Context, tx *sql.Tx, p fechatter.EditParams, now time.Time) (fechatter.Event, error) {
+	if err := writableBy(ctx, tx, p.ChatID, p.EditorID, nil); err != nil {
+		return fechatter.Event{}, err
+	}
 	m, err := messageWhere(ctx, tx, `m.id = ? AND m.chat_id = ?`, p.MessageID, p.ChatID)
 	if err != nil {
 		return fechatter.Event{}, err
@@ -153,9 +158,6 @@ func edit(ctx context.Context, tx *sql.Tx, p fechatter.EditParams, now time.Time
 	}
 	if m.Deleted {
 		return fechatter.Event{}, fechatter.Errorf(fechatter.EForbidden, "message is deleted")
-	}
-	if err := writableBy(ctx, tx, p.ChatID, p.EditorID, nil); err != nil {
-		return fechatter.Event{}, err
 	}
 	m.Text, m.EditedAt = p.Text, &now
 	seq, err := appendEvent(ctx, tx, p.ChatID, fechatter.EventEdited, func(int64) (int64, error) {
@@ -197,6 +199,11 @@ func (db *DB) Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.E
 }
 
 func deleteMessage(ctx context.Context, tx *sql.Tx, p fechatter.DeleteParams, now time.Time) (fechatter.Event, error) {
+	if !p.Moderator {
+		if err := writableBy(ctx, tx, p.ChatID, p.ActorID, nil); err != nil {
+			return fechatter.Event{}, err
+		}
+	}
 	m, err := messageWhere(ctx, tx, `m.id = ? AND m.chat_id = ?`, p.MessageID, p.ChatID)
 	if err != nil {
 		return fechatter.Event{}, err
@@ -237,8 +244,8 @@ func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]
 }
 
 func events(ctx context.Context, tx *sql.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+msgCols+`, e.seq, e.kind
-		FROM events e JOIN messages m ON m.id = e.message_id
+	rows, err := tx.QueryContext(ctx, `SELECT e.seq, e.kind, e.user_id, e.actor_id, e.created_at, `+msgCols+`
+		FROM events e LEFT JOIN messages m ON m.id = e.message_id
 		WHERE e.chat_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, chatID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -246,8 +253,8 @@ func events(ctx context.Context, tx *sql.Tx, chatID, afterSeq int64, limit int) 
 	defer rows.Close()
 	evs := []fechatter.Event{}
 	for rows.Next() {
-		ev := fechatter.Event{ChatID: chatID}
-		if ev.Message, err = scanMessage(rows, &ev.Seq, &ev.Kind); err != nil {
+		ev, err := scanEvent(rows, chatID)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: events: scan: %w", err)
 		}
 		evs = append(evs, ev)

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"github.com/fechatter/fechatter/store/migration"
+	"strings"
 	"time"
+
+	"github.com/fechatter/fechatter/store/migration"
 )
 
 // migrationFS holds the schema migrations. It is a package variable only because go:embed
@@ -38,8 +40,27 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// fkOff marks a migration that rebuilds tables other tables refer to. SQLite cannot drop a
+// constraint, so such a migration creates the new table, copies, drops the old one and renames
+// the new one: with foreign keys enforced, the drop would fail. It runs the way SQLite's
+// documentation prescribes: foreign keys off (outside the transaction, on the one
+// connection), then foreign_key_check before the commit.
+const fkOff = "-- sqlite: foreign_keys off"
+
 func applyMigration(ctx context.Context, db *sql.DB, m migration.Migration) error {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
+	}
+	defer conn.Close()
+	rebuild := strings.HasPrefix(m.SQL, fkOff)
+	if rebuild {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: migration %s: begin: %w", m.Name, err)
 	}
@@ -61,8 +82,26 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration.Migration) erro
 	if err != nil {
 		return fmt.Errorf("sqlite: migration %s: record: %w", m.Name, err)
 	}
+	if rebuild {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: migration %s: commit: %w", m.Name, err)
 	}
 	return nil
+}
+
+// foreignKeyCheck fails when any row refers to a row that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		return fmt.Errorf("foreign key check failed")
+	}
+	return rows.Err()
 }

@@ -67,10 +67,10 @@ func TestClock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.RotateRefreshToken(ctx, "live", fechatter.RefreshToken{Hash: "next"}); err != nil {
+	if _, _, err := db.RotateRefreshToken(ctx, "live", fechatter.RefreshToken{Hash: "next"}); err != nil {
 		t.Fatalf("Rotate live token: %v", err)
 	}
-	_, err = db.RotateRefreshToken(ctx, "dead", fechatter.RefreshToken{Hash: "next2"})
+	_, _, err = db.RotateRefreshToken(ctx, "dead", fechatter.RefreshToken{Hash: "next2"})
 	if fechatter.ErrorCode(err) != fechatter.EUnauthorized {
 		t.Fatalf("Rotate expired token: %v, want unauthorized", err)
 	}

@@ -74,7 +74,7 @@ func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Resul
 // The statements of a send, prepared at Open.
 const (
 	condClientID     = `m.sender_id = ? AND m.client_id = ?`
-	sqlAccess        = `SELECT c.archived, coalesce((SELECT role FROM members WHERE chat_id = c.id AND user_id = ?), '') FROM chats c WHERE c.id = ?`
+	sqlAccess        = `SELECT c.archived, coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = ?), '') FROM chats c WHERE c.id = ?`
 	sqlNextSeq       = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertEvent   = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
 	sqlInsertMessage = `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`

@@ -41,25 +41,28 @@ func insertRefreshToken(ctx context.Context, tx *sql.Tx, t fechatter.RefreshToke
 
 // RotateRefreshToken consumes the token with oldHash and stores next in its family. Replaying
 // a used token revokes the family; that revocation is committed although the call fails.
-func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next fechatter.RefreshToken) (fechatter.User, error) {
+func (db *DB) RotateRefreshToken(ctx context.Context, oldHash string, next fechatter.RefreshToken) (fechatter.User, string, error) {
 	if next.Hash == "" {
-		return fechatter.User{}, invalid("refresh token hash is required")
+		return fechatter.User{}, "", invalid("refresh token hash is required")
 	}
 	var u fechatter.User
 	var replayed bool
 	err := db.update(ctx, func(tx *sql.Tx) (err error) {
-		u, replayed, err = rotateRefresh(ctx, tx, oldHash, next, db.clock())
+		u, replayed, err = rotateRefresh(ctx, tx, oldHash, &next, db.clock())
 		return err
 	})
 	if err == nil && replayed {
-		return fechatter.User{}, fechatter.Errorf(fechatter.EUnauthorized, "refresh token reused; session revoked")
+		return fechatter.User{}, "", fechatter.Errorf(fechatter.EUnauthorized, "refresh token reused; session revoked")
 	}
-	return u, err
+	if err != nil {
+		return fechatter.User{}, "", err
+	}
+	return u, next.FamilyID, nil
 }
 
 // rotateRefresh returns replayed=true, with the family revoked, when the token was used
 // before; the caller commits and then fails.
-func rotateRefresh(ctx context.Context, tx *sql.Tx, oldHash string, next fechatter.RefreshToken, now time.Time) (fechatter.User, bool, error) {
+func rotateRefresh(ctx context.Context, tx *sql.Tx, oldHash string, next *fechatter.RefreshToken, now time.Time) (fechatter.User, bool, error) {
 	var userID, expires int64
 	var family string
 	var used, revoked sql.NullInt64
@@ -90,7 +93,7 @@ func rotateRefresh(ctx context.Context, tx *sql.Tx, oldHash string, next fechatt
 		return fechatter.User{}, false, fmt.Errorf("sqlite: mark refresh token used: %w", err)
 	}
 	next.UserID, next.FamilyID = userID, family
-	if err := insertRefreshToken(ctx, tx, next, now); err != nil {
+	if err := insertRefreshToken(ctx, tx, *next, now); err != nil {
 		return fechatter.User{}, false, err
 	}
 	return u, false, nil
@@ -121,6 +124,45 @@ func revokeFamily(ctx context.Context, tx *sql.Tx, family string, now time.Time)
 		micros(now), family)
 	if err != nil {
 		return fmt.Errorf("sqlite: revoke refresh family: %w", err)
+	}
+	return nil
+}
+
+// UserSession returns the user of a live session (refresh-token family).
+func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (fechatter.User, error) {
+	var u fechatter.User
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		var live bool
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+`, EXISTS (SELECT 1 FROM refresh_tokens
+			WHERE family_id = ? AND user_id = users.id AND revoked_at IS NULL) FROM users WHERE id = ?`, sessionID, userID), &live)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fechatter.ErrSessionEnded()
+		case err != nil:
+			return fmt.Errorf("sqlite: user session: %w", err)
+		case u.Disabled:
+			return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
+		case !live:
+			return fechatter.ErrSessionEnded()
+		}
+		return nil
+	})
+	return u, err
+}
+
+// RevokeSessions revokes every session of the user but keep.
+func (db *DB) RevokeSessions(ctx context.Context, userID int64, keep string) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		return revokeSessions(ctx, tx, userID, keep, db.clock())
+	})
+}
+
+func revokeSessions(ctx context.Context, tx *sql.Tx, userID int64, keep string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+		WHERE user_id = ? AND family_id <> ? AND revoked_at IS NULL`, micros(now), userID, keep)
+	if err != nil {
+		return fmt.Errorf("sqlite: revoke sessions: %w", err)
 	}
 	return nil
 }

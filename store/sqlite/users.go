@@ -45,15 +45,19 @@ func signup(ctx context.Context, tx *sql.Tx, p fechatter.SignupParams, now time.
 	if taken {
 		return fechatter.User{}, fechatter.Errorf(fechatter.EConflict, "email already registered")
 	}
-	u := fechatter.User{Email: p.Email, Fullname: p.Fullname, Role: fechatter.RoleMember, CreatedAt: now}
-	err := tx.QueryRowContext(ctx, `SELECT id FROM workspaces WHERE name = ?`, p.Workspace).Scan(&u.WorkspaceID)
-	if errors.Is(err, sql.ErrNoRows) {
+	u := fechatter.User{Email: p.Email, Fullname: p.Fullname, Role: fechatter.RoleMember, CreatedAt: now, WorkspaceID: p.WorkspaceID}
+	var err error
+	switch {
+	case p.InviteHash != "":
+		u.WorkspaceID, u.Role, err = useInvite(ctx, tx, p.InviteHash, p.Email, now)
+	case p.WorkspaceID > 0:
+		_, err = workspace(ctx, tx, p.WorkspaceID)
+	default:
 		u.Role = fechatter.RoleOwner
-		err = tx.QueryRowContext(ctx, `INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING id`,
-			p.Workspace, micros(now)).Scan(&u.WorkspaceID)
+		u.WorkspaceID, err = createWorkspace(ctx, tx, p.Workspace, p.OnlyFirst, now)
 	}
 	if err != nil {
-		return fechatter.User{}, fmt.Errorf("sqlite: signup: workspace: %w", err)
+		return fechatter.User{}, err
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO users (workspace_id, email, password_hash, fullname, role, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -65,6 +69,25 @@ func signup(ctx context.Context, tx *sql.Tx, p fechatter.SignupParams, now time.
 		return fechatter.User{}, fmt.Errorf("sqlite: signup: insert user: %w", err)
 	}
 	return u, nil
+}
+
+func createWorkspace(ctx context.Context, tx *sql.Tx, name string, onlyFirst bool, now time.Time) (int64, error) {
+	if onlyFirst {
+		var any bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workspaces)`).Scan(&any); err != nil {
+			return 0, fmt.Errorf("sqlite: signup: %w", err)
+		}
+		if any {
+			return 0, fechatter.ErrInviteOnly()
+		}
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO workspaces (name, created_at) VALUES (?, ?) RETURNING id`,
+		name, micros(now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: signup: workspace: %w", err)
+	}
+	return id, nil
 }
 
 // UserByEmail returns the user with email and their password hash.
@@ -148,10 +171,29 @@ func searchUsers(ctx context.Context, tx *sql.Tx, workspaceID int64, q string, l
 	return us, nil
 }
 
-// SetUserDisabled disables or re-enables a user.
+// SetUserDisabled disables or re-enables a user; disabling revokes every session.
 func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool) error {
 	return db.update(ctx, func(tx *sql.Tx) error {
-		return setUserColumn(ctx, tx, userID, "disabled", disabled)
+		if err := setUserColumn(ctx, tx, userID, "disabled", disabled); err != nil {
+			return err
+		}
+		if disabled {
+			return revokeSessions(ctx, tx, userID, "", db.clock())
+		}
+		return nil
+	})
+}
+
+// SetPassword replaces a user's password hash and revokes every session but keep.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash, keep string) error {
+	if hash == "" {
+		return invalid("password hash is required")
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := setUserColumn(ctx, tx, userID, "password_hash", hash); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, tx, userID, keep, db.clock())
 	})
 }
 

@@ -61,7 +61,7 @@ func testSendBatch(t *testing.T, s fechatter.Store) {
 	if res[3].Event.Message.ID != res[0].Event.Message.ID || res[3].Event.Message.Text != "two" {
 		t.Fatalf("in-batch resend returned %+v, want the first", res[3].Event.Message)
 	}
-	wantErr(4, fechatter.EForbidden)
+	wantErr(4, fechatter.ENotFound)
 	wantErr(5, fechatter.ENotFound)
 	wantErr(6, fechatter.EForbidden)
 	wantErr(7, fechatter.EConflict)

@@ -198,9 +198,21 @@ func testAddMembers(t *testing.T, s fechatter.Store) {
 	g := f.group(tm.alice, tm.bob)
 	f.send(g.ID, tm.bob.ID, "b1", "before carol joined")
 
-	added, err := s.AddMembers(f.ctx, g.ID, []int64{tm.bob.ID, tm.carol.ID, dave.ID, dave.ID})
+	evs, err := s.AddMembers(f.ctx, g.ID, tm.alice.ID, []int64{tm.bob.ID, tm.carol.ID, dave.ID, dave.ID})
 	f.ok(err, "AddMembers")
-	wantIDs(t, "AddMembers result", added, []int64{tm.carol.ID, dave.ID})
+	wantIDs(t, "AddMembers result", joined(evs), []int64{tm.carol.ID, dave.ID})
+	for i, ev := range evs {
+		if ev.Kind != fechatter.EventMemberJoined || ev.ChatID != g.ID || ev.Seq != int64(2+i) || ev.ActorID != tm.alice.ID {
+			t.Fatalf("AddMembers event %d = %+v, want member_joined at seq %d by alice", i, ev, 2+i)
+		}
+	}
+	// The joins are timeline events: they replay in order with the messages.
+	replay, err := s.Events(f.ctx, g.ID, 0, 10)
+	f.ok(err, "Events")
+	if len(replay) != 3 || replay[1].Kind != fechatter.EventMemberJoined || replay[2].UserID != dave.ID ||
+		replay[2].ActorID != tm.alice.ID || replay[1].Message.ID != 0 {
+		t.Fatalf("Events after AddMembers = %+v", replay)
+	}
 	wantIDs(t, "MemberIDs after AddMembers", f.chat(g.ID).MemberIDs,
 		[]int64{tm.alice.ID, tm.bob.ID, tm.carol.ID, dave.ID})
 	m, err := s.Member(f.ctx, g.ID, tm.carol.ID)
@@ -208,36 +220,63 @@ func testAddMembers(t *testing.T, s fechatter.Store) {
 	if m.Role != fechatter.RoleMember {
 		t.Fatalf("added member = %+v", m)
 	}
-	// Members added later start with the chat read up to its current last seq.
+	// Members added later start with the chat read up to its last seq before they joined.
 	if cs := f.summary(tm.carol.ID, g.ID); cs.Unread != 0 || cs.LastReadSeq != 1 {
 		t.Fatalf("new member's summary = %+v, want last_read_seq 1 and no unread", cs)
 	}
 
-	added, err = s.AddMembers(f.ctx, g.ID, []int64{tm.carol.ID})
+	evs, err = s.AddMembers(f.ctx, g.ID, tm.alice.ID, []int64{tm.carol.ID})
 	f.ok(err, "AddMembers again")
-	if len(added) != 0 {
-		t.Fatalf("AddMembers of existing members returned %v", added)
+	if len(evs) != 0 || f.chat(g.ID).LastSeq != 3 {
+		t.Fatalf("AddMembers of existing members returned %v or moved the seq", evs)
 	}
-	_, err = s.AddMembers(f.ctx, g.ID, []int64{tm.zed.ID})
+	_, err = s.AddMembers(f.ctx, g.ID, tm.alice.ID, []int64{tm.zed.ID})
 	f.code(err, fechatter.EInvalid, "AddMembers from another workspace")
-	_, err = s.AddMembers(f.ctx, g.ID+1000, []int64{tm.carol.ID})
+	_, err = s.AddMembers(f.ctx, g.ID+1000, tm.alice.ID, []int64{tm.carol.ID})
 	f.code(err, fechatter.ENotFound, "AddMembers unknown chat")
 	if _, err := s.Member(f.ctx, g.ID, tm.zed.ID); fechatter.ErrorCode(err) != fechatter.ENotFound {
 		t.Fatalf("a refused AddMembers added zed: %v", err)
 	}
 }
 
+func joined(evs []fechatter.Event) []int64 {
+	ids := make([]int64, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.UserID
+	}
+	return ids
+}
+
 func testRemoveMember(t *testing.T, s fechatter.Store) {
 	f := newFx(t, s)
 	tm := f.team()
 	g := f.group(tm.alice, tm.bob, tm.carol)
-	f.ok(s.RemoveMember(f.ctx, g.ID, tm.carol.ID), "RemoveMember")
-	_, err := s.Member(f.ctx, g.ID, tm.carol.ID)
+	f.send(g.ID, tm.carol.ID, "c1", "bye")
+	ev, err := s.RemoveMember(f.ctx, g.ID, tm.carol.ID, tm.alice.ID)
+	f.ok(err, "RemoveMember")
+	if ev.Kind != fechatter.EventMemberLeft || ev.Seq != 2 || ev.UserID != tm.carol.ID || ev.ActorID != tm.alice.ID {
+		t.Fatalf("RemoveMember event = %+v, want member_left of carol by alice at seq 2", ev)
+	}
+	replay, err := s.Events(f.ctx, g.ID, 1, 10)
+	f.ok(err, "Events")
+	if len(replay) != 1 || replay[0] != ev {
+		t.Fatalf("Events after RemoveMember = %+v, want [%+v]", replay, ev)
+	}
+	_, err = s.Member(f.ctx, g.ID, tm.carol.ID)
 	f.code(err, fechatter.ENotFound, "Member after RemoveMember")
 	wantIDs(t, "MemberIDs after RemoveMember", f.chat(g.ID).MemberIDs, []int64{tm.alice.ID, tm.bob.ID})
-	f.code(s.RemoveMember(f.ctx, g.ID, tm.carol.ID), fechatter.ENotFound, "RemoveMember again")
-	f.code(s.RemoveMember(f.ctx, g.ID, tm.zed.ID), fechatter.ENotFound, "RemoveMember non-member")
-	f.code(s.RemoveMember(f.ctx, g.ID+1000, tm.bob.ID), fechatter.ENotFound, "RemoveMember unknown chat")
+	_, err = s.RemoveMember(f.ctx, g.ID, tm.carol.ID, tm.alice.ID)
+	f.code(err, fechatter.ENotFound, "RemoveMember again")
+	_, err = s.RemoveMember(f.ctx, g.ID, tm.zed.ID, tm.alice.ID)
+	f.code(err, fechatter.ENotFound, "RemoveMember non-member")
+	_, err = s.RemoveMember(f.ctx, g.ID+1000, tm.bob.ID, tm.alice.ID)
+	f.code(err, fechatter.ENotFound, "RemoveMember unknown chat")
+	if c := f.chat(g.ID); c.LastSeq != 2 {
+		t.Fatalf("failed removals moved the seq to %d", c.LastSeq)
+	}
+	// A removed member can no longer write, and learns nothing of the chat.
+	_, _, err = s.Send(f.ctx, fechatter.SendParams{ChatID: g.ID, SenderID: tm.carol.ID, ClientID: "c2", Text: "still here?"})
+	f.code(err, fechatter.ENotFound, "Send by a removed member")
 	list, err := s.ChatsForUser(f.ctx, tm.carol.ID)
 	f.ok(err, "ChatsForUser")
 	if len(list) != 0 {
@@ -252,9 +291,10 @@ func testDirectMembershipFixed(t *testing.T, s fechatter.Store) {
 		WorkspaceID: tm.alice.WorkspaceID, CreatorID: tm.alice.ID, Kind: fechatter.ChatDirect,
 		MemberIDs: []int64{tm.bob.ID},
 	})
-	_, err := s.AddMembers(f.ctx, d.ID, []int64{tm.carol.ID})
+	_, err := s.AddMembers(f.ctx, d.ID, tm.alice.ID, []int64{tm.carol.ID})
 	f.code(err, fechatter.EInvalid, "AddMembers to a direct chat")
-	f.code(s.RemoveMember(f.ctx, d.ID, tm.bob.ID), fechatter.EInvalid, "RemoveMember from a direct chat")
+	_, err = s.RemoveMember(f.ctx, d.ID, tm.bob.ID, tm.bob.ID)
+	f.code(err, fechatter.EInvalid, "RemoveMember from a direct chat")
 	name := "x"
 	_, err = s.UpdateChat(f.ctx, d.ID, fechatter.ChatUpdate{Name: &name})
 	f.code(err, fechatter.EInvalid, "naming a direct chat")

@@ -28,9 +28,9 @@ func testMemberCount(t *testing.T, s fechatter.Store) {
 		t.Fatalf("CreateChat returned MemberCount %d, want 2", g.MemberCount)
 	}
 	want("after create", 2)
-	_, err := s.AddMembers(f.ctx, g.ID, []int64{tm.carol.ID, tm.bob.ID})
+	_, err := s.AddMembers(f.ctx, g.ID, tm.alice.ID, []int64{tm.carol.ID, tm.bob.ID})
 	f.ok(err, "AddMembers")
 	want("after adding one new and one existing member", 3)
-	f.ok(s.RemoveMember(f.ctx, g.ID, tm.bob.ID), "RemoveMember")
+	f.removeMember(g.ID, tm.bob.ID)
 	want("after removing one", 2)
 }

@@ -66,15 +66,21 @@ func cases() []testCase {
 		{"MemberCount", testMemberCount},
 		{"ModeratorDelete", testModeratorDelete},
 		{"SetMemberRole", testSetMemberRole},
+		{"WorkspaceNameIsNoKey", testWorkspaceNameIsNoKey},
+		{"Invites", testInvites},
+		{"Sessions", testSessions},
+		{"StrangersLearnNothing", testStrangersLearnNothing},
+		{"AuditLog", testAuditLog},
 	}
 }
 
 // fx bundles a store under test with the helpers the tests share. Its helpers fail the test
 // on any error.
 type fx struct {
-	t   *testing.T
-	s   fechatter.Store
-	ctx context.Context
+	t          *testing.T
+	s          fechatter.Store
+	ctx        context.Context
+	workspaces map[string]int64 // by name, for signup
 }
 
 func newFx(t *testing.T, s fechatter.Store) *fx {
@@ -99,13 +105,29 @@ func (f *fx) code(err error, want, what string) {
 	}
 }
 
+// signup creates a user in the workspace of that name: the first creates it (as its owner),
+// the next ones join it, as seeding does (people join by invitation; see testInvites).
 func (f *fx) signup(email, workspace, name string) fechatter.User {
 	f.t.Helper()
-	u, err := f.s.Signup(f.ctx, fechatter.SignupParams{
-		Email: email, PasswordHash: "hash:" + email, Fullname: name, Workspace: workspace,
-	})
+	p := fechatter.SignupParams{Email: email, PasswordHash: "hash:" + email, Fullname: name}
+	if id, ok := f.workspaces[workspace]; ok {
+		p.WorkspaceID = id
+	} else {
+		p.Workspace = workspace
+	}
+	u, err := f.s.Signup(f.ctx, p)
 	f.ok(err, "Signup "+email)
+	if f.workspaces == nil {
+		f.workspaces = map[string]int64{}
+	}
+	f.workspaces[workspace] = u.WorkspaceID
 	return u
+}
+
+func (f *fx) removeMember(chatID, userID int64) {
+	f.t.Helper()
+	_, err := f.s.RemoveMember(f.ctx, chatID, userID, userID)
+	f.ok(err, "RemoveMember")
 }
 
 // team is the usual cast: alice (owner), bob and carol in workspace Acme, zed in Other.
