@@ -82,7 +82,7 @@ func forge(t *testing.T, m jwt.SigningMethod, key any, kid string, claims jwt.Cl
 
 // validClaims are what Issue would produce at t0 with the defaults.
 func validClaims() tokenClaims {
-	return tokenClaims{WorkspaceID: 7, RegisteredClaims: jwt.RegisteredClaims{
+	return tokenClaims{WorkspaceID: 7, SessionID: "sess-1", RegisteredClaims: jwt.RegisteredClaims{
 		Subject: "42", Issuer: "fechatter", Audience: jwt.ClaimStrings{"fechatter"}, ID: "x",
 		IssuedAt: jwt.NewNumericDate(t0), ExpiresAt: jwt.NewNumericDate(t0.Add(15 * time.Minute)),
 	}}
@@ -284,10 +284,11 @@ func TestVerifyRequiredClaims(t *testing.T) {
 	wantReject(t, i, mutate(func(c *tokenClaims) { c.Subject = "+42" }), "invalid token")
 	wantReject(t, i, mutate(func(c *tokenClaims) { c.Subject = "-1" }), "invalid token")
 	wantReject(t, i, mutate(func(c *tokenClaims) { c.WorkspaceID = 0 }), "invalid token")
+	wantReject(t, i, mutate(func(c *tokenClaims) { c.SessionID = "" }), "invalid token") // tokens of no session
 	wantReject(t, i, mutate(func(c *tokenClaims) { c.Audience = nil }), "invalid token")
 	wantReject(t, i, mutate(func(c *tokenClaims) { c.NotBefore = jwt.NewNumericDate(t0.Add(time.Hour)) }), "invalid token")
 	// wid of the wrong JSON type.
-	m := jwt.MapClaims{"sub": "42", "wid": "7", "iss": "fechatter", "aud": "fechatter", "exp": t0.Add(time.Minute).Unix()}
+	m := jwt.MapClaims{"sub": "42", "wid": "7", "sid": "sess-1", "iss": "fechatter", "aud": "fechatter", "exp": t0.Add(time.Minute).Unix()}
 	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, kid, m), "invalid token")
 	m["wid"] = 7
 	if c, err := i.Verify(forge(t, jwt.SigningMethodHS256, secretA, kid, m)); err != nil || c.WorkspaceID != 7 {

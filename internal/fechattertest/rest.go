@@ -97,6 +97,14 @@ func (s *Server) Signup(t testing.TB, email, workspace string) Account {
 	return a
 }
 
+// Login starts a new session of the account with that email (Signup's password).
+func (s *Server) Login(t testing.TB, email string) Account {
+	t.Helper()
+	var a Account
+	s.MustDo(t, http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": "correct horse battery"}, &a)
+	return a
+}
+
 // Invite returns the token of a one-use invitation made by a with role.
 func (s *Server) Invite(t testing.TB, a Account, role fechatter.Role) string {
 	t.Helper()

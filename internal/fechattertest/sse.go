@@ -139,3 +139,13 @@ func (c *SSE) WaitFor(timeout time.Duration, name string) SSEEvent {
 		}
 	}
 }
+
+// Ended waits until the server ends the stream, and fails the test after timeout.
+func (c *SSE) Ended(timeout time.Duration) {
+	c.t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(timeout):
+		c.t.Fatalf("event stream still open after %v", timeout)
+	}
+}
