@@ -129,6 +129,8 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.IntVar(&c.LoginAccountAttempts, "login-account-attempts", 100, "login attempts per account from all addresses per login window; 0 turns it off (FECHATTER_LOGIN_ACCOUNT_ATTEMPTS)")
 	fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login limits (FECHATTER_LOGIN_WINDOW)")
 	fs.IntVar(&c.WritesPerMinute, "writes-per-minute", 60, "REST writes (POST, PATCH, DELETE) per user per minute, sends excepted; 0 turns it off (FECHATTER_WRITES_PER_MINUTE)")
+	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
+	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	return fs
 }
 
@@ -140,15 +142,20 @@ var envFlags = [][2]string{
 	{"login-account-attempts", "FECHATTER_LOGIN_ACCOUNT_ATTEMPTS"},
 	{"login-window", "FECHATTER_LOGIN_WINDOW"},
 	{"writes-per-minute", "FECHATTER_WRITES_PER_MINUTE"},
+	{"send-rate", "FECHATTER_SEND_RATE"},
+	{"send-burst", "FECHATTER_SEND_BURST"},
 }
 
 // limitsOff turns the limits set to 0 off: on the command line 0 means off, in node.Config
 // it means the default.
 func limitsOff(c *node.Config) {
-	for _, v := range []*int{&c.AuthPerMinute, &c.LoginFailures, &c.LoginAccountAttempts, &c.WritesPerMinute} {
+	for _, v := range []*int{&c.AuthPerMinute, &c.LoginFailures, &c.LoginAccountAttempts, &c.WritesPerMinute, &c.SendBurst} {
 		if *v <= 0 {
 			*v = -1
 		}
+	}
+	if c.SendRate <= 0 {
+		c.SendRate = -1
 	}
 }
 

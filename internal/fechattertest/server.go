@@ -51,7 +51,7 @@ func Start(t testing.TB, opts Options) *Server {
 		Argon2:        FastArgon2,
 		ShutdownGrace: 5 * time.Second,
 		// Rate limits are off; the tests of a limit turn it on with Tune.
-		AuthPerMinute: -1, LoginFailures: -1, LoginAccountAttempts: -1, WritesPerMinute: -1,
+		AuthPerMinute: -1, LoginFailures: -1, LoginAccountAttempts: -1, WritesPerMinute: -1, SendRate: -1,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()

@@ -34,6 +34,8 @@ type Config struct {
 	LoginAccountAttempts int           // login attempts per account from all addresses per LoginWindow (100)
 	LoginWindow          time.Duration // 15m
 	WritesPerMinute      int           // REST writes per user per minute, sends excepted (60)
+	SendRate             float64       // messages per second per user, sockets and REST together (10)
+	SendBurst            int           // messages a user may send at once (30)
 
 	// Tuning, mostly for tests.
 	Argon2         auth.Params // zero: auth.DefaultParams

@@ -96,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
-		PresenceFanout: cfg.PresenceFanout,
+		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter),
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
