@@ -3,6 +3,7 @@ package fechatter
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. They are part of the wire contract: REST error envelopes and WebSocket error
@@ -24,6 +25,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter tells a rate-limited client when to try again (REST: the Retry-After
+	// header); zero when unknown.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("fechatter: %s: %s", e.Code, e.Message) }
@@ -31,6 +35,22 @@ func (e *Error) Error() string { return fmt.Sprintf("fechatter: %s: %s", e.Code,
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimited returns an ERateLimited error saying what was refused and when to retry.
+func RateLimited(retryAfter time.Duration, what string) *Error {
+	e := &Error{Code: ERateLimited, RetryAfter: retryAfter}
+	e.Message = fmt.Sprintf("%s; retry in %ds", what, e.RetryAfterSeconds())
+	return e
+}
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up (at least 1 when set): what a
+// Retry-After header carries.
+func (e *Error) RetryAfterSeconds() int {
+	if e.RetryAfter <= 0 {
+		return 0
+	}
+	return int((e.RetryAfter + time.Second - 1) / time.Second)
 }
 
 // ErrorCode returns the code of the *Error in err's chain, EInternal for any other error and ""

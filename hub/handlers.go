@@ -13,14 +13,13 @@ import (
 const storeTimeout = 10 * time.Second
 
 // handle dispatches one client frame. It runs on the connection's read goroutine, so one
-// connection's frames are handled in order.
+// connection's frames are handled in order. Every frame is charged to the connection's
+// frame limit first, parseable or not, so a flood of garbage meets the same rate_limited
+// errors and close (4009) as any other flood.
 func (c *Client) handle(data []byte) {
+	allowed := c.limiter.Allow()
 	f, err := decodeFrame(data)
-	if err != nil {
-		c.replyError(f.Ref, err)
-		return
-	}
-	if !c.limiter.Allow() {
+	if !allowed {
 		c.strikes++
 		if c.strikes > 4*c.limiter.Burst() {
 			c.close(DisconnectRateLimited)
@@ -30,6 +29,10 @@ func (c *Client) handle(data []byte) {
 		return
 	}
 	c.strikes = 0
+	if err != nil {
+		c.replyError(f.Ref, err)
+		return
+	}
 	switch f.Type {
 	case frameSend:
 		c.handleSend(f)

@@ -55,6 +55,9 @@ type Config struct {
 	Logger   *slog.Logger
 	Metrics  *Metrics
 
+	// SendLimiter limits each user's sends, over every socket and REST together; nil: no limit.
+	SendLimiter SendLimiter
+
 	AllowedOrigins []string      // extra Origin host patterns for WebSocket handshakes; same-origin always passes
 	ReadLimit      int64         // largest client frame in bytes (default 16 KiB); larger closes with 1009
 	QueueLimit     int           // bytes queued to one connection before it is closed as slow (default 1 MiB)

@@ -41,8 +41,12 @@ func (s *sender) start() {
 	}
 }
 
-// send stores p through a worker and waits for the outcome.
+// send charges p to its sender's send limit, stores it through a worker and waits for the
+// outcome.
 func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
+	if err := s.h.admitSend(ctx, p.SenderID); err != nil {
+		return fechatter.SendResult{Err: err}
+	}
 	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1)}
 	select {
 	case s.queues[uint64(p.ChatID)%uint64(len(s.queues))] <- r:

@@ -123,6 +123,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
+	if err := s.admitLogin(ctx, c, email); err != nil {
+		return err
+	}
 	user, hash, err := s.cfg.Store.UserByEmail(ctx, email)
 	if fechatter.ErrorCode(err) == fechatter.ENotFound {
 		// Spend the same time as a real check so response times do not reveal accounts.
@@ -141,6 +144,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if !ok {
 		return errBadLogin
 	}
+	s.loginSucceeded(ctx, c, email)
 	if user.Disabled {
 		return fechatter.Errorf(fechatter.EForbidden, "account disabled")
 	}

@@ -275,31 +275,38 @@ func TestAuthLimitIsSharedAcrossNodes(t *testing.T) {
 	}
 }
 
-// Behind a trusted balancer the limit applies per client (X-Forwarded-For), not per balancer.
+// Behind a trusted balancer the limit applies per client: the right-most address the balancer
+// vouches for, never what the client wrote itself. A client spoofing a new left-most
+// X-Forwarded-For on every request is still limited; two real clients behind the same
+// balancer are limited separately.
 func TestAuthLimitPerClientBehindAProxy(t *testing.T) {
 	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
 		c.AuthPerMinute, c.TrustedProxies = 2, []string{"127.0.0.1"}
 	}})
-	try := func(client string) int {
-		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(`{"email":"no@example.com","password":"wrong one"}`))
-		req.Header.Set("X-Forwarded-For", client)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for i := 0; i < 2; i++ {
-		if code := try("203.0.113.7"); code != http.StatusUnauthorized {
+		if code, _ := loginFrom(t, s, fmt.Sprintf("198.51.100.%d, 203.0.113.7", i), "no@example.com", "wrong one"); code != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: %d", i+1, code)
 		}
 	}
-	if code := try("203.0.113.7"); code != http.StatusTooManyRequests {
-		t.Fatalf("third attempt of one client: %d, want 429", code)
+	code, h := loginFrom(t, s, "198.51.100.99, 203.0.113.7", "no@example.com", "wrong one")
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Fatalf("third attempt of one client with a fresh spoofed address: %d (Retry-After %q), want 429", code, h.Get("Retry-After"))
 	}
-	if code := try("198.51.100.9"); code != http.StatusUnauthorized {
+	if code, _ := loginFrom(t, s, "198.51.100.99, 203.0.113.8", "no@example.com", "wrong one"); code != http.StatusUnauthorized {
 		t.Fatalf("another client behind the same balancer: %d, want 401", code)
+	}
+}
+
+// Without trusted proxies X-Forwarded-For means nothing: the connection's address counts.
+func TestAuthLimitIgnoresForwardedForFromUntrustedPeers(t *testing.T) {
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) { c.AuthPerMinute = 2 }})
+	for i := 0; i < 2; i++ {
+		if code, _ := loginFrom(t, s, fmt.Sprintf("203.0.113.%d", i), "no@example.com", "wrong one"); code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, code)
+		}
+	}
+	if code, _ := loginFrom(t, s, "203.0.113.77", "no@example.com", "wrong one"); code != http.StatusTooManyRequests {
+		t.Fatalf("third attempt with a made-up X-Forwarded-For: %d, want 429", code)
 	}
 }
 

@@ -11,8 +11,9 @@ import (
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/auth"
+	"github.com/fechatter/fechatter/internal/clientip"
+	"github.com/fechatter/fechatter/internal/ratelimit"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 )
 
@@ -50,15 +51,14 @@ type Config struct {
 	// https://chat.example.com); empty: the scheme and host of the request.
 	PublicURL string
 
-	BodyLimit     int // bytes (default 64 KiB)
-	AuthPerMinute int // auth requests per client IP per minute (default 30); negative disables
-	// LimiterStorage holds the rate limiter's counters; nil keeps them in this process. Give
-	// every node the same shared storage (Redis) so a client meets one limit, not one per node.
-	LimiterStorage fiber.Storage
-	// TrustedProxies are the addresses (IPs or CIDRs) of the load balancers in front; from them
-	// the client address is read from X-Forwarded-For, so limits apply per client, not per
-	// balancer. Empty: the connection's address is the client's.
-	TrustedProxies []string
+	BodyLimit int // bytes (default 64 KiB)
+	Limits    Limits
+	// Limiter holds the rate limits' counters; nil keeps them in this process. Give every
+	// node the same shared limiter (Redis) so a client meets one limit, not one per node.
+	Limiter Limiter
+	// ClientIP finds the client's address behind the trusted proxies; nil: the connection's
+	// address is the client's.
+	ClientIP *clientip.Resolver
 }
 
 // Server is the REST API.
@@ -79,25 +79,20 @@ func New(cfg Config) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 64 << 10
 	}
-	if cfg.AuthPerMinute == 0 {
-		cfg.AuthPerMinute = 30
+	cfg.Limits.defaults()
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.NewMemory(ratelimit.MemoryOptions{})
 	}
 	if cfg.SignupPolicy == "" {
 		cfg.SignupPolicy = SignupOpen
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
-	fc := fiber.Config{
+	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          s.handleError,
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,
 		AppName:               "fechatter",
-	}
-	if len(cfg.TrustedProxies) > 0 {
-		fc.ProxyHeader = fiber.HeaderXForwardedFor
-		fc.EnableTrustedProxyCheck = true
-		fc.TrustedProxies = cfg.TrustedProxies
-	}
-	s.app = fiber.New(fc)
+	})
 	s.app.Use(recover.New())
 	s.routes()
 	return s
@@ -108,17 +103,7 @@ func (s *Server) App() *fiber.App { return s.app }
 
 func (s *Server) routes() {
 	api := s.app.Group("/api/v1")
-	authGroup := api.Group("/auth")
-	if s.cfg.AuthPerMinute > 0 {
-		authGroup.Use(limiter.New(limiter.Config{
-			Max:        s.cfg.AuthPerMinute,
-			Expiration: time.Minute,
-			Storage:    s.cfg.LimiterStorage,
-			LimitReached: func(c *fiber.Ctx) error {
-				return fechatter.Errorf(fechatter.ERateLimited, "too many attempts; try again in a minute")
-			},
-		}))
-	}
+	authGroup := api.Group("/auth", s.limitAuth)
 	authGroup.Post("/signup", s.signup)
 	authGroup.Post("/login", s.login)
 	authGroup.Post("/refresh", s.refresh)
@@ -127,6 +112,9 @@ func (s *Server) routes() {
 	authGroup.Post("/invite", s.previewInvite)
 
 	api.Use(s.authenticate)
+	// Sends come before the write limit: the hub's send limit counts them, socket and REST.
+	api.Post("/chats/:id/messages", s.sendMessage)
+	api.Use(s.limitWrites)
 	api.Get("/me", s.me)
 	api.Post("/me/password", s.changePassword)
 	api.Get("/workspace", s.getWorkspace)
@@ -143,7 +131,6 @@ func (s *Server) routes() {
 	api.Delete("/chats/:id/members/:user_id", s.removeMember)
 	api.Patch("/chats/:id/members/:user_id", s.setMemberRole)
 	api.Get("/chats/:id/messages", s.messages)
-	api.Post("/chats/:id/messages", s.sendMessage)
 	api.Get("/chats/:id/presence", s.chatPresence)
 	api.Get("/search", s.search)
 
@@ -199,6 +186,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if env.Error.Code == fechatter.EInternal {
 			s.log.Error("rest: request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		}
+	}
+	var e *fechatter.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfterSeconds()))
 	}
 	status := StatusOf(env.Error.Code)
 	if fe != nil {

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/fechatter/fechatter/internal/node"
 )
@@ -104,8 +105,8 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; SQLite when empty (DATABASE_URL)")
 	fs.StringVar(&c.NATSURL, "nats-url", env("NATS_URL", ""), "external NATS URL(s), comma separated; embedded when empty (NATS_URL)")
 	fs.StringVar(&c.NATSPrefix, "nats-prefix", env("FECHATTER_NATS_PREFIX", "fechatter"), "first token of every NATS subject, to share a NATS cluster between deployments (FECHATTER_NATS_PREFIX)")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for presence shared by all nodes; in memory when empty (REDIS_URL)")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("FECHATTER_REDIS_PREFIX", "fechatter:"), "prefix of every Redis key (FECHATTER_REDIS_PREFIX)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for presence and rate limits shared by all nodes; in memory when empty (REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("FECHATTER_REDIS_PREFIX", "fechatter:"), "prefix of every Redis key; rate-limit keys are rate:<prefix>… (FECHATTER_REDIS_PREFIX)")
 	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch URL for search; the store's full text when empty (MEILI_URL)")
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (MEILI_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
@@ -125,7 +126,39 @@ func (m *Main) flags() *flag.FlagSet {
 	})
 	c.TrustedProxies = splitList(env("FECHATTER_TRUSTED_PROXIES", ""))
 	c.JWTPrevious = splitList(env("FECHATTER_JWT_PREVIOUS_SECRETS", ""))
+	fs.IntVar(&c.AuthPerMinute, "auth-per-minute", 30, "requests to /api/v1/auth/* per client address per minute; 0 turns it off (FECHATTER_AUTH_PER_MINUTE)")
+	fs.IntVar(&c.LoginFailures, "login-failures", 10, "failed logins per account and client address per login window; 0 turns it off (FECHATTER_LOGIN_FAILURES)")
+	fs.IntVar(&c.LoginAccountAttempts, "login-account-attempts", 100, "login attempts per account from all addresses per login window; 0 turns it off (FECHATTER_LOGIN_ACCOUNT_ATTEMPTS)")
+	fs.DurationVar(&c.LoginWindow, "login-window", 15*time.Minute, "window of the login limits (FECHATTER_LOGIN_WINDOW)")
+	fs.IntVar(&c.WritesPerMinute, "writes-per-minute", 60, "REST writes (POST, PATCH, DELETE) per user per minute, sends excepted; 0 turns it off (FECHATTER_WRITES_PER_MINUTE)")
+	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
+	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	return fs
+}
+
+// envFlags are the flags whose environment variable needs parsing. ParseFlags applies them
+// before the command line, so flags win.
+var envFlags = [][2]string{
+	{"auth-per-minute", "FECHATTER_AUTH_PER_MINUTE"},
+	{"login-failures", "FECHATTER_LOGIN_FAILURES"},
+	{"login-account-attempts", "FECHATTER_LOGIN_ACCOUNT_ATTEMPTS"},
+	{"login-window", "FECHATTER_LOGIN_WINDOW"},
+	{"writes-per-minute", "FECHATTER_WRITES_PER_MINUTE"},
+	{"send-rate", "FECHATTER_SEND_RATE"},
+	{"send-burst", "FECHATTER_SEND_BURST"},
+}
+
+// limitsOff turns the limits set to 0 off: on the command line 0 means off, in node.Config
+// it means the default.
+func limitsOff(c *node.Config) {
+	for _, v := range []*int{&c.AuthPerMinute, &c.LoginFailures, &c.LoginAccountAttempts, &c.WritesPerMinute, &c.SendBurst} {
+		if *v <= 0 {
+			*v = -1
+		}
+	}
+	if c.SendRate <= 0 {
+		c.SendRate = -1
+	}
 }
 
 func splitList(s string) []string {
@@ -141,6 +174,13 @@ func splitList(s string) []string {
 // ParseFlags reads the environment and then the flags into m.Config.
 func (m *Main) ParseFlags(args []string) error {
 	fs := m.flags()
+	for _, f := range envFlags {
+		if v, ok := os.LookupEnv(f[1]); ok {
+			if err := fs.Set(f[0], v); err != nil {
+				return fmt.Errorf("%s: %w", f[1], err)
+			}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,6 +190,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if p := m.Config.SignupPolicy; p != "open" && p != "invite-only" {
 		return fmt.Errorf("signup policy %q: want open or invite-only", p)
 	}
+	limitsOff(&m.Config)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)

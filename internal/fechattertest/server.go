@@ -49,8 +49,9 @@ func Start(t testing.TB, opts Options) *Server {
 		RedisURL:      opts.RedisURL,
 		DatabaseURL:   opts.DatabaseURL,
 		Argon2:        FastArgon2,
-		AuthPerMinute: -1,
 		ShutdownGrace: 5 * time.Second,
+		// Rate limits are off; the tests of a limit turn it on with Tune.
+		AuthPerMinute: -1, LoginFailures: -1, LoginAccountAttempts: -1, WritesPerMinute: -1, SendRate: -1,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()

@@ -30,10 +30,18 @@ type Config struct {
 
 	Logger *slog.Logger
 
+	// Rate limits (see docs/operations.md): zero takes the default, negative turns one off.
+	AuthPerMinute        int           // requests to /api/v1/auth/* per client address per minute (30)
+	LoginFailures        int           // failed logins per account and client address per LoginWindow (10)
+	LoginAccountAttempts int           // login attempts per account from all addresses per LoginWindow (100)
+	LoginWindow          time.Duration // 15m
+	WritesPerMinute      int           // REST writes per user per minute, sends excepted (60)
+	SendRate             float64       // messages per second per user, sockets and REST together (10)
+	SendBurst            int           // messages a user may send at once (30)
+
 	// Tuning, mostly for tests.
 	Argon2         auth.Params // zero: auth.DefaultParams
 	AccessTTL      time.Duration
-	AuthPerMinute  int           // REST auth attempts per IP per minute; negative disables
 	ShutdownGrace  time.Duration // time given to connections to finish on shutdown (default 15s)
 	PingInterval   time.Duration
 	PresenceFanout int           // largest chat that gets presence events (default 100)

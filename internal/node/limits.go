@@ -2,57 +2,59 @@ package node
 
 import (
 	"context"
-	"errors"
+	"strconv"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/redis/go-redis/v9"
+	"github.com/fechatter/fechatter/hub"
+	"github.com/fechatter/fechatter/internal/ratelimit"
+	"github.com/fechatter/fechatter/rest"
 )
 
-// redisStorage keeps the REST rate limiter's counters in Redis, so that a client meets the same
-// limit whichever node its requests land on. It implements fiber.Storage.
-type redisStorage struct {
-	c      *redis.Client
-	prefix string
+// openLimiter picks where rate limits count: this process's memory, or Redis (REDIS_URL)
+// shared by every node, falling back to memory while Redis is down.
+func (n *Node) openLimiter() rest.Limiter {
+	m := ratelimit.NewMetrics(n.registry)
+	if n.redis == nil {
+		return ratelimit.NewMemory(ratelimit.MemoryOptions{Metrics: m})
+	}
+	return ratelimit.NewRedis(n.redis, ratelimit.RedisOptions{Prefix: n.cfg.RedisPrefix, Logger: n.log, Metrics: m})
 }
 
-const limiterTimeout = time.Second
+func (n *Node) restLimits() rest.Limits {
+	c := n.cfg
+	return rest.Limits{AuthPerMinute: c.AuthPerMinute, LoginFailures: c.LoginFailures,
+		LoginAccountAttempts: c.LoginAccountAttempts, LoginWindow: c.LoginWindow, WritesPerMinute: c.WritesPerMinute}
+}
 
-// limiterStorage is Redis when the node has it (REDIS_URL), else nil: counters in memory.
-// When Redis fails the limiter counts nothing (it fails open) rather than refusing logins.
-func (n *Node) limiterStorage() fiber.Storage {
-	if n.redis == nil {
+// Default per-user send limit.
+const (
+	defaultSendRate  = 10 // per second, sustained
+	defaultSendBurst = 30
+)
+
+// sendLimiter is the hub's per-user send limit, or nil when it is off.
+func (n *Node) sendLimiter(l rest.Limiter) hub.SendLimiter {
+	rate, burst := n.cfg.SendRate, n.cfg.SendBurst
+	if rate == 0 {
+		rate = defaultSendRate
+	}
+	if burst == 0 {
+		burst = defaultSendBurst
+	}
+	limit := ratelimit.PerSecond(rate, burst)
+	if limit.Off() {
 		return nil
 	}
-	return redisStorage{c: n.redis, prefix: n.cfg.RedisPrefix}
+	return sendLimit{l: l, limit: limit}
 }
 
-func (s redisStorage) key(k string) string { return s.prefix + "ratelimit:" + k }
-
-func (s redisStorage) Get(key string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
-	defer cancel()
-	v, err := s.c.Get(ctx, s.key(key)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	return v, err
+// sendLimit charges sends to "send:<user id>".
+type sendLimit struct {
+	l     rest.Limiter
+	limit ratelimit.Limit
 }
 
-func (s redisStorage) Set(key string, val []byte, exp time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
-	defer cancel()
-	return s.c.Set(ctx, s.key(key), val, exp).Err()
+func (s sendLimit) AllowSend(ctx context.Context, userID int64) (bool, time.Duration) {
+	r := s.l.Allow(ctx, "send:"+strconv.FormatInt(userID, 10), s.limit)
+	return r.Allowed, r.RetryAfter
 }
-
-func (s redisStorage) Delete(key string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), limiterTimeout)
-	defer cancel()
-	return s.c.Del(ctx, s.key(key)).Err()
-}
-
-// Reset is not supported across nodes: limits expire on their own.
-func (s redisStorage) Reset() error { return nil }
-
-// Close leaves the client to the node, which shares it with presence.
-func (s redisStorage) Close() error { return nil }

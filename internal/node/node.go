@@ -18,6 +18,7 @@ import (
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/hub"
+	"github.com/fechatter/fechatter/internal/clientip"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/store/postgres"
@@ -64,6 +65,10 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 15 * time.Second
 	}
+	proxies, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	n := &Node{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), served: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -86,13 +91,14 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.presence, err = n.openPresence(); err != nil {
 		return nil, err
 	}
+	limiter := n.openLimiter()
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
-		PresenceFanout: cfg.PresenceFanout,
+		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter),
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
@@ -102,8 +108,8 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	api := rest.New(rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
-		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute, LimiterStorage: n.limiterStorage(),
-		TrustedProxies: cfg.TrustedProxies, SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL,
+		Logger: n.log, Limits: n.restLimits(), Limiter: limiter, ClientIP: proxies,
+		SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL,
 	})
 	n.srv = &http.Server{
 		Handler:           n.routes(api),
