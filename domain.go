@@ -92,6 +92,25 @@ type Message struct {
 	CreatedAt time.Time  `json:"created_at"`
 	EditedAt  *time.Time `json:"edited_at,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
+	// ThreadID is the root message of the thread this message replies in; a root carries
+	// ReplyCount and LastReplyAt.
+	ThreadID    int64      `json:"thread_id,omitempty"`
+	ReplyCount  int        `json:"reply_count,omitempty"`
+	LastReplyAt *time.Time `json:"last_reply_at,omitempty"`
+	// Mentions are the members the text mentions as <@ID>; Broadcast is "here" or "channel"
+	// when it mentions <!here> or <!channel>.
+	Mentions  []int64    `json:"mentions,omitempty"`
+	Broadcast string     `json:"broadcast,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
+	Pinned    bool       `json:"pinned,omitempty"`
+}
+
+// Reaction is one emoji on a message: how many people reacted with it and (the first
+// MaxReactionUsers of) who.
+type Reaction struct {
+	Emoji   string  `json:"emoji"`
+	Count   int     `json:"count"`
+	UserIDs []int64 `json:"user_ids"`
 }
 
 // EventKind names a timeline event. The values are the wire event types.
@@ -105,6 +124,10 @@ const (
 	// its user's removal meets the removal in seq order before anything sent after it.
 	EventMemberJoined EventKind = "member_joined"
 	EventMemberLeft   EventKind = "member_left"
+	// A reaction added or removed (On), a message pinned or unpinned (On): both carry the
+	// message as it is now, UserID (who) and, for reactions, Emoji.
+	EventReaction EventKind = "reaction"
+	EventPinned   EventKind = "pinned"
 )
 
 // IsMember reports whether k is a membership event (it has UserID and ActorID, no Message).
@@ -119,15 +142,19 @@ type Event struct {
 	Seq     int64     `json:"seq"`
 	Kind    EventKind `json:"kind"`
 	Message Message   `json:"message"`
-	UserID  int64     `json:"user_id,omitempty"`  // membership events: who joined or left
+	UserID  int64     `json:"user_id,omitempty"`  // membership events: who joined or left; reaction, pinned: who
 	ActorID int64     `json:"actor_id,omitempty"` // membership events: who added or removed them
+	Emoji   string    `json:"emoji,omitempty"`    // reaction
+	On      bool      `json:"on,omitempty"`       // reaction: added; pinned: pinned
 }
 
 // Limits shared by every transport.
 const (
-	MaxTextRunes     = 4000 // characters in a message
-	MaxChatName      = 80   // characters in a chat name
-	MaxWorkspaceName = 64   // characters in a workspace name
-	MaxHistoryLimit  = 200  // messages in one history page
-	DefaultHistory   = 50
+	MaxTextRunes       = 4000 // characters in a message
+	MaxChatName        = 80   // characters in a chat name
+	MaxWorkspaceName   = 64   // characters in a workspace name
+	MaxReactionUsers   = 20   // user ids listed per emoji of a message (Count has them all)
+	MaxEmojiPerMessage = 50   // distinct emoji on one message
+	MaxHistoryLimit    = 200  // messages in one history page
+	DefaultHistory     = 50
 )

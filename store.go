@@ -129,6 +129,23 @@ type DeleteParams struct {
 	Moderator bool
 }
 
+// ReactParams adds (Add) or removes a user's emoji on a message.
+type ReactParams struct {
+	ChatID    int64
+	MessageID int64
+	UserID    int64
+	Emoji     string // validated by CheckEmoji
+	Add       bool
+}
+
+// PinParams pins (Pin) or unpins a message of a chat.
+type PinParams struct {
+	ChatID    int64
+	MessageID int64
+	UserID    int64
+	Pin       bool
+}
+
 // MessageQuery pages a chat's messages by seq. With Before, it returns the Limit messages just
 // before it; with After (or Forward, which also allows After = 0 to page from the first
 // message), the Limit messages just after it; with neither, the newest Limit. The
@@ -229,6 +246,22 @@ type Store interface {
 	Edit(ctx context.Context, p EditParams) (Event, error)
 	// Delete tombstones a message as a new timeline event.
 	Delete(ctx context.Context, p DeleteParams) (Event, error)
+	// React adds or removes a reaction as a reaction timeline event, returned with the
+	// message as it is now. Adding what is there or removing what is not changes nothing
+	// (changed=false, no event, no seq taken): a retried frame does not apply twice. Members
+	// only (ENotFound otherwise); not on deleted messages or in archived chats (EForbidden);
+	// at most MaxEmojiPerMessage distinct emoji per message (EInvalid).
+	React(ctx context.Context, p ReactParams) (ev Event, changed bool, err error)
+	// Pin pins or unpins a message as a pinned timeline event, like React.
+	Pin(ctx context.Context, p PinParams) (ev Event, changed bool, err error)
+	// Pins lists a chat's pinned messages, the latest pin first.
+	Pins(ctx context.Context, chatID int64) ([]Message, error)
+	// SaveMessage saves (or with save=false forgets) a message for the user, who must be a
+	// member of its chat (ENotFound). Saved lists them, latest first, only of chats the user
+	// is still in.
+	SaveMessage(ctx context.Context, userID, messageID int64, save bool) error
+	Saved(ctx context.Context, userID int64, limit int) ([]Message, error)
+
 	// Events returns the chat's timeline events with seq > afterSeq, ascending, at most limit.
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]Event, error)
 	// Messages pages history; see MessageQuery.

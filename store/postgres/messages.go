@@ -11,15 +11,19 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const msgCols = `m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted`
+const msgCols = `m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted,
+	coalesce(m.thread_id, 0), m.reply_count, m.last_reply_at, m.mentions, m.pinned_at IS NOT NULL`
 
 func scanMessage(row scanner, extra ...any) (fechatter.Message, error) {
 	var m fechatter.Message
-	dest := append([]any{&m.ID, &m.ChatID, &m.Seq, &m.SenderID, &m.ClientID, &m.Text, &m.CreatedAt, &m.EditedAt, &m.Deleted}, extra...)
+	var mentions string
+	dest := append([]any{&m.ID, &m.ChatID, &m.Seq, &m.SenderID, &m.ClientID, &m.Text, &m.CreatedAt, &m.EditedAt, &m.Deleted,
+		&m.ThreadID, &m.ReplyCount, &m.LastReplyAt, &mentions, &m.Pinned}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Message{}, err
 	}
-	m.CreatedAt, m.EditedAt = utc(m.CreatedAt), utcPtr(m.EditedAt)
+	m.CreatedAt, m.EditedAt, m.LastReplyAt = utc(m.CreatedAt), utcPtr(m.EditedAt), utcPtr(m.LastReplyAt)
+	m.Mentions, m.Broadcast = fechatter.ParseMentionsColumn(mentions)
 	return m, nil
 }
 

@@ -114,25 +114,6 @@ func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]
 	return evs, err
 }
 
-func events(ctx context.Context, tx pgx.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	rows, err := tx.Query(ctx, `SELECT e.seq, e.kind, e.user_id, e.actor_id, `+msgCols+`
-		FROM events e LEFT JOIN messages m ON m.id = e.message_id
-		WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3`, chatID, afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events: %w", err)
-	}
-	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (fechatter.Event, error) {
-		return scanEvent(r, chatID)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: events: %w", err)
-	}
-	if len(evs) == 0 {
-		return evs, chatExists(ctx, tx, chatID)
-	}
-	return evs, nil
-}
-
 func chatExists(ctx context.Context, tx pgx.Tx, chatID int64) error {
 	var ok bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM chats WHERE id = $1)`, chatID).Scan(&ok); err != nil {
@@ -185,5 +166,5 @@ func messages(ctx context.Context, tx pgx.Tx, q fechatter.MessageQuery, limit in
 	if len(msgs) == 0 {
 		return msgs, false, chatExists(ctx, tx, q.ChatID)
 	}
-	return msgs, more, nil
+	return msgs, more, attachReactions(ctx, tx, msgs)
 }

@@ -11,18 +11,23 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const msgCols = `m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted`
+const msgCols = `m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted,
+	coalesce(m.thread_id, 0), m.reply_count, m.last_reply_at, m.mentions, m.pinned_at IS NOT NULL`
 
 func scanMessage(row scanner, extra ...any) (fechatter.Message, error) {
 	var m fechatter.Message
 	var created int64
-	var edited sql.NullInt64
-	dest := append([]any{&m.ID, &m.ChatID, &m.Seq, &m.SenderID, &m.ClientID, &m.Text, &created, &edited, &m.Deleted}, extra...)
+	var edited, lastReply sql.NullInt64
+	var mentions string
+	dest := append([]any{&m.ID, &m.ChatID, &m.Seq, &m.SenderID, &m.ClientID, &m.Text, &created, &edited, &m.Deleted,
+		&m.ThreadID, &m.ReplyCount, &lastReply, &mentions, &m.Pinned}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Message{}, err
 	}
 	m.CreatedAt = fromMicros(created)
 	m.EditedAt = fromNullMicros(edited)
+	m.LastReplyAt = fromNullMicros(lastReply)
+	m.Mentions, m.Broadcast = fechatter.ParseMentionsColumn(mentions)
 	return m, nil
 }
 
@@ -243,31 +248,6 @@ func (db *DB) Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]
 	return evs, err
 }
 
-func events(ctx context.Context, tx *sql.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.seq, e.kind, e.user_id, e.actor_id, e.created_at, `+msgCols+`
-		FROM events e LEFT JOIN messages m ON m.id = e.message_id
-		WHERE e.chat_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, chatID, afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: events: %w", err)
-	}
-	defer rows.Close()
-	evs := []fechatter.Event{}
-	for rows.Next() {
-		ev, err := scanEvent(rows, chatID)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: events: scan: %w", err)
-		}
-		evs = append(evs, ev)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: events: %w", err)
-	}
-	if len(evs) == 0 {
-		return evs, chatExists(ctx, tx, chatID)
-	}
-	return evs, nil
-}
-
 func chatExists(ctx context.Context, tx *sql.Tx, chatID int64) error {
 	var ok bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM chats WHERE id = ?)`, chatID).Scan(&ok); err != nil {
@@ -328,5 +308,5 @@ func messages(ctx context.Context, tx *sql.Tx, q fechatter.MessageQuery, limit i
 	if len(msgs) == 0 {
 		return msgs, false, chatExists(ctx, tx, q.ChatID)
 	}
-	return msgs, more, nil
+	return msgs, more, attachReactions(ctx, tx, msgs)
 }

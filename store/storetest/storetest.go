@@ -71,6 +71,9 @@ func cases() []testCase {
 		{"Sessions", testSessions},
 		{"StrangersLearnNothing", testStrangersLearnNothing},
 		{"AuditLog", testAuditLog},
+		{"Reactions", testReactions},
+		{"ConcurrentReactions", testConcurrentReactions},
+		{"PinsAndSaved", testPinsAndSaved},
 	}
 }
 
