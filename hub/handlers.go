@@ -46,6 +46,10 @@ func (c *Client) handle(data []byte) {
 		c.handleTyping(f)
 	case frameRead:
 		c.handleRead(f)
+	case frameReact, frameUnreact:
+		c.handleReact(f, f.Type == frameReact)
+	case framePin, frameUnpin:
+		c.handlePin(f, f.Type == framePin)
 	case framePing:
 		c.reply(encodePong(f.Ref))
 	case frameAuth:

@@ -20,6 +20,8 @@ type Store interface {
 	SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechatter.SendResult
 	Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error)
 	Delete(ctx context.Context, p fechatter.DeleteParams) (fechatter.Event, error)
+	React(ctx context.Context, p fechatter.ReactParams) (fechatter.Event, bool, error)
+	Pin(ctx context.Context, p fechatter.PinParams) (fechatter.Event, bool, error)
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
 	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
 }

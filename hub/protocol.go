@@ -22,6 +22,10 @@ const (
 	frameRead    = "read"
 	frameResume  = "resume"
 	framePing    = "ping"
+	frameReact   = "react"
+	frameUnreact = "unreact"
+	framePin     = "pin"
+	frameUnpin   = "unpin"
 	maxRefLength = 64
 )
 
@@ -36,6 +40,7 @@ type inFrame struct {
 	ClientID  string           `json:"client_id,omitempty"`
 	Text      *string          `json:"text,omitempty"`
 	MessageID int64            `json:"message_id,omitempty"`
+	Emoji     string           `json:"emoji,omitempty"`
 	Seq       int64            `json:"seq,omitempty"`
 }
 
@@ -126,6 +131,27 @@ func EncodeEvent(ev fechatter.Event) []byte {
 			UserID  int64  `json:"user_id"`
 			ActorID int64  `json:"actor_id"`
 		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.UserID, ev.ActorID})
+	}
+	switch ev.Kind {
+	case fechatter.EventReaction:
+		return encode(struct {
+			Type      string `json:"type"`
+			Seq       int64  `json:"seq"`
+			ChatID    int64  `json:"chat_id"`
+			MessageID int64  `json:"message_id"`
+			UserID    int64  `json:"user_id"`
+			Emoji     string `json:"emoji"`
+			Added     bool   `json:"added"`
+		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.Message.ID, ev.UserID, ev.Emoji, ev.On})
+	case fechatter.EventPinned:
+		return encode(struct {
+			Type      string `json:"type"`
+			Seq       int64  `json:"seq"`
+			ChatID    int64  `json:"chat_id"`
+			MessageID int64  `json:"message_id"`
+			UserID    int64  `json:"user_id"`
+			Pinned    bool   `json:"pinned"`
+		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.Message.ID, ev.UserID, ev.On})
 	}
 	if ev.Kind == fechatter.EventDeleted {
 		return encode(struct {

@@ -1,0 +1,119 @@
+package rest
+
+import (
+	"github.com/fechatter/fechatter"
+	"github.com/gofiber/fiber/v2"
+)
+
+// chatMessage reads the {id} and {message_id} path parameters.
+func chatMessage(c *fiber.Ctx) (chatID, messageID int64, err error) {
+	if chatID, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	messageID, err = pathID(c, "message_id")
+	return chatID, messageID, err
+}
+
+type reactRequest struct {
+	Emoji string `json:"emoji"`
+}
+
+// react answers POST /chats/{id}/messages/{message_id}/reactions {emoji} and DELETE …?emoji=:
+// the same change as the socket's react/unreact frames, answered with the message as it is now.
+func (s *Server) react(add bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		chatID, msgID, err := chatMessage(c)
+		if err != nil {
+			return err
+		}
+		emoji := c.Query("emoji")
+		if add {
+			var req reactRequest
+			if err := decode(c, &req); err != nil {
+				return err
+			}
+			emoji = req.Emoji
+		}
+		if emoji == "" {
+			return fechatter.Errorf(fechatter.EInvalid, "field \"emoji\" is required")
+		}
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		ev, changed, err := s.cfg.Store.React(ctx, fechatter.ReactParams{ChatID: chatID, MessageID: msgID,
+			UserID: currentUser(c).ID, Emoji: emoji, Add: add})
+		return s.timelineChange(c, ev, changed, err)
+	}
+}
+
+// pin answers PUT and DELETE /chats/{id}/pins/{message_id}.
+func (s *Server) pin(on bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		chatID, msgID, err := chatMessage(c)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		ev, changed, err := s.cfg.Store.Pin(ctx, fechatter.PinParams{ChatID: chatID, MessageID: msgID, UserID: currentUser(c).ID, Pin: on})
+		return s.timelineChange(c, ev, changed, err)
+	}
+}
+
+func (s *Server) timelineChange(c *fiber.Ctx, ev fechatter.Event, changed bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if changed {
+		s.cfg.Notifier.Published(ev)
+	}
+	return c.JSON(fiber.Map{"message": ev.Message, "changed": changed})
+}
+
+// pins answers GET /chats/{id}/pins: the pinned messages, the latest pin first (members).
+func (s *Server) pins(c *fiber.Ctx) error {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return err
+	}
+	if m.Role == "" {
+		return fechatter.Errorf(fechatter.EForbidden, "join chat %d to read it", chat.ID)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	msgs, err := s.cfg.Store.Pins(ctx, chat.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"messages": msgs})
+}
+
+// save answers PUT and DELETE /me/saved/{message_id}.
+func (s *Server) save(on bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c, "message_id")
+		if err != nil {
+			return err
+		}
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		if err := s.cfg.Store.SaveMessage(ctx, currentUser(c).ID, id, on); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
+
+// saved answers GET /me/saved?limit=: saved messages of chats one is still in, latest first.
+func (s *Server) saved(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	msgs, err := s.cfg.Store.Saved(ctx, currentUser(c).ID, int(limit))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"messages": msgs})
+}
