@@ -2,6 +2,7 @@
 // retry on 401, refresh-token rotation serialised across tabs (a refresh token replayed by a
 // second tab would revoke the whole login).
 
+import type { Credential } from './protocol/client'
 import type { Chat, ChatKind, ChatSummary, Message, User } from './protocol/types'
 
 export class ApiError extends Error {
@@ -69,6 +70,11 @@ export class Api {
     localStorage.removeItem(storageKey)
   }
 
+  /** Forgets the session without telling the server (it ended it already, e.g. close 4003). */
+  end(): void {
+    this.clear()
+  }
+
   async signup(email: string, password: string, fullname: string, workspace: string): Promise<User> {
     this.save(await call<TokenResponse>('POST', '/auth/signup', { email, password, fullname, workspace }))
     return this.session!.user
@@ -88,10 +94,15 @@ export class Api {
   /** A valid access token, refreshed first when it is about to expire or when forced.
    * null means signed out. Network failures throw (the session is kept). */
   async token(force = false): Promise<string | null> {
+    return (await this.credential(force))?.token ?? null
+  }
+
+  /** token() with its expiry, for the socket (which renews it in band before it runs out). */
+  async credential(force = false): Promise<Credential | null> {
     const s = this.session
     if (!s) return null
-    if (!force && s.expiresAt - Date.now() > 60_000) return s.access
-    return this.refresh(s.refresh)
+    if (force || s.expiresAt - Date.now() <= 60_000) await this.refresh(s.refresh)
+    return this.session ? { token: this.session.access, expiresAt: this.session.expiresAt } : null
   }
 
   private refresh(used: string): Promise<string | null> {

@@ -5,7 +5,7 @@ import { markRaw, reactive } from 'vue'
 import { Api } from '../api'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
-import type { Chat, ChatKind, ChatSummary, Message, User } from '../protocol/types'
+import { chatOf, type Chat, type ChatKind, type ChatSummary, type MemberEvent, type Message, type User } from '../protocol/types'
 
 export interface ChatEntry {
   chat: ChatSummary
@@ -242,7 +242,7 @@ function wsURL(): string {
 export function start() {
   if (client || !api.session) return
   state.user = api.session.user
-  const c = markRaw(new ChatClient({ url: wsURL(), token: (refresh) => api.token(refresh) }))
+  const c = markRaw(new ChatClient({ url: wsURL(), token: (refresh) => api.credential(refresh) }))
   client = c
   offs = [
     c.on('state', (s, info) => {
@@ -258,12 +258,20 @@ export function start() {
       loadDirectory().catch(() => {})
       markActiveRead()
     }),
+    c.on('signed_out', () => {
+      // the server revoked access (close 4003): these credentials are done
+      api.end()
+      signedOut()
+    }),
     c.on('timeline', (e) => {
-      const chatId = e.type === 'message_deleted' ? e.chat_id : e.message.chat_id
+      const chatId = chatOf(e)
       if (timeline(chatId).apply(e)) touch(chatId)
       const entry = state.chats[chatId]
       if (entry) entry.chat.last_seq = Math.max(entry.chat.last_seq, e.seq)
-      if (e.type === 'message') {
+      if (e.type === 'member_joined' || e.type === 'member_left') {
+        if (entry) applyMembership(entry.chat, e)
+        if (!state.users[e.user_id] || !state.users[e.actor_id]) loadDirectory(true).catch(() => {})
+      } else if (e.type === 'message') {
         if (e.message.sender_id !== state.user?.id && !state.users[e.message.sender_id]) loadDirectory().catch(() => {})
         delete state.typing[chatId]?.[e.message.sender_id]
         if (chatId === state.activeChatId && document.visibilityState !== 'hidden') markActiveRead()
@@ -314,6 +322,12 @@ export function start() {
   loadChats().catch((e) => (state.error = String(e.message ?? e)))
   loadDirectory().catch(() => {})
   api.searchAvailable().then((ok) => (state.searchAvailable = ok))
+}
+
+function applyMembership(chat: ChatSummary, e: MemberEvent) {
+  if (!chat.member_ids) return
+  const others = chat.member_ids.filter((id) => id !== e.user_id)
+  chat.member_ids = e.type === 'member_joined' ? [...others, e.user_id] : others
 }
 
 function stopClient() {
