@@ -2,10 +2,10 @@
 // The protocol client and timelines are plain objects; `ticks` tells views when a timeline moved.
 
 import { markRaw, reactive } from 'vue'
-import { Api } from '../api'
+import { Api, type SignupForm } from '../api'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
-import { chatOf, type Chat, type ChatKind, type ChatSummary, type MemberEvent, type Message, type User } from '../protocol/types'
+import { chatOf, type Chat, type ChatKind, type ChatSummary, type MemberEvent, type Message, type User, type Workspace } from '../protocol/types'
 
 export interface ChatEntry {
   chat: ChatSummary
@@ -20,6 +20,9 @@ export const api = new Api()
 
 export const state = reactive({
   user: api.session?.user ?? (null as User | null),
+  workspace: null as Workspace | null,
+  /** Why the last session ended when the user did not end it (shown on the login screen). */
+  signedOutReason: '',
   chats: {} as Record<number, ChatEntry>,
   users: {} as Record<number, User>,
   activeChatId: null as number | null,
@@ -111,6 +114,18 @@ export function markActiveRead() {
     saveLocalRead(id, seq)
     client?.markRead(id, seq)
   }
+}
+
+// ---- workspace ----
+
+/** Whether the user may invite people: workspace owner and admins, members when allowed. */
+export function canInvite(): boolean {
+  const role = state.user?.role
+  return role === 'owner' || role === 'admin' || !!state.workspace?.members_can_invite
+}
+
+export async function loadWorkspace() {
+  state.workspace = await api.workspace()
 }
 
 // ---- chats and directory ----
@@ -256,13 +271,10 @@ export function start() {
       // the chat list and unread counts may have moved while we were away
       loadChats().catch(() => {})
       loadDirectory().catch(() => {})
+      loadWorkspace().catch(() => {})
       markActiveRead()
     }),
-    c.on('signed_out', () => {
-      // the server revoked access (close 4003): these credentials are done
-      api.end()
-      signedOut()
-    }),
+    c.on('signed_out', (reason) => signedOut(`You were signed out: ${reason}.`)),
     c.on('timeline', (e) => {
       const chatId = chatOf(e)
       if (timeline(chatId).apply(e)) touch(chatId)
@@ -351,21 +363,40 @@ function stopClient() {
   })
 }
 
-function signedOut() {
+/** Leaves the signed-in view; reason says why when the user did not ask for it. */
+function signedOut(reason = '') {
   stopClient()
+  api.end()
   state.user = null
+  state.workspace = null
+  state.signedOutReason = reason
 }
 
 export async function logout() {
   stopClient()
   state.user = null
+  state.workspace = null
+  state.signedOutReason = ''
   await api.logout()
 }
 
-api.onSignedOut = () => signedOut()
+/** Ends every session of the user on every device (this one too); throws if the server did not. */
+export async function logoutEverywhere() {
+  await api.logoutAll()
+  signedOut('You signed out on every device.')
+}
 
-export async function signIn(mode: 'login' | 'signup', f: { email: string; password: string; fullname: string; workspace: string }) {
-  state.user = mode === 'login' ? await api.login(f.email, f.password) : await api.signup(f.email, f.password, f.fullname, f.workspace)
+api.onSignedOut = (reason) => signedOut(`You were signed out: ${reason}.`)
+
+export async function login(email: string, password: string) {
+  state.user = await api.login(email, password)
+  state.signedOutReason = ''
+  start()
+}
+
+export async function signup(f: SignupForm) {
+  state.user = await api.signup(f)
+  state.signedOutReason = ''
   start()
 }
 
