@@ -1,23 +1,14 @@
-// Two people chat through the real binary in two Chromium profiles. The tests run in order and
-// share the users and chats they create.
+// Two people chat through the real binary in two Chromium profiles: Ann signs up (a new
+// workspace) and invites Ben. The tests run in order and share the users and chats they create.
 
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
+import type { BrowserContext, WebSocketRoute } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launch, startServer, until, type Server } from './harness'
+import { browserAvailable, startServer, until, type Server } from './harness'
+import { inviteLink, online, person, signUpNew, signUpWithInvite, type Person } from './people'
 
 const screenshotPath = resolve(process.env.FECHATTER_SCREENSHOT ?? '../docs/screenshot.png')
-const password = 'correct horse battery'
-
-interface Person {
-  name: string
-  email: string
-  page: Page
-  context: BrowserContext
-  close(): Promise<void>
-  id?: number
-}
 
 /** Routes a context's WebSockets through Playwright so the test can cut them like a network would. */
 class Cable {
@@ -53,31 +44,6 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
   const benCable = new Cable()
   let general = 0
 
-  async function person(name: string, email: string, cable?: Cable): Promise<Person> {
-    const b = await launch()
-    if (cable) await cable.attach(b.context)
-    const page = b.context.pages()[0] ?? (await b.context.newPage())
-    page.on('pageerror', (e: Error) => console.error(`[${name}] page error:`, e))
-    return { name, email, page, context: b.context, close: b.close }
-  }
-
-  async function signUp(p: Person) {
-    await p.page.goto(server.url)
-    await p.page.getByRole('tab', { name: 'Sign up' }).click()
-    await p.page.locator('input[name=fullname]').fill(p.name)
-    await p.page.locator('input[name=workspace]').fill('acme')
-    await p.page.locator('input[name=email]').fill(p.email)
-    await p.page.locator('input[name=password]').fill(password)
-    await p.page.getByRole('button', { name: 'Create account' }).click()
-    await p.page.getByTestId('new-chat').waitFor()
-    await online(p)
-    p.id = await p.page.evaluate(() => (window as any).__fechatter.state.user.id)
-  }
-
-  function online(p: Person) {
-    return p.page.waitForFunction(() => (window as any).__fechatter.state.connection === 'online')
-  }
-
   function messageText(p: Person, text: string | RegExp) {
     return p.page.getByTestId('message-text').filter({ hasText: text })
   }
@@ -99,7 +65,7 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
   beforeAll(async () => {
     server = await startServer()
     ann = await person('Ann Archer', 'ann@example.com')
-    ben = await person('Ben Baker', 'ben@example.com', benCable)
+    ben = await person('Ben Baker', 'ben@example.com', (c) => benCable.attach(c))
   })
 
   afterAll(async () => {
@@ -108,9 +74,9 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     await server?.stop()
   })
 
-  it('signs up two users who create a channel and exchange messages both ways', async () => {
-    await signUp(ann)
-    await signUp(ben)
+  it('signs up two users of one workspace who create a channel and exchange messages both ways', async () => {
+    await signUpNew(server.url, ann, 'Acme')
+    await signUpWithInvite(ben, await inviteLink(ann), 'Acme')
 
     // Ann creates #general with Ben
     await ann.page.getByTestId('new-chat').click()

@@ -1,8 +1,9 @@
 // REST access with the session's tokens: a Bearer header on every call, one silent refresh and
-// retry on 401, refresh-token rotation serialised across tabs (a refresh token replayed by a
-// second tab would revoke the whole login).
+// retry on 401, refresh-token rotation serialised across tabs and callers (a refresh token
+// presented twice revokes the whole session). Every REST call of the client goes through here.
 
-import type { Chat, ChatKind, ChatSummary, Message, User } from './protocol/types'
+import type { Credential } from './protocol/client'
+import type { Chat, ChatKind, ChatSummary, CreatedInvite, Invite, InvitePreview, Message, Role, User, Workspace } from './protocol/types'
 
 export class ApiError extends Error {
   status: number
@@ -26,6 +27,15 @@ export interface Session {
   refresh: string
   expiresAt: number // ms since epoch
   user: User
+}
+
+/** What signing up needs: a new workspace's name, or an invitation token to join one. */
+export type SignupForm = { email: string; password: string; fullname: string } & ({ workspace: string } | { invite: string })
+
+export interface InviteOptions {
+  email?: string
+  role?: Role
+  expiresIn?: number // seconds
 }
 
 const storageKey = 'fechatter.session'
@@ -55,8 +65,8 @@ async function call<T>(method: string, path: string, body?: unknown, token?: str
 
 export class Api {
   session: Session | null = load()
-  /** Called when the session ends (logout, a refresh token that no longer works). */
-  onSignedOut: () => void = () => {}
+  /** Called when the server ends the session (a refresh token that no longer works), with why. */
+  onSignedOut: (reason: string) => void = () => {}
   private refreshing: Promise<string | null> | null = null
 
   private save(t: TokenResponse): void {
@@ -65,13 +75,27 @@ export class Api {
   }
 
   private clear(): void {
+    const mine = this.session
     this.session = null
-    localStorage.removeItem(storageKey)
+    // another tab may have signed in again meanwhile: only forget the stored session if it is ours
+    const stored = load()
+    if (!stored || !mine || stored.refresh === mine.refresh) localStorage.removeItem(storageKey)
   }
 
-  async signup(email: string, password: string, fullname: string, workspace: string): Promise<User> {
-    this.save(await call<TokenResponse>('POST', '/auth/signup', { email, password, fullname, workspace }))
+  /** Forgets the session without telling the server (it ended it already, e.g. close 4003). */
+  end(): void {
+    this.clear()
+  }
+
+  /** Creates an account: in a new workspace, or in the one an invitation leads to. */
+  async signup(f: SignupForm): Promise<User> {
+    this.save(await call<TokenResponse>('POST', '/auth/signup', f))
     return this.session!.user
+  }
+
+  /** What an invitation leads to, before signing up with it. */
+  previewInvite(token: string): Promise<InvitePreview> {
+    return call<InvitePreview>('POST', '/auth/invite', { invite: token })
   }
 
   async login(email: string, password: string): Promise<User> {
@@ -79,19 +103,31 @@ export class Api {
     return this.session!.user
   }
 
+  /** Ends this session; the bearer token tells the server which session's sockets to close. */
   async logout(): Promise<void> {
     const s = this.session
     this.clear()
-    if (s) await call('POST', '/auth/logout', { refresh_token: s.refresh }).catch(() => {})
+    if (s) await call('POST', '/auth/logout', { refresh_token: s.refresh }, s.access).catch(() => {})
+  }
+
+  /** Ends every session of the user, on every device. The session is kept if the call fails. */
+  async logoutAll(): Promise<void> {
+    await this.authed('POST', '/auth/logout-all')
+    this.clear()
   }
 
   /** A valid access token, refreshed first when it is about to expire or when forced.
    * null means signed out. Network failures throw (the session is kept). */
   async token(force = false): Promise<string | null> {
+    return (await this.credential(force))?.token ?? null
+  }
+
+  /** token() with its expiry, for the socket (which renews it in band before it runs out). */
+  async credential(force = false): Promise<Credential | null> {
     const s = this.session
     if (!s) return null
-    if (!force && s.expiresAt - Date.now() > 60_000) return s.access
-    return this.refresh(s.refresh)
+    if (force || s.expiresAt - Date.now() <= 60_000) await this.refresh(s.refresh)
+    return this.session ? { token: this.session.access, expiresAt: this.session.expiresAt } : null
   }
 
   private refresh(used: string): Promise<string | null> {
@@ -109,7 +145,7 @@ export class Api {
         } catch (e) {
           if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
             this.clear()
-            this.onSignedOut()
+            this.onSignedOut(e.message)
             return null
           }
           throw e
@@ -169,5 +205,18 @@ export class Api {
   }
   search(q: string) {
     return this.authed<Record<string, unknown>>('GET', `/search?q=${encodeURIComponent(q)}&limit=20`)
+  }
+
+  workspace() {
+    return this.authed<Workspace>('GET', '/workspace')
+  }
+  invites() {
+    return this.authed<{ invites: Invite[] }>('GET', '/invites').then((r) => r.invites)
+  }
+  createInvite(o: InviteOptions) {
+    return this.authed<CreatedInvite>('POST', '/invites', { email: o.email || undefined, role: o.role, expires_in: o.expiresIn })
+  }
+  revokeInvite(id: number) {
+    return this.authed<void>('DELETE', `/invites/${id}`)
   }
 }

@@ -5,6 +5,13 @@ export function time(iso: string): string {
   return timeFmt.format(new Date(iso))
 }
 
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** A date and time, e.g. "Dec 8, 2026, 11:54 AM" (invitation expiries). */
+export function dateTime(iso: string): string {
+  return dateTimeFmt.format(new Date(iso))
+}
+
 export function day(iso: string): string {
   const d = new Date(iso)
   const today = new Date()

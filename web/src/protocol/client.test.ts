@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { delay } from './backoff'
-import { ChatClient, parseFrame, type SocketLike } from './client'
+import { ChatClient, parseFrame, type Credential, type SocketLike } from './client'
 import type { ClientFrame, Message, ServerEvent, TimelineEvent } from './types'
 
 /** A scripted WebSocket: the test plays the server. */
@@ -13,11 +13,15 @@ class FakeSocket implements SocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null = null
   onerror: ((ev: unknown) => void) | null = null
   url: string
+  /** Answers pings like a live server, so a long test does not look like a dead socket. */
+  autoPong = false
   constructor(url: string) {
     this.url = url
   }
   send(data: string) {
-    this.sent.push(JSON.parse(data))
+    const f = JSON.parse(data) as ClientFrame
+    this.sent.push(f)
+    if (this.autoPong && f.type === 'ping') queueMicrotask(() => this.push({ type: 'pong', ref: f.ref }))
   }
   close(code?: number) {
     this.closed = { code }
@@ -31,9 +35,9 @@ class FakeSocket implements SocketLike {
   push(...events: ServerEvent[]) {
     this.onmessage?.({ data: events.map((e) => JSON.stringify(e)).join('\n') })
   }
-  serverClose(code: number) {
+  serverClose(code: number, reason = '') {
     this.readyState = 3
-    this.onclose?.({ code, reason: '' })
+    this.onclose?.({ code, reason })
   }
   frames<T extends ClientFrame['type']>(type: T): Extract<ClientFrame, { type: T }>[] {
     return this.sent.filter((f) => f.type === type) as Extract<ClientFrame, { type: T }>[]
@@ -46,10 +50,23 @@ function msg(id: number, seq: number, over: Partial<Message> = {}): Message {
   return { id, chat_id: 7, seq, sender_id: 2, client_id: `c-${id}`, text: `m${id}`, created_at: '2026-01-01T00:00:00Z', ...over }
 }
 
-function setup(opts: { token?: (refresh: boolean) => Promise<string | null> } = {}) {
+const tokenLifeMs = 15 * 60_000
+
+/** A token source like the app's: 'tok' at first, 'fresh-1', 'fresh-2'… after each refresh,
+ * each valid for 15 minutes from when it is handed out. */
+function tokens() {
+  let refreshes = 0
+  let current = 'tok'
+  return async (refresh: boolean): Promise<Credential | null> => {
+    if (refresh) current = 'fresh-' + ++refreshes
+    return { token: current, expiresAt: Date.now() + tokenLifeMs }
+  }
+}
+
+function setup(opts: { token?: (refresh: boolean) => Promise<Credential | null> } = {}) {
   const sockets: FakeSocket[] = []
   let n = 0
-  const token = vi.fn(opts.token ?? (async (refresh: boolean) => (refresh ? 'fresh' : 'tok')))
+  const token = vi.fn(opts.token ?? tokens())
   const client = new ChatClient({
     url: 'ws://test/ws',
     token,
@@ -138,16 +155,91 @@ describe('ChatClient connection', () => {
     expect(states.at(-1)).toEqual(['waiting', 375])
   })
 
-  it('refreshes the token after a 4001 close', async () => {
-    const { client, token, connect, last } = setup()
+  it('refreshes the token after a 4001 close, then reconnects at once and resumes', async () => {
+    const { client, token, sockets, connect } = setup()
     client.start()
     const s1 = await connect()
-    s1.serverClose(4001)
-    await vi.advanceTimersByTimeAsync(0)
-    await vi.runOnlyPendingTimersAsync()
+    s1.push({ type: 'message', seq: 11, message: msg(100, 11) })
+    s1.serverClose(4001, 'token expired')
+    expect(client.state).toBe('waiting')
+    const s2 = await connect() // no backoff wait: the first retry after a 4001 is immediate
+    expect(token.mock.calls.map((c) => c[0])).toEqual([false, true])
+    expect(sockets).toHaveLength(2)
+    expect(s2.sent[0]).toEqual({ type: 'auth', token: 'fresh-1', resume: { 7: 11 } })
+    expect(client.state).toBe('online')
+  })
+
+  it('stops for good on a 4003 close and says why', async () => {
+    const { client, sockets, token, connect } = setup()
+    const reasons: string[] = []
+    client.on('signed_out', (r) => reasons.push(r))
+    client.start()
+    const s1 = await connect()
+    s1.serverClose(4003, 'account disabled')
+    expect(client.state).toBe('closed')
+    expect(reasons).toEqual(['account disabled'])
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(sockets).toHaveLength(1)
+    expect(token).toHaveBeenCalledTimes(1)
+    client.wake() // a browser coming back online does not revive it either
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(sockets).toHaveLength(1)
+  })
+
+  it('renews the token in band before it expires, on the same socket', async () => {
+    const { client, sockets, token, connect } = setup()
+    client.start()
+    const s = await connect()
+    s.autoPong = true
+    // the first token lives 15 minutes: renewed one minute before, not earlier
+    await vi.advanceTimersByTimeAsync(tokenLifeMs - 60_000 - 1)
+    expect(s.frames('auth')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
     expect(token).toHaveBeenLastCalledWith(true)
-    last().open()
-    expect(last().sent[0]).toMatchObject({ type: 'auth', token: 'fresh' })
+    const renew = s.frames('auth')[1]
+    expect(renew).toMatchObject({ type: 'auth', token: 'fresh-1' })
+    expect(renew.ref).toBeDefined()
+    expect(renew.resume).toBeUndefined()
+    s.push({ type: 'authenticated', ref: renew.ref, expires_at: new Date(Date.now() + tokenLifeMs).toISOString() })
+    // and again before the new token runs out
+    await vi.advanceTimersByTimeAsync(tokenLifeMs - 60_000)
+    expect(s.frames('auth').map((f) => f.token)).toEqual(['tok', 'fresh-1', 'fresh-2'])
+    expect(sockets).toHaveLength(1)
+    expect(client.state).toBe('online')
+  })
+
+  it('renews a short-lived token at 80% of its life, and retries a refused renewal', async () => {
+    let n = 0
+    const { client, connect } = setup({ token: async () => ({ token: 't' + n++, expiresAt: Date.now() + 100_000 }) })
+    client.start()
+    const s = await connect()
+    s.autoPong = true
+    await vi.advanceTimersByTimeAsync(79_999)
+    expect(s.frames('auth')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    const renew = s.frames('auth')[1]
+    expect(renew.token).toBe('t1')
+    s.push({ type: 'error', ref: renew.ref, code: 'unavailable', message: 'storage is unavailable; retry' })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(s.frames('auth').map((f) => f.token)).toEqual(['t0', 't1', 't2'])
+  })
+
+  it('does not renew on a socket that has gone away', async () => {
+    let release: (c: Credential) => void = () => {}
+    const { client, sockets, connect } = setup({
+      token: (refresh) =>
+        refresh ? new Promise<Credential>((ok) => (release = ok)) : Promise.resolve({ token: 'tok', expiresAt: Date.now() + tokenLifeMs }),
+    })
+    client.start()
+    const s1 = await connect()
+    s1.autoPong = true
+    await vi.advanceTimersByTimeAsync(tokenLifeMs - 60_000) // renewal starts; its refresh hangs
+    s1.serverClose(1006)
+    release({ token: 'late', expiresAt: Date.now() + tokenLifeMs })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(s1.frames('auth')).toHaveLength(1)
+    await vi.runOnlyPendingTimersAsync()
+    expect(sockets).toHaveLength(2)
   })
 
   it('stops when the token source says signed out', async () => {
@@ -187,6 +279,38 @@ describe('ChatClient timeline bookkeeping', () => {
     )
     expect(timeline.map((e) => `${e.type}:${e.seq}`)).toEqual(['message:11', 'message:4', 'message_edited:12', 'message_deleted:13'])
     expect(client.positions()).toEqual({ 7: 13, 8: 4 })
+  })
+
+  it('counts membership events in the seq and does not ask for them again on resume', async () => {
+    const { client, timeline, sockets, connect } = setup()
+    client.start()
+    const s1 = await connect()
+    s1.push(
+      { type: 'member_joined', seq: 11, chat_id: 7, user_id: 3, actor_id: 2 },
+      { type: 'message', seq: 12, message: msg(100, 12) },
+      { type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3 },
+    )
+    expect(timeline.map((e) => e.type)).toEqual(['member_joined', 'message', 'member_left'])
+    expect(client.lastSeqOf(7)).toBe(13)
+    s1.serverClose(1006)
+    await vi.runOnlyPendingTimersAsync()
+    const s2 = await connect()
+    expect(sockets).toHaveLength(2)
+    expect(s2.sent[0]).toEqual({ type: 'auth', token: 'tok', resume: { 7: 13 } })
+    // the server's replay overlapping what we have is dropped
+    s2.push({ type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3 }, { type: 'member_joined', seq: 14, chat_id: 7, user_id: 4, actor_id: 2 })
+    expect(timeline.map((e) => e.seq)).toEqual([11, 12, 13, 14])
+  })
+
+  it('leaves a chat at its own member_left', async () => {
+    const { client, connect } = setup()
+    const left: number[] = []
+    client.on('chat_left', (id) => left.push(id))
+    client.start()
+    const s = await connect([{ id: 7, last_seq: 10 }, { id: 8, last_seq: 2 }])
+    s.push({ type: 'member_left', seq: 11, chat_id: 7, user_id: me.id, actor_id: 2 })
+    expect(left).toEqual([7])
+    expect(client.positions()).toEqual({ 8: 2 })
   })
 
   it('starts a joined chat from its last_seq and forgets a left one', async () => {

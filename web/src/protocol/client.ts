@@ -1,12 +1,14 @@
 // The Fechatter socket client: one WebSocket, authenticated by a first `auth` frame that
 // carries the resume map, reconnected with jittered exponential backoff, with per-chat seq
 // bookkeeping (so every timeline event is delivered once and in order) and an outbox of sends
-// keyed by client_id (so a retried send never makes a second message). It knows nothing of
-// Vue or the DOM; inject the socket constructor, the clock's random and the token source.
+// keyed by client_id (so a retried send never makes a second message). The access token is
+// renewed in band before it expires; a 4001 close refreshes it and reconnects, a 4003 close
+// (access revoked) ends the session. It knows nothing of Vue or the DOM; inject the socket
+// constructor, the clock's random and the token source.
 
 import { delay, defaultBackoff, type BackoffOptions } from './backoff'
 import { Emitter } from './emitter'
-import { CloseCode, type Chat, type ClientFrame, type Message, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
+import { chatOf, CloseCode, type Chat, type ClientFrame, type Message, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
 
 /** The part of the browser WebSocket the client uses. */
 export interface SocketLike {
@@ -21,8 +23,15 @@ export interface SocketLike {
 
 export type SocketFactory = (url: string) => SocketLike
 
-/** Returns an access token, refreshed first when `refresh` is set; null means signed out. */
-export type TokenSource = (refresh: boolean) => Promise<string | null>
+/** An access token and when it expires (ms since the epoch, by the local clock). */
+export interface Credential {
+  token: string
+  expiresAt: number
+}
+
+/** Returns an access token, a newly refreshed one when `refresh` is set; null means signed out.
+ * The source must serialise refreshes: a refresh token presented twice revokes the session. */
+export type TokenSource = (refresh: boolean) => Promise<Credential | null>
 
 export interface ClientOptions {
   url: string
@@ -34,6 +43,8 @@ export interface ClientOptions {
   ackTimeoutMs?: number
   /** A ping goes out this often; a socket silent for two intervals is treated as dead. */
   heartbeatMs?: number
+  /** The token is renewed in band this long before it expires (at most a fifth of its life). */
+  renewBeforeMs?: number
   newClientId?: () => string
 }
 
@@ -42,7 +53,7 @@ export type ConnectionState =
   | 'connecting' // socket opening or auth frame sent, no ready yet
   | 'online' // ready received
   | 'waiting' // disconnected, a reconnect is scheduled
-  | 'closed' // stopped (signed out, or stop() called)
+  | 'closed' // stopped (signed out, access revoked, or stop() called)
 
 export type OutgoingStatus = 'queued' | 'sending' | 'failed'
 
@@ -88,6 +99,8 @@ type Events = {
   read: [chatId: number, userId: number, seq: number]
   features: [features: Features]
   error: [code: string, message: string]
+  /** The server revoked access (close 4003): the client stopped and will not reconnect. */
+  signed_out: [reason: string]
 }
 
 interface PendingRequest {
@@ -98,6 +111,7 @@ interface PendingRequest {
 
 const OPEN = 1
 const typingEveryMs = 3000
+const renewRetryMs = 10_000
 
 /** Splits one WebSocket frame into its events (the server batches them, one per line). */
 export function parseFrame(data: string): ServerEvent[] {
@@ -130,6 +144,9 @@ export class ChatClient extends Emitter<Events> {
   private heartbeat: ReturnType<typeof setInterval> | null = null
   private heard = true
   private refreshNext = false
+  private credential: Credential | null = null
+  private renewTimer: ReturnType<typeof setTimeout> | null = null
+  private renewRef: string | null = null
   private lastSeq = new Map<number, number>()
   private outbox = new Map<string, Outgoing>()
   private ackTimers = new Map<string, ReturnType<typeof setTimeout>>()
@@ -146,6 +163,7 @@ export class ChatClient extends Emitter<Events> {
       random: opts.random ?? Math.random,
       ackTimeoutMs: opts.ackTimeoutMs ?? 10_000,
       heartbeatMs: opts.heartbeatMs ?? 20_000,
+      renewBeforeMs: opts.renewBeforeMs ?? 60_000,
       newClientId: opts.newClientId ?? defaultClientId,
       url: opts.url,
       token: opts.token,
@@ -266,13 +284,14 @@ export class ChatClient extends Emitter<Events> {
     const refresh = this.refreshNext
     this.refreshNext = false
     this.opts.token(refresh).then(
-      (token) => {
+      (cred) => {
         if (this._state !== 'connecting') return
-        if (!token) {
+        if (!cred) {
           this.setState('closed', {})
           return
         }
-        this.open(token)
+        this.credential = cred
+        this.open(cred.token)
       },
       () => {
         if (this._state === 'connecting') this.scheduleRetry(undefined)
@@ -301,16 +320,24 @@ export class ChatClient extends Emitter<Events> {
       if (typeof ev.data !== 'string') return
       for (const e of parseFrame(ev.data)) this.dispatch(e)
     }
-    ws.onclose = (ev) => this.onClosed(ws, ev.code)
+    ws.onclose = (ev) => this.onClosed(ws, ev.code, ev.reason)
     ws.onerror = () => {
       // onclose follows and decides
     }
   }
 
-  private onClosed(ws: SocketLike, code: number): void {
+  private onClosed(ws: SocketLike, code: number, reason = ''): void {
     if (this.ws !== ws) return
     this.teardown(1000, 'reconnecting')
     if (this._state === 'closed') return
+    if (code === CloseCode.Revoked) {
+      // the same credentials would be refused again: stop, and let the app sign out
+      this.clearRetry()
+      this.credential = null
+      this.setState('closed', { closeCode: code })
+      this.emit('signed_out', reason || 'access revoked')
+      return
+    }
     if (code === CloseCode.Unauthorized) this.refreshNext = true
     this.scheduleRetry(code)
   }
@@ -320,6 +347,7 @@ export class ChatClient extends Emitter<Events> {
     this.ws = null
     if (this.heartbeat) clearInterval(this.heartbeat)
     this.heartbeat = null
+    this.clearRenew()
     if (ws) {
       ws.onopen = ws.onmessage = ws.onerror = null
       ws.onclose = null
@@ -385,6 +413,49 @@ export class ChatClient extends Emitter<Events> {
     return true
   }
 
+  // ---- token renewal in band ----
+
+  /** Arms the renewal of the connection's token: renewBeforeMs before it expires, or at 80%
+   * of what is left when that is shorter. Without it the server closes the socket with 4001. */
+  private scheduleRenew(afterMs?: number): void {
+    this.clearRenew()
+    const cred = this.credential
+    if (!cred) return
+    const left = cred.expiresAt - Date.now()
+    const wait = afterMs ?? left - Math.min(this.opts.renewBeforeMs, left / 5)
+    if (wait >= left) return // too late to renew in band: the 4001 close refreshes and reconnects
+    this.renewTimer = setTimeout(() => {
+      this.renewTimer = null
+      this.renew()
+    }, Math.max(0, wait))
+  }
+
+  private clearRenew(): void {
+    if (this.renewTimer) clearTimeout(this.renewTimer)
+    this.renewTimer = null
+    this.renewRef = null
+  }
+
+  private renew(): void {
+    const ws = this.ws
+    this.opts.token(true).then(
+      (cred) => {
+        if (this.ws !== ws || this._state !== 'online') return
+        if (!cred) {
+          this.stop()
+          return
+        }
+        this.credential = cred
+        this.renewRef = 'a:' + this.nextRef++
+        if (!this.write({ type: 'auth', ref: this.renewRef, token: cred.token })) this.renewRef = null
+      },
+      () => {
+        // the refresh failed (network): try again while the current token lasts
+        if (this.ws === ws && this._state === 'online') this.scheduleRenew(renewRetryMs)
+      },
+    )
+  }
+
   // ---- incoming ----
 
   private dispatch(e: ServerEvent): void {
@@ -395,6 +466,7 @@ export class ChatClient extends Emitter<Events> {
         this.attempt = 0
         this.setState('online', { attempt: 0 })
         this.startHeartbeat()
+        this.scheduleRenew()
         this.emit('ready', e.user, e.chats)
         for (const item of this.outbox.values()) this.flushOne(item)
         this.emitOutbox()
@@ -402,7 +474,12 @@ export class ChatClient extends Emitter<Events> {
       case 'message':
       case 'message_edited':
       case 'message_deleted':
+      case 'member_joined':
+      case 'member_left':
         this.onTimeline(e)
+        return
+      case 'authenticated':
+        if (e.ref !== undefined && e.ref === this.renewRef) this.scheduleRenew()
         return
       case 'ack':
         this.onAck(e.ref, e.message)
@@ -441,7 +518,7 @@ export class ChatClient extends Emitter<Events> {
   }
 
   private onTimeline(e: TimelineEvent): void {
-    const chatId = e.type === 'message_deleted' ? e.chat_id : e.message.chat_id
+    const chatId = chatOf(e)
     const last = this.lastSeq.get(chatId) ?? 0
     if (e.seq <= last) return // already seen: a replay overlapping what we had
     this.lastSeq.set(chatId, e.seq)
@@ -449,6 +526,11 @@ export class ChatClient extends Emitter<Events> {
       this.settle(e.message.client_id, e.message)
     }
     this.emit('timeline', e)
+    if (e.type === 'member_left' && e.user_id === this.user?.id) {
+      // our own removal: nothing more of this chat comes (a chat_left may follow as well)
+      this.lastSeq.delete(chatId)
+      this.emit('chat_left', chatId)
+    }
   }
 
   private onAck(ref: Ref | undefined, message: Message): void {
@@ -476,6 +558,12 @@ export class ChatClient extends Emitter<Events> {
 
   private onError(ref: Ref | undefined, code: string, message: string): void {
     if (typeof ref === 'string') {
+      if (ref === this.renewRef) {
+        // the fresh token was refused: try again while the current one lasts; if it runs
+        // out, the server closes with 4001 and the reconnect refreshes
+        this.scheduleRenew(code === 'unavailable' ? 1000 : renewRetryMs)
+        return
+      }
       if (ref.startsWith('s:')) {
         const item = this.outbox.get(ref.slice(2))
         if (item) {

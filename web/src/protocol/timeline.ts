@@ -1,11 +1,22 @@
 // One chat's messages as the client knows them: ordered by seq, unique by id, built from
-// history pages (REST) and live events (socket) in any overlap.
+// history pages (REST) and live events (socket) in any overlap. Membership changes seen on the
+// socket are kept beside them as notices ("Ben joined"); history pages carry messages only.
 
 import type { Message, TimelineEvent } from './types'
+
+/** A membership change in a chat's timeline: userId joined or left; actorId did it. */
+export interface Notice {
+  seq: number
+  kind: 'joined' | 'left'
+  userId: number
+  actorId: number
+}
 
 export class Timeline {
   /** Ascending seq. Replace the array (never mutate it in place) so views can compare by identity. */
   messages: Message[] = []
+  /** Membership notices, ascending seq; replaced, never mutated, like messages. */
+  notices: Notice[] = []
   /** Whether older messages exist before messages[0] (unknown counts as true). */
   hasOlder = true
   /** Whether the newest page has been loaded over REST. */
@@ -61,7 +72,16 @@ export class Timeline {
         if (!old || old.deleted) return false
         return this.upsert({ ...old, text: '', deleted: true })
       }
+      case 'member_joined':
+      case 'member_left':
+        return this.addNotice({ seq: e.seq, kind: e.type === 'member_joined' ? 'joined' : 'left', userId: e.user_id, actorId: e.actor_id })
     }
+  }
+
+  private addNotice(n: Notice): boolean {
+    if (this.notices.some((x) => x.seq === n.seq)) return false
+    this.notices = [...this.notices, n].sort((a, b) => a.seq - b.seq)
+    return true
   }
 
   /** Merges a history page. `older` pages answer ?before=; otherwise it is the newest page. */
@@ -85,6 +105,7 @@ export class Timeline {
   /** Forgets everything (after a resync the gap is refilled from the newest page). */
   reset(): void {
     this.messages = []
+    this.notices = []
     this.byId.clear()
     this.hasOlder = true
     this.loaded = false

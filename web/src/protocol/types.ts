@@ -13,6 +13,41 @@ export interface User {
   created_at: string
 }
 
+export interface Workspace {
+  id: number
+  name: string
+  members_can_invite: boolean
+  created_at: string
+}
+
+/** An invitation as GET /invites lists it (never with its token). */
+export interface Invite {
+  id: number
+  workspace_id: number
+  email?: string
+  role: Role
+  max_uses: number
+  uses: number
+  expires_at: string
+  created_by: number
+  created_at: string
+  revoked_at?: string
+}
+
+/** POST /invites: the invitation with its token and link, shown once. */
+export interface CreatedInvite extends Invite {
+  token: string
+  url: string
+}
+
+/** POST /auth/invite: what a valid invitation leads to. */
+export interface InvitePreview {
+  workspace: { id: number; name: string }
+  email?: string
+  role: Role
+  expires_at: string
+}
+
 export interface Chat {
   id: number
   workspace_id: number
@@ -62,12 +97,24 @@ export type ServerEvent =
   | { type: 'typing'; chat_id: number; user_id: number }
   | { type: 'presence'; user_id: number; online: boolean }
   | { type: 'read'; chat_id: number; user_id: number; seq: number }
+  | { type: 'member_joined'; seq: number; chat_id: number; user_id: number; actor_id: number }
+  | { type: 'member_left'; seq: number; chat_id: number; user_id: number; actor_id: number }
+  | { type: 'authenticated'; ref?: Ref; expires_at: string }
 
-export type TimelineEvent = Extract<ServerEvent, { type: 'message' | 'message_edited' | 'message_deleted' }>
+/** A membership change: it takes the chat's next seq like a message does. */
+export type MemberEvent = Extract<ServerEvent, { type: 'member_joined' | 'member_left' }>
+
+/** Everything with a seq in a chat's timeline. */
+export type TimelineEvent = Extract<ServerEvent, { type: 'message' | 'message_edited' | 'message_deleted' }> | MemberEvent
+
+/** The chat a timeline event belongs to. */
+export function chatOf(e: TimelineEvent): number {
+  return 'message' in e ? e.message.chat_id : e.chat_id
+}
 
 /** Frames the client sends. */
 export type ClientFrame =
-  | { type: 'auth'; token: string; resume?: Record<string, number> }
+  | { type: 'auth'; ref?: Ref; token: string; resume?: Record<string, number> }
   | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string }
   | { type: 'edit'; ref?: Ref; chat_id: number; message_id: number; text: string }
   | { type: 'delete'; ref?: Ref; chat_id: number; message_id: number }
@@ -95,6 +142,8 @@ export const CloseCode = {
   TooBig: 1009,
   Restart: 1012,
   Unauthorized: 4001,
+  /** Access revoked (account disabled, logged out, password changed elsewhere): do not reconnect. */
+  Revoked: 4003,
   SlowConsumer: 4008,
   RateLimited: 4009,
 } as const

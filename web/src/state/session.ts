@@ -2,10 +2,10 @@
 // The protocol client and timelines are plain objects; `ticks` tells views when a timeline moved.
 
 import { markRaw, reactive } from 'vue'
-import { Api } from '../api'
+import { Api, type SignupForm } from '../api'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
-import type { Chat, ChatKind, ChatSummary, Message, User } from '../protocol/types'
+import { chatOf, type Chat, type ChatKind, type ChatSummary, type MemberEvent, type Message, type User, type Workspace } from '../protocol/types'
 
 export interface ChatEntry {
   chat: ChatSummary
@@ -20,6 +20,9 @@ export const api = new Api()
 
 export const state = reactive({
   user: api.session?.user ?? (null as User | null),
+  workspace: null as Workspace | null,
+  /** Why the last session ended when the user did not end it (shown on the login screen). */
+  signedOutReason: '',
   chats: {} as Record<number, ChatEntry>,
   users: {} as Record<number, User>,
   activeChatId: null as number | null,
@@ -111,6 +114,18 @@ export function markActiveRead() {
     saveLocalRead(id, seq)
     client?.markRead(id, seq)
   }
+}
+
+// ---- workspace ----
+
+/** Whether the user may invite people: workspace owner and admins, members when allowed. */
+export function canInvite(): boolean {
+  const role = state.user?.role
+  return role === 'owner' || role === 'admin' || !!state.workspace?.members_can_invite
+}
+
+export async function loadWorkspace() {
+  state.workspace = await api.workspace()
 }
 
 // ---- chats and directory ----
@@ -242,7 +257,7 @@ function wsURL(): string {
 export function start() {
   if (client || !api.session) return
   state.user = api.session.user
-  const c = markRaw(new ChatClient({ url: wsURL(), token: (refresh) => api.token(refresh) }))
+  const c = markRaw(new ChatClient({ url: wsURL(), token: (refresh) => api.credential(refresh) }))
   client = c
   offs = [
     c.on('state', (s, info) => {
@@ -256,14 +271,19 @@ export function start() {
       // the chat list and unread counts may have moved while we were away
       loadChats().catch(() => {})
       loadDirectory().catch(() => {})
+      loadWorkspace().catch(() => {})
       markActiveRead()
     }),
+    c.on('signed_out', (reason) => signedOut(`You were signed out: ${reason}.`)),
     c.on('timeline', (e) => {
-      const chatId = e.type === 'message_deleted' ? e.chat_id : e.message.chat_id
+      const chatId = chatOf(e)
       if (timeline(chatId).apply(e)) touch(chatId)
       const entry = state.chats[chatId]
       if (entry) entry.chat.last_seq = Math.max(entry.chat.last_seq, e.seq)
-      if (e.type === 'message') {
+      if (e.type === 'member_joined' || e.type === 'member_left') {
+        if (entry) applyMembership(entry.chat, e)
+        if (!state.users[e.user_id] || !state.users[e.actor_id]) loadDirectory(true).catch(() => {})
+      } else if (e.type === 'message') {
         if (e.message.sender_id !== state.user?.id && !state.users[e.message.sender_id]) loadDirectory().catch(() => {})
         delete state.typing[chatId]?.[e.message.sender_id]
         if (chatId === state.activeChatId && document.visibilityState !== 'hidden') markActiveRead()
@@ -316,6 +336,12 @@ export function start() {
   api.searchAvailable().then((ok) => (state.searchAvailable = ok))
 }
 
+function applyMembership(chat: ChatSummary, e: MemberEvent) {
+  if (!chat.member_ids) return
+  const others = chat.member_ids.filter((id) => id !== e.user_id)
+  chat.member_ids = e.type === 'member_joined' ? [...others, e.user_id] : others
+}
+
 function stopClient() {
   for (const off of offs) off()
   offs = []
@@ -337,21 +363,40 @@ function stopClient() {
   })
 }
 
-function signedOut() {
+/** Leaves the signed-in view; reason says why when the user did not ask for it. */
+function signedOut(reason = '') {
   stopClient()
+  api.end()
   state.user = null
+  state.workspace = null
+  state.signedOutReason = reason
 }
 
 export async function logout() {
   stopClient()
   state.user = null
+  state.workspace = null
+  state.signedOutReason = ''
   await api.logout()
 }
 
-api.onSignedOut = () => signedOut()
+/** Ends every session of the user on every device (this one too); throws if the server did not. */
+export async function logoutEverywhere() {
+  await api.logoutAll()
+  signedOut('You signed out on every device.')
+}
 
-export async function signIn(mode: 'login' | 'signup', f: { email: string; password: string; fullname: string; workspace: string }) {
-  state.user = mode === 'login' ? await api.login(f.email, f.password) : await api.signup(f.email, f.password, f.fullname, f.workspace)
+api.onSignedOut = (reason) => signedOut(`You were signed out: ${reason}.`)
+
+export async function login(email: string, password: string) {
+  state.user = await api.login(email, password)
+  state.signedOutReason = ''
+  start()
+}
+
+export async function signup(f: SignupForm) {
+  state.user = await api.signup(f)
+  state.signedOutReason = ''
   start()
 }
 
