@@ -55,8 +55,8 @@ func TestDisabledUserIsCutOffOnEveryNode(t *testing.T) {
 		t.Fatalf("a disabled user's access token still works: %d %s", code, raw)
 	}
 	d := n2.Dial(t, bob.AccessToken)
-	if code := d.Closed(wait); code != 4001 {
-		t.Fatalf("a disabled user's new socket closed with %d, want 4001", code)
+	if code := d.Closed(wait); code != hub.CloseRevoked {
+		t.Fatalf("a disabled user's new socket closed with %d, want 4003", code)
 	}
 	n1.MustDo(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", bob.User.ID), owner.AccessToken, map[string]any{"disabled": false}, nil)
 	if code, raw := n1.Do(t, "POST", "/api/v1/auth/refresh", "", map[string]any{"refresh_token": bob.RefreshToken}, nil); code != http.StatusUnauthorized {

@@ -158,7 +158,8 @@ func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.Us
 	user, err := h.cfg.Store.UserSession(ctx, id.UserID, id.Session)
 	switch {
 	case fechatter.ErrorCode(err) == fechatter.EUnauthorized:
-		return fechatter.User{}, Identity{}, unauthorized(fechatter.ErrorMessage(err))
+		// A valid token of an ended session or a disabled account: access was revoked.
+		return fechatter.User{}, Identity{}, revoked(fechatter.ErrorMessage(err))
 	case err != nil:
 		h.log.Error("hub: loading user", "user_id", id.UserID, "err", err)
 		return fechatter.User{}, Identity{}, DisconnectRestart

@@ -22,6 +22,9 @@ type Event struct {
 	MessageID int64             `json:"message_id,omitempty"`
 	UserID    int64             `json:"user_id,omitempty"`
 	Online    bool              `json:"online,omitempty"`
+	Emoji     string            `json:"emoji,omitempty"`
+	Added     bool              `json:"added,omitempty"`
+	Pinned    bool              `json:"pinned,omitempty"`
 	Message   fechatter.Message `json:"-"` // the message of message, message_edited and ack
 	Text      string            `json:"-"` // the message of an error
 	RawMsg    json.RawMessage   `json:"message,omitempty"`

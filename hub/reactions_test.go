@@ -1,0 +1,64 @@
+package hub_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/fechatter/fechatter"
+	ft "github.com/fechatter/fechatter/internal/fechattertest"
+)
+
+// Reactions and pins are timeline events: live to every member, acked with the message, a
+// retried frame applies once, and a reconnecting client gets them back in order.
+func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
+	backends(t, func(t *testing.T, opts ft.Options) {
+		p := newPair(t, opts)
+		a := p.s.Dial(t, p.alice.AccessToken)
+		a.Ready()
+		b := p.s.Dial(t, p.bob.AccessToken)
+		b.Ready()
+		a.Send(sendFrame(p.chat.ID, "pick one"))
+		msg := a.WaitFor(wait, ft.Type("ack")).Message
+		b.WaitFor(wait, isMessage(p.chat.ID))
+
+		react := map[string]any{"type": "react", "chat_id": p.chat.ID, "message_id": msg.ID, "emoji": "👍", "ref": "r1"}
+		b.Send(react)
+		if e := b.WaitFor(wait, ft.Type("ack")); string(e.Ref) != `"r1"` || len(e.Message.Reactions) != 1 {
+			t.Fatalf("react ack = %s", e.Raw)
+		}
+		if e := a.WaitFor(wait, ft.Type("reaction")); e.Seq != 2 || e.MessageID != msg.ID || e.UserID != p.bob.User.ID || e.Emoji != "👍" || !e.Added {
+			t.Fatalf("reaction event = %s", e.Raw)
+		}
+		b.Send(react) // the retry: acked, nothing new in the timeline
+		b.WaitFor(wait, ft.Type("ack"))
+		b.Send(map[string]any{"type": "react", "chat_id": p.chat.ID, "message_id": msg.ID, "emoji": "nope", "ref": "bad"})
+		if e := b.WaitFor(wait, ft.Type("error")); e.Code != fechatter.EInvalid || string(e.Ref) != `"bad"` {
+			t.Fatalf("bad emoji: %s", e.Raw)
+		}
+		const last = 2 // bob has seen up to his reaction
+		b.C.CloseNow()
+
+		a.Send(map[string]any{"type": "unreact", "chat_id": p.chat.ID, "message_id": msg.ID, "emoji": "👍"})
+		a.WaitFor(wait, ft.Type("ack")) // alice never reacted: nothing to remove
+		a.Send(map[string]any{"type": "react", "chat_id": p.chat.ID, "message_id": msg.ID, "emoji": ":tada:"})
+		a.WaitFor(wait, ft.Type("ack"))
+		a.Send(map[string]any{"type": "pin", "chat_id": p.chat.ID, "message_id": msg.ID})
+		a.WaitFor(wait, ft.Type("ack"))
+		a.Send(sendFrame(p.chat.ID, "after"))
+		a.WaitFor(wait, ft.Type("ack"))
+
+		b2 := p.s.DialWith(t, ft.DialOptions{})
+		b2.Send(map[string]any{"type": "auth", "token": p.bob.AccessToken, "resume": map[string]int64{fmt.Sprint(p.chat.ID): last}})
+		b2.Ready()
+		want := []string{"reaction", "pinned", "message"}
+		for i, typ := range want {
+			e := b2.WaitFor(wait, func(e ft.Event) bool { return e.ChatID == p.chat.ID || e.Type == "message" })
+			if e.Type != typ || e.Seq != last+int64(i)+1 {
+				t.Fatalf("replay %d = %s, want %s at seq %d", i, e.Raw, typ, last+int64(i)+1)
+			}
+			if typ == "pinned" && (!e.Pinned || e.UserID != p.alice.User.ID) {
+				t.Fatalf("pinned event = %s", e.Raw)
+			}
+		}
+	})
+}
