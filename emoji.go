@@ -41,8 +41,8 @@ func CheckEmoji(s string) (string, error) {
 		case isPictograph(r):
 			pictographs++
 		case r == 0x200D, r == 0xFE0F, r == 0xFE0E, r == 0x20E3, // ZWJ, variation selectors, keycap
-			r >= 0x1F3FB && r <= 0x1F3FF, // skin tones
-			r >= 0xE0020 && r <= 0xE007F, // tag sequences (subdivision flags)
+			r >= 0x1F3FB && r <= 0x1F3FF,             // skin tones
+			r >= 0xE0020 && r <= 0xE007F,             // tag sequences (subdivision flags)
 			r >= '0' && r <= '9', r == '#', r == '*': // keycap bases
 		default:
 			return "", Errorf(EInvalid, "field \"emoji\" must be one emoji or a known :shortcode:")
