@@ -230,7 +230,7 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
   })
 
   it('pages history upward as you scroll', async () => {
-    // Ann seeds 150 messages over a raw socket, paced under the per-connection rate limit
+    // Ann seeds 150 messages over a raw socket, paced under the per-user send limit (10/s)
     const chatId: number = await ann.page.evaluate(async (benId) => {
       const s = JSON.parse(localStorage.getItem('fechatter.session')!)
       const r = await fetch('/api/v1/chats', {
@@ -255,7 +255,7 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
       })
       for (let i = 1; i <= 150; i++) {
         ws.send(JSON.stringify({ type: 'send', ref: i, chat_id: chat.id, client_id: crypto.randomUUID(), text: `seed ${i}` }))
-        await new Promise((r) => setTimeout(r, 60))
+        await new Promise((r) => setTimeout(r, 105))
       }
       await done
       ws.close()
