@@ -69,6 +69,9 @@ type ChatSummary struct {
 	Role        Role  `json:"role"`
 	LastReadSeq int64 `json:"last_read_seq"`
 	Unread      int64 `json:"unread"` // messages by others, not deleted, after LastReadSeq
+	// MentionCount is the messages after LastReadSeq that mention the member (by name,
+	// <!here> or <!channel>).
+	MentionCount int64 `json:"mention_count"`
 }
 
 // Member is a user's membership of a chat.

@@ -103,6 +103,9 @@ type SendParams struct {
 	SenderID int64
 	ClientID string // idempotency key, unique per sender
 	Text     string
+	// ThreadID makes the message a reply in the thread of that message of the same chat (a
+	// reply to a reply joins its root's thread); EInvalid naming thread_id otherwise.
+	ThreadID int64
 }
 
 // SendResult is the outcome of one send of a batch.
@@ -152,11 +155,12 @@ type PinParams struct {
 // result is always in ascending seq; hasMore says whether more exist in the paging direction
 // (older for Before or neither, newer for After).
 type MessageQuery struct {
-	ChatID  int64
-	Before  int64
-	After   int64
-	Forward bool
-	Limit   int
+	ChatID   int64
+	ThreadID int64 // only the replies of this thread
+	Before   int64
+	After    int64
+	Forward  bool
+	Limit    int
 }
 
 // Store persists everything. Implementations: store/sqlite, store/postgres. All of them pass

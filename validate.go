@@ -225,3 +225,8 @@ func (e AuditEntry) DetailJSON() []byte {
 	}
 	return e.Detail
 }
+
+// ErrBadThread answers a reply to a message that is not in the chat.
+func ErrBadThread() *Error {
+	return Errorf(EInvalid, "field \"thread_id\" is not a message of this chat")
+}

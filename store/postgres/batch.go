@@ -82,7 +82,12 @@ func sendBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []
 		return err
 	}
 	todo = slices.DeleteFunc(todo, func(i int) bool { return res[i].Err != nil })
-	if err := insertBatch(ctx, tx, ps, res, todo, now); err != nil {
+	extras, err := resolveExtras(ctx, tx, ps, res, todo)
+	if err != nil {
+		return err
+	}
+	todo = slices.DeleteFunc(todo, func(i int) bool { return res[i].Err != nil })
+	if err := insertBatch(ctx, tx, ps, res, todo, extras, now); err != nil {
 		return err
 	}
 	for _, i := range dups { // resends inside the batch get the first one's outcome
@@ -178,7 +183,7 @@ func checkWritable(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, re
 }
 
 // insertBatch assigns each chat's next seqs in batch order and stores messages and events.
-func insertBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, todo []int, now time.Time) error {
+func insertBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, todo []int, extras map[int]extra, now time.Time) error {
 	if len(todo) == 0 {
 		return nil
 	}
@@ -209,25 +214,45 @@ func insertBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res 
 		return fmt.Errorf("postgres: batch seq: %w", err)
 	}
 	n := len(todo)
-	chats, seqs, senders := make([]int64, n), make([]int64, n), make([]int64, n)
-	clients, texts := make([]string, n), make([]string, n)
+	b := batchRows{chats: make([]int64, n), seqs: make([]int64, n), senders: make([]int64, n),
+		clients: make([]string, n), texts: make([]string, n), threads: make([]int64, n), mentions: make([]string, n)}
 	for k, i := range todo {
-		p := ps[i]
+		p, x := ps[i], extras[i]
 		next[p.ChatID]++
-		chats[k], seqs[k], senders[k], clients[k], texts[k] = p.ChatID, next[p.ChatID], p.SenderID, p.ClientID, p.Text
+		b.chats[k], b.seqs[k], b.senders[k], b.clients[k], b.texts[k] = p.ChatID, next[p.ChatID], p.SenderID, p.ClientID, p.Text
+		b.threads[k], b.mentions[k] = x.thread, fechatter.MentionsColumn(x.mentions, x.broadcast)
 	}
-	return storeBatch(ctx, tx, todo, res, chats, seqs, senders, clients, texts, now)
+	if err := storeBatch(ctx, tx, todo, res, b, now); err != nil {
+		return err
+	}
+	for _, i := range todo {
+		if x := extras[i]; !x.none() {
+			m := &res[i].Event.Message
+			m.ThreadID, m.Mentions, m.Broadcast = x.thread, x.mentions, x.broadcast
+			if err := applyExtras(ctx, tx, *m, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-func storeBatch(ctx context.Context, tx pgx.Tx, todo []int, res []fechatter.SendResult,
-	chats, seqs, senders []int64, clients, texts []string, now time.Time) error {
+// batchRows are the columns of a batch's new messages.
+type batchRows struct {
+	chats, seqs, senders, threads []int64
+	clients, texts, mentions      []string
+}
+
+func storeBatch(ctx context.Context, tx pgx.Tx, todo []int, res []fechatter.SendResult, b batchRows, now time.Time) error {
+	chats, seqs, senders, clients, texts := b.chats, b.seqs, b.senders, b.clients, b.texts
 	rows, err := tx.Query(ctx, `WITH m AS (
-			INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at)
-			SELECT c, s, u, k, t, $6 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS x(c, s, u, k, t)
+			INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at, thread_id, mentions)
+			SELECT c, s, u, k, t, $6, nullif(r, 0), n
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $7::bigint[], $8::text[]) AS x(c, s, u, k, t, r, n)
 			RETURNING id, chat_id, seq)
 		INSERT INTO events (chat_id, seq, kind, message_id, created_at)
 		SELECT chat_id, seq, 'message', id, $6 FROM m RETURNING chat_id, seq, message_id`,
-		chats, seqs, senders, clients, texts, now)
+		chats, seqs, senders, clients, texts, now, b.threads, b.mentions)
 	if isUnique(err, "messages_sender_client_key") {
 		return duplicateError{}
 	}

@@ -156,6 +156,7 @@ func chatsForUser(ctx context.Context, tx pgx.Tx, userID int64) ([]fechatter.Cha
 	rows, err := tx.Query(ctx, `SELECT `+chatCols+`, m.role, m.last_read_seq,
 			(SELECT count(*) FROM messages x
 			 WHERE x.chat_id = c.id AND x.seq > m.last_read_seq AND x.sender_id <> m.user_id AND NOT x.deleted)
+			,(SELECT count(*) FROM mentions y WHERE y.user_id = m.user_id AND y.chat_id = c.id AND y.seq > m.last_read_seq)
 		FROM members m JOIN chats c ON c.id = m.chat_id
 		WHERE m.user_id = $1
 		ORDER BY c.id`, userID)
@@ -165,7 +166,7 @@ func chatsForUser(ctx context.Context, tx pgx.Tx, userID int64) ([]fechatter.Cha
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (fechatter.ChatSummary, error) {
 		var cs fechatter.ChatSummary
 		var err error
-		cs.Chat, err = scanChat(r, &cs.Role, &cs.LastReadSeq, &cs.Unread)
+		cs.Chat, err = scanChat(r, &cs.Role, &cs.LastReadSeq, &cs.Unread, &cs.MentionCount)
 		return cs, err
 	})
 	if err != nil {

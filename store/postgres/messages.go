@@ -123,18 +123,33 @@ func send(ctx context.Context, tx pgx.Tx, p fechatter.SendParams, now time.Time)
 	} else if found {
 		return fechatter.Event{}, false, duplicateError{}
 	}
-	m := fechatter.Message{ChatID: p.ChatID, Seq: seq, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now}
+	one := []fechatter.SendResult{{}}
+	extras, err := resolveExtras(ctx, tx, []fechatter.SendParams{p}, one, []int{0})
+	if err != nil {
+		return fechatter.Event{}, false, err
+	}
+	if one[0].Err != nil {
+		return fechatter.Event{}, false, one[0].Err
+	}
+	x := extras[0]
+	m := fechatter.Message{ChatID: p.ChatID, Seq: seq, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now,
+		ThreadID: x.thread, Mentions: x.mentions, Broadcast: x.broadcast}
 	err = tx.QueryRow(ctx, `WITH m AS (
-			INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+			INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at, thread_id, mentions)
+			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0), $8) RETURNING id)
 		INSERT INTO events (chat_id, seq, kind, message_id, created_at)
 		SELECT $1, $2, 'message', id, $6 FROM m RETURNING message_id`,
-		m.ChatID, m.Seq, m.SenderID, m.ClientID, m.Text, now).Scan(&m.ID)
+		m.ChatID, m.Seq, m.SenderID, m.ClientID, m.Text, now, m.ThreadID, fechatter.MentionsColumn(m.Mentions, m.Broadcast)).Scan(&m.ID)
 	if isUnique(err, "messages_sender_client_key") { // the same client id, sent to another chat
 		return fechatter.Event{}, false, duplicateError{}
 	}
 	if err != nil {
 		return fechatter.Event{}, false, fmt.Errorf("postgres: insert message: %w", err)
+	}
+	if !x.none() {
+		if err := applyExtras(ctx, tx, m, now); err != nil {
+			return fechatter.Event{}, false, err
+		}
 	}
 	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil
 }

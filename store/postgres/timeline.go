@@ -98,6 +98,9 @@ func deleteMessage(ctx context.Context, tx pgx.Tx, p fechatter.DeleteParams, now
 	if err != nil {
 		return fechatter.Event{}, fmt.Errorf("postgres: delete message: %w", err)
 	}
+	if err := forgetExtras(ctx, tx, m); err != nil {
+		return fechatter.Event{}, err
+	}
 	return fechatter.Event{ChatID: m.ChatID, Seq: seq, Kind: fechatter.EventDeleted, Message: m}, nil
 }
 
@@ -142,6 +145,9 @@ func (db *DB) Messages(ctx context.Context, q fechatter.MessageQuery) ([]fechatt
 
 func messages(ctx context.Context, tx pgx.Tx, q fechatter.MessageQuery, limit int) ([]fechatter.Message, bool, error) {
 	query, bound, desc := `SELECT `+msgCols+` FROM messages m WHERE m.chat_id = $1`, int64(-1), true
+	if q.ThreadID != 0 {
+		query += fmt.Sprintf(` AND m.thread_id = %d`, q.ThreadID)
+	}
 	switch {
 	case q.After > 0 || q.Forward:
 		query, bound, desc = query+` AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`, q.After, false

@@ -154,6 +154,7 @@ func chatsForUser(ctx context.Context, tx *sql.Tx, userID int64) ([]fechatter.Ch
 	rows, err := tx.QueryContext(ctx, `SELECT `+chatCols+`, m.role, m.last_read_seq,
 			(SELECT count(*) FROM messages x
 			 WHERE x.chat_id = c.id AND x.seq > m.last_read_seq AND x.sender_id <> m.user_id AND x.deleted = 0)
+			,(SELECT count(*) FROM mentions y WHERE y.user_id = m.user_id AND y.chat_id = c.id AND y.seq > m.last_read_seq)
 		FROM members m JOIN chats c ON c.id = m.chat_id
 		WHERE m.user_id = ?
 		ORDER BY c.id`, userID)
@@ -164,7 +165,7 @@ func chatsForUser(ctx context.Context, tx *sql.Tx, userID int64) ([]fechatter.Ch
 	list := []fechatter.ChatSummary{}
 	for rows.Next() {
 		var cs fechatter.ChatSummary
-		cs.Chat, err = scanChat(rows, &cs.Role, &cs.LastReadSeq, &cs.Unread)
+		cs.Chat, err = scanChat(rows, &cs.Role, &cs.LastReadSeq, &cs.Unread, &cs.MentionCount)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: chats for user: scan: %w", err)
 		}

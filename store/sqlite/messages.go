@@ -124,14 +124,21 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 		return fechatter.Event{}, false, err
 	}
 	m := fechatter.Message{ChatID: p.ChatID, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now}
+	if err := resolveExtras(ctx, tx, &m, p.ThreadID); err != nil {
+		return fechatter.Event{}, false, err
+	}
 	m.Seq, err = appendEvent(ctx, tx, p.ChatID, fechatter.EventMessage, func(seq int64) (int64, error) {
-		err := queryRow(ctx, tx, sqlInsertMessage, m.ChatID, seq, m.SenderID, m.ClientID, m.Text, micros(now)).Scan(&m.ID)
+		err := queryRow(ctx, tx, sqlInsertMessage, m.ChatID, seq, m.SenderID, m.ClientID, m.Text, micros(now),
+			m.ThreadID, fechatter.MentionsColumn(m.Mentions, m.Broadcast)).Scan(&m.ID)
 		if err != nil {
 			return 0, fmt.Errorf("sqlite: insert message: %w", err)
 		}
 		return m.ID, nil
 	}, now)
 	if err != nil {
+		return fechatter.Event{}, false, err
+	}
+	if err := applyExtras(ctx, tx, m, now); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil
@@ -227,6 +234,9 @@ func deleteMessage(ctx context.Context, tx *sql.Tx, p fechatter.DeleteParams, no
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET text = '', deleted = 1 WHERE id = ?`, m.ID); err != nil {
 			return 0, fmt.Errorf("sqlite: delete message: %w", err)
 		}
+		if err := forgetExtras(ctx, tx, m); err != nil {
+			return 0, err
+		}
 		return m.ID, nil
 	}, now)
 	if err != nil {
@@ -276,6 +286,9 @@ func (db *DB) Messages(ctx context.Context, q fechatter.MessageQuery) ([]fechatt
 
 func messages(ctx context.Context, tx *sql.Tx, q fechatter.MessageQuery, limit int) ([]fechatter.Message, bool, error) {
 	query, bound, desc := `SELECT `+msgCols+` FROM messages m WHERE m.chat_id = ?`, int64(-1), true
+	if q.ThreadID != 0 {
+		query += fmt.Sprintf(` AND m.thread_id = %d`, q.ThreadID)
+	}
 	switch {
 	case q.After > 0 || q.Forward:
 		query, bound, desc = query+` AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`, q.After, false

@@ -77,7 +77,7 @@ const (
 	sqlAccess        = `SELECT c.archived, coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = ?), '') FROM chats c WHERE c.id = ?`
 	sqlNextSeq       = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertEvent   = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
-	sqlInsertMessage = `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+	sqlInsertMessage = `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at, thread_id, mentions) VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?) RETURNING id`
 )
 
 func hotStatements() []string {

@@ -47,4 +47,13 @@ CREATE TABLE saved (
 );
 
 ALTER TABLE chats ADD COLUMN topic text NOT NULL DEFAULT '';
-ALTER TABLE members ADD COLUMN mention_count integer NOT NULL DEFAULT 0;
+-- Who a message mentions, one row per mentioned member (every member for <!here> and
+-- <!channel>): a member's mention count is their rows past their read position.
+CREATE TABLE mentions (
+    user_id    bigint NOT NULL,
+    chat_id    bigint NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+    seq        bigint NOT NULL,
+    message_id bigint NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, chat_id, seq)
+);
+CREATE INDEX mentions_message_idx ON mentions (message_id);

@@ -59,4 +59,13 @@ CREATE TABLE saved (
 ) WITHOUT ROWID;
 
 ALTER TABLE chats ADD COLUMN topic TEXT NOT NULL DEFAULT '';
-ALTER TABLE members ADD COLUMN mention_count INTEGER NOT NULL DEFAULT 0;
+-- Who a message mentions, one row per mentioned member (every member for <!here> and
+-- <!channel>): a member's mention count is their rows past their read position.
+CREATE TABLE mentions (
+    user_id    INTEGER NOT NULL,
+    chat_id    INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, chat_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX mentions_message_idx ON mentions (message_id);
