@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/fechatter/fechatter/internal/node"
 )
@@ -34,6 +36,8 @@ type Main struct {
 	Config         node.Config
 	logLevel       string
 	debugAddr      string
+	apiBodyLimit   string // parsed into Config by ParseFlags
+	readTimeout    string
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -111,6 +115,8 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
 	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")
+	fs.StringVar(&m.apiBodyLimit, "api-body-limit", env("FECHATTER_API_BODY_LIMIT", "65536"), "largest /api request body in bytes; larger ones get 413 before any parsing (FECHATTER_API_BODY_LIMIT)")
+	fs.StringVar(&m.readTimeout, "read-timeout", env("FECHATTER_READ_TIMEOUT", "30s"), "time a request's headers and body may take to arrive; a slower API body gets 408 (FECHATTER_READ_TIMEOUT); open WebSockets and SSE streams are not cut")
 	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
 	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
 		c.AllowedOrigins = splitList(s)
@@ -150,6 +156,20 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("log level: %w", err)
 	}
 	m.Config.Logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+	return m.parseEdge()
+}
+
+// parseEdge reads the HTTP edge's limits, kept as text by flags() like the log level.
+func (m *Main) parseEdge() error {
+	limit, err := strconv.ParseInt(m.apiBodyLimit, 10, 64)
+	if err != nil || limit <= 0 {
+		return fmt.Errorf("api body limit %q: want a positive number of bytes", m.apiBodyLimit)
+	}
+	timeout, err := time.ParseDuration(m.readTimeout)
+	if err != nil || timeout <= 0 {
+		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
+	}
+	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
 	return nil
 }
 

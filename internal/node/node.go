@@ -62,6 +62,12 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 15 * time.Second
 	}
+	if cfg.APIBodyLimit <= 0 {
+		cfg.APIBodyLimit = 64 << 10
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
 	n := &Node{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), served: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -101,13 +107,20 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	api := rest.New(rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, AuthPerMinute: cfg.AuthPerMinute, LimiterStorage: n.limiterStorage(),
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, BodyLimit: int(cfg.APIBodyLimit),
 	})
 	n.srv = &http.Server{
 		Handler:           n.routes(api),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+		// ReadTimeout bounds the request's headers and body on every route (a stalled body to
+		// any path would otherwise hold its goroutine for ever). It does not cut /ws or
+		// /events: net/http clears the read deadline when a handler hijacks the connection (WS)
+		// and when it starts its background read of a bodiless request (SSE), as
+		// TestSlowBodyIsCutOffButSocketsLive checks. No WriteTimeout: it would cut streams;
+		// the hub sets a deadline per write instead.
+		ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: 120 * time.Second,
+		ErrorLog:    slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	if n.ln, err = n.listen(); err != nil {
 		return nil, err
