@@ -118,7 +118,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&m.apiBodyLimit, "api-body-limit", env("FECHATTER_API_BODY_LIMIT", "65536"), "largest /api request body in bytes; larger ones get 413 before any parsing (FECHATTER_API_BODY_LIMIT)")
 	fs.StringVar(&m.readTimeout, "read-timeout", env("FECHATTER_READ_TIMEOUT", "30s"), "time a request's headers and body may take to arrive; a slower API body gets 408 (FECHATTER_READ_TIMEOUT); open WebSockets and SSE streams are not cut")
 	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
-	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
+	fs.Func("allowed-origins", "comma-separated Origin patterns (hosts like localhost:5173 or *.example.com, or full origins like https://app.example.com) allowed besides same-origin, for WebSocket, SSE and CORS alike (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
 		c.AllowedOrigins = splitList(s)
 		return nil
 	})

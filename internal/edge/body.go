@@ -28,8 +28,8 @@ var errTooLarge = errors.New("body over the limit")
 // 400 invalid_input (it broke off), and the connection is closed after them.
 //
 // Every /api request goes through Buffer. A route that must stream a larger body (file
-// uploads) opts out by being mounted on its own, more specific mux pattern with APIHeaders
-// but not Buffer; it enforces its own limit while streaming and may extend its
+// uploads) opts out by being mounted on its own, more specific mux pattern with CORS and
+// APIHeaders but not Buffer; it enforces its own limit while streaming and may extend its
 // read deadline with http.ResponseController.
 func (b Body) Buffer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

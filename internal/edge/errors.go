@@ -8,9 +8,10 @@ import (
 )
 
 const (
-	tooLarge = fechatter.ETooLarge
-	timedOut = fechatter.ETimeout
-	invalid  = fechatter.EInvalid
+	forbidden = fechatter.EForbidden
+	tooLarge  = fechatter.ETooLarge
+	timedOut  = fechatter.ETimeout
+	invalid   = fechatter.EInvalid
 )
 
 // writeError answers with the REST error envelope; the status is the one rest.StatusOf gives

@@ -13,7 +13,7 @@ type Config struct {
 	DataDir        string // SQLite file, embedded NATS store, generated JWT secret
 	JWTSecret      string // when empty, generated once and kept in DataDir
 	JWTPrevious    []string
-	AllowedOrigins []string // extra Origin host patterns for WebSocket handshakes
+	AllowedOrigins []string // extra Origin patterns (hosts or full origins) for WebSocket, SSE and CORS
 	TrustedProxies []string // load balancers whose X-Forwarded-For names the client
 	DatabaseURL    string   // PostgreSQL; SQLite in DataDir when empty
 	NATSURL        string   // external NATS; embedded in-process when empty

@@ -18,6 +18,7 @@ import (
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/hub"
+	"github.com/fechatter/fechatter/internal/edge"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/store/postgres"
@@ -68,6 +69,10 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = 30 * time.Second
 	}
+	origins, err := edge.ParseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("allowed origins: %w", err)
+	}
 	n := &Node{cfg: cfg, log: cfg.Logger, registry: prometheus.NewRegistry(), served: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -93,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
-		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
+		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: origins.Patterns(),
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 		PresenceFanout: cfg.PresenceFanout,
@@ -110,7 +115,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		TrustedProxies: cfg.TrustedProxies, BodyLimit: int(cfg.APIBodyLimit),
 	})
 	n.srv = &http.Server{
-		Handler:           n.routes(api),
+		Handler:           n.routes(api, origins),
 		ReadHeaderTimeout: 10 * time.Second,
 		// ReadTimeout bounds the request's headers and body on every route (a stalled body to
 		// any path would otherwise hold its goroutine for ever). It does not cut /ws or

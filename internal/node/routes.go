@@ -13,16 +13,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-func (n *Node) routes(api *rest.Server) http.Handler {
+func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /ws", n.Hub)
-	mux.HandleFunc("GET /events", n.Hub.ServeSSE)
+	mux.Handle("GET /ws", n.Hub) // the handshake checks origins.Patterns() itself
+	mux.Handle("GET /events", edge.CORS(origins, http.HandlerFunc(n.Hub.ServeSSE)))
 	// Every /api/ request passes the edge's rules before Fiber parses anything: API headers,
-	// then the body rule (size cap; a body late for the ReadTimeout gets 408). A route that
-	// streams a larger body (POST /api/v1/chats/{id}/files) is mounted on its own, more
-	// specific pattern as edge.APIHeaders(h), without body.Buffer, and enforces its own limit.
+	// CORS, then the body rule (size cap; a body late for the ReadTimeout gets 408). A route
+	// that streams a larger body (POST /api/v1/chats/{id}/files) is mounted on its own, more
+	// specific pattern as edge.APIHeaders(edge.CORS(origins, h)), without body.Buffer, and
+	// enforces its own limit.
 	body := edge.Body{Limit: n.cfg.APIBodyLimit, Logger: n.log}
-	mux.Handle("/api/", edge.APIHeaders(body.Buffer(adaptor.FiberApp(api.App()))))
+	mux.Handle("/api/", edge.APIHeaders(edge.CORS(origins, body.Buffer(adaptor.FiberApp(api.App())))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
