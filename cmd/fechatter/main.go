@@ -114,6 +114,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (MEILI_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FECHATTER_METRICS_ADDR", ""), "serve Prometheus /metrics only on this address, e.g. 127.0.0.1:9090; on the main port when empty (FECHATTER_METRICS_ADDR)")
 	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")
 	fs.StringVar(&m.apiBodyLimit, "api-body-limit", env("FECHATTER_API_BODY_LIMIT", "65536"), "largest /api request body in bytes; larger ones get 413 before any parsing (FECHATTER_API_BODY_LIMIT)")
 	fs.StringVar(&m.readTimeout, "read-timeout", env("FECHATTER_READ_TIMEOUT", "30s"), "time a request's headers and body may take to arrive; a slower API body gets 408 (FECHATTER_READ_TIMEOUT); open WebSockets and SSE streams are not cut")

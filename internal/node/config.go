@@ -25,6 +25,7 @@ type Config struct {
 	PresenceTTL    time.Duration
 	TLSCert        string
 	TLSKey         string
+	MetricsAddr    string        // Prometheus /metrics on this listener only; on Addr when empty
 	APIBodyLimit   int64         // largest /api request body in bytes (default 64 KiB)
 	ReadTimeout    time.Duration // a request's headers and body must arrive within it (default 30s)
 

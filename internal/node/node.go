@@ -37,17 +37,20 @@ type Node struct {
 	Hub    *hub.Hub
 	Issuer *auth.Issuer
 
-	embedded *fanout.Embedded
-	nc       *nats.Conn
-	bridge   *fanout.Bridge
-	indexer  *meili.Indexer // nil unless Meilisearch is configured
-	registry *prometheus.Registry
-	ln       net.Listener
-	srv      *http.Server
-	draining atomic.Bool
-	served   chan error
-	stopOnce sync.Once
-	stopErr  error
+	embedded    *fanout.Embedded
+	nc          *nats.Conn
+	bridge      *fanout.Bridge
+	indexer     *meili.Indexer // nil unless Meilisearch is configured
+	registry    *prometheus.Registry
+	ln          net.Listener
+	srv         *http.Server
+	metrics     *http.Server // nil unless MetricsAddr is set
+	metricsLn   net.Listener
+	metricsDone chan struct{}
+	draining    atomic.Bool
+	served      chan error
+	stopOnce    sync.Once
+	stopErr     error
 
 	presence     presenceTracker
 	redis        *redis.Client
@@ -128,6 +131,10 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		ErrorLog:    slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	if n.ln, err = n.listen(); err != nil {
+		return nil, err
+	}
+	if err = n.serveMetrics(); err != nil {
+		n.ln.Close()
 		return nil, err
 	}
 	return n, nil
@@ -258,8 +265,9 @@ func (n *Node) shutdown(ctx context.Context) error {
 	defer cancel()
 	errHub := n.Hub.Shutdown(ctx)
 	errHTTP := n.srv.Shutdown(ctx)
+	errMetrics := n.stopMetrics(ctx)
 	n.closeBackends()
-	err := errors.Join(errHub, errHTTP)
+	err := errors.Join(errHub, errHTTP, errMetrics)
 	n.served <- err
 	return err
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/web"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
@@ -28,7 +27,11 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", n.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
+	if n.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", n.metricsHandler())
+	} else {
+		mux.Handle("/metrics", http.NotFoundHandler()) // served on MetricsAddr only
+	}
 	mux.Handle("/", web.NewHandler()) // the web client, with SPA fallback
 	return mux
 }
