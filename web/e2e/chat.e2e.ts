@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launch, startServer, until, type Server } from './harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCSPViolations, browserAvailable, launch, startServer, until, type Server } from './harness'
 
 const screenshotPath = resolve(process.env.FECHATTER_SCREENSHOT ?? '../docs/screenshot.png')
 const password = 'correct horse battery'
@@ -15,6 +15,7 @@ interface Person {
   email: string
   page: Page
   context: BrowserContext
+  cspViolations: string[]
   close(): Promise<void>
   id?: number
 }
@@ -58,7 +59,7 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     if (cable) await cable.attach(b.context)
     const page = b.context.pages()[0] ?? (await b.context.newPage())
     page.on('pageerror', (e: Error) => console.error(`[${name}] page error:`, e))
-    return { name, email, page, context: b.context, close: b.close }
+    return { name, email, page, context: b.context, cspViolations: b.cspViolations, close: b.close }
   }
 
   async function signUp(p: Person) {
@@ -100,6 +101,11 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     server = await startServer()
     ann = await person('Ann Archer', 'ann@example.com')
     ben = await person('Ben Baker', 'ben@example.com', benCable)
+  })
+
+  // the client runs under the server's Content-Security-Policy: any violation fails the test
+  afterEach(() => {
+    for (const p of [ann, ben]) if (p) assertNoCSPViolations(p.name, p)
   })
 
   afterAll(async () => {
