@@ -87,6 +87,14 @@ func TestAPIHeaders(t *testing.T) {
 	if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("headers %v", rec.Header())
 	}
+	rec = httptest.NewRecorder()
+	APIHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8") // as Fiber's adaptor does
+		w.WriteHeader(http.StatusNoContent)
+	})).ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/auth/logout", nil))
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Content-Type") != "" {
+		t.Fatalf("204: %d %v", rec.Code, rec.Header())
+	}
 }
 
 // A body that stalls past the server's read deadline gets a JSON 408, not a hung goroutine.

@@ -51,4 +51,15 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Fatalf("%s %s: %d %v", tt.method, tt.path, resp.StatusCode, h)
 		}
 	}
+	// a 204 has no body and claims no type
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/logout", strings.NewReader(`{"refresh_token":"`+ann.RefreshToken+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Content-Type") != "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("logout: %d %v", resp.StatusCode, resp.Header)
+	}
 }
