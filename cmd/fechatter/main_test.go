@@ -137,7 +137,8 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{"FECHATTER_ADDR", "FECHATTER_DATA_DIR", "FECHATTER_JWT_SECRET", "FECHATTER_ALLOWED_ORIGINS",
-		"DATABASE_URL", "NATS_URL", "FECHATTER_TLS_CERT", "FECHATTER_TLS_KEY"} {
+		"DATABASE_URL", "NATS_URL", "FECHATTER_TLS_CERT", "FECHATTER_TLS_KEY",
+		"FECHATTER_METRICS_ADDR", "FECHATTER_API_BODY_LIMIT", "FECHATTER_READ_TIMEOUT"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("help does not mention %s", v)
 		}
