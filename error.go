@@ -16,6 +16,7 @@ const (
 	EConflict     = "conflict"       // the request clashes with existing state
 	ETooLarge     = "too_large"      // a body, frame or field is over its limit
 	ERateLimited  = "rate_limited"   // slow down
+	ETimeout      = "timeout"        // the request did not arrive in time (a stalled body)
 	EUnavailable  = "unavailable"    // a dependency is down; retry later, nothing was stored
 	EInternal     = "internal_error" // a bug or an unexpected failure; details are only logged
 )

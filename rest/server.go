@@ -161,6 +161,7 @@ var statusOf = map[string]int{
 	fechatter.ENotFound:     http.StatusNotFound,
 	fechatter.EConflict:     http.StatusConflict,
 	fechatter.ETooLarge:     http.StatusRequestEntityTooLarge,
+	fechatter.ETimeout:      http.StatusRequestTimeout,
 	fechatter.ERateLimited:  http.StatusTooManyRequests,
 	fechatter.EUnavailable:  http.StatusServiceUnavailable,
 	fechatter.EInternal:     http.StatusInternalServerError,

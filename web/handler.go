@@ -20,6 +20,30 @@ const (
 	cacheRevalidate = "no-cache"
 )
 
+// The document policy of every response, built for what the client does and no more: it runs
+// only its own script files (no inline script: the early theme script is public/theme-init.js; no
+// eval), styles only from its own CSS files (Vue's :style bindings go through the CSSOM, which
+// CSP allows), shows images from itself or data:/blob: URLs, and talks only to its own origin
+// (in CSP3 'self' also matches ws: and wss: of the same host, so /ws is covered; cross-origin
+// clients on FECHATTER_ALLOWED_ORIGINS serve their own page). It cannot be framed, sends no
+// Referer (invite links carry a secret in the URL) and asks for no device.
+// The Chromium e2e tests fail on any violation of it.
+const (
+	contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+		"img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; " +
+		"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+)
+
+// setPolicy sets the document policy headers.
+func setPolicy(h http.Header) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Permissions-Policy", permissionsPolicy)
+}
+
 // file is one embedded file, read once, with its gzip form when that is smaller.
 type file struct {
 	name  string
@@ -31,7 +55,8 @@ type file struct {
 
 // Handler serves the client: existing files as they are, any other path that does not look
 // like a file (no extension, not under /assets/) as index.html so client-side routes load,
-// and 404 for missing assets. Only GET and HEAD are allowed.
+// and 404 for missing assets. Only GET and HEAD are allowed. Every answer carries the
+// document policy (Content-Security-Policy and friends).
 type Handler struct {
 	files map[string]*file
 }
@@ -80,6 +105,7 @@ func gzipped(b []byte) []byte {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setPolicy(w.Header())
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -108,7 +134,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Cache-Control", cacheRevalidate)
 	}
 	hdr.Set("Content-Type", f.ctype)
-	hdr.Set("X-Content-Type-Options", "nosniff")
 	body, etag := f.body, f.etag
 	if f.gzip != nil {
 		hdr.Add("Vary", "Accept-Encoding")

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,8 @@ type Main struct {
 	Config         node.Config
 	logLevel       string
 	debugAddr      string
+	apiBodyLimit   string // parsed into Config by ParseFlags
+	readTimeout    string
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -111,11 +114,14 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (MEILI_KEY)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FECHATTER_METRICS_ADDR", ""), "serve Prometheus /metrics only on this address, e.g. 127.0.0.1:9090; on the main port when empty (FECHATTER_METRICS_ADDR)")
 	fs.StringVar(&m.debugAddr, "debug-addr", env("FECHATTER_DEBUG_ADDR", ""), "serve Go's pprof profiler on this address, e.g. 127.0.0.1:6060; off when empty (FECHATTER_DEBUG_ADDR)")
 	fs.StringVar(&c.SignupPolicy, "signup", env("FECHATTER_SIGNUP", "open"), "who may sign up: open (anyone, into a new workspace of their own) or invite-only (invited people, plus the very first user) (FECHATTER_SIGNUP)")
 	fs.StringVar(&c.PublicURL, "public-url", env("FECHATTER_PUBLIC_URL", ""), "where people reach the web client, e.g. https://chat.example.com, for invitation links; the request's own host when empty (FECHATTER_PUBLIC_URL)")
+	fs.StringVar(&m.apiBodyLimit, "api-body-limit", env("FECHATTER_API_BODY_LIMIT", "65536"), "largest /api request body in bytes; larger ones get 413 before any parsing (FECHATTER_API_BODY_LIMIT)")
+	fs.StringVar(&m.readTimeout, "read-timeout", env("FECHATTER_READ_TIMEOUT", "30s"), "time a request's headers and body may take to arrive; a slower API body gets 408 (FECHATTER_READ_TIMEOUT); open WebSockets and SSE streams are not cut")
 	fs.StringVar(&m.logLevel, "log-level", env("FECHATTER_LOG_LEVEL", "info"), "debug, info, warn or error (FECHATTER_LOG_LEVEL)")
-	fs.Func("allowed-origins", "comma-separated Origin host patterns allowed to open WebSockets besides same-origin (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
+	fs.Func("allowed-origins", "comma-separated Origin patterns (hosts like localhost:5173 or *.example.com, or full origins like https://app.example.com) allowed besides same-origin, for WebSocket, SSE and CORS alike (FECHATTER_ALLOWED_ORIGINS)", func(s string) error {
 		c.AllowedOrigins = splitList(s)
 		return nil
 	})
@@ -196,6 +202,20 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("log level: %w", err)
 	}
 	m.Config.Logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+	return m.parseEdge()
+}
+
+// parseEdge reads the HTTP edge's limits, kept as text by flags() like the log level.
+func (m *Main) parseEdge() error {
+	limit, err := strconv.ParseInt(m.apiBodyLimit, 10, 64)
+	if err != nil || limit <= 0 {
+		return fmt.Errorf("api body limit %q: want a positive number of bytes", m.apiBodyLimit)
+	}
+	timeout, err := time.ParseDuration(m.readTimeout)
+	if err != nil || timeout <= 0 {
+		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
+	}
+	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
 	return nil
 }
 

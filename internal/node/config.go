@@ -13,7 +13,7 @@ type Config struct {
 	DataDir        string // SQLite file, embedded NATS store, generated JWT secret
 	JWTSecret      string // when empty, generated once and kept in DataDir
 	JWTPrevious    []string
-	AllowedOrigins []string // extra Origin host patterns for WebSocket handshakes
+	AllowedOrigins []string // extra Origin patterns (hosts or full origins) for WebSocket, SSE and CORS
 	TrustedProxies []string // load balancers whose X-Forwarded-For names the client
 	DatabaseURL    string   // PostgreSQL; SQLite in DataDir when empty
 	NATSURL        string   // external NATS; embedded in-process when empty
@@ -27,6 +27,9 @@ type Config struct {
 	TLSKey         string
 	SignupPolicy   string // "open" (default) or "invite-only"
 	PublicURL      string // where people reach the web client, for invitation links
+	MetricsAddr    string        // Prometheus /metrics on this listener only; on Addr when empty
+	APIBodyLimit   int64         // largest /api request body in bytes (default 64 KiB)
+	ReadTimeout    time.Duration // a request's headers and body must arrive within it (default 30s)
 
 	Logger *slog.Logger
 

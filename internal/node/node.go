@@ -19,6 +19,7 @@ import (
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/internal/clientip"
+	"github.com/fechatter/fechatter/internal/edge"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/store/postgres"
@@ -37,19 +38,21 @@ type Node struct {
 	Hub    *hub.Hub
 	Issuer *auth.Issuer
 
-	embedded *fanout.Embedded
-	nc       *nats.Conn
-	bridge   *fanout.Bridge
-	indexer  *meili.Indexer // nil unless Meilisearch is configured
-	registry *prometheus.Registry
-	ln       net.Listener
-	srv      *http.Server
-	draining atomic.Bool
-	// rechecking: a session recheck runs (see recheckSessions)
-	rechecking atomic.Bool
-	served     chan error
-	stopOnce   sync.Once
-	stopErr    error
+	embedded    *fanout.Embedded
+	nc          *nats.Conn
+	bridge      *fanout.Bridge
+	indexer     *meili.Indexer // nil unless Meilisearch is configured
+	registry    *prometheus.Registry
+	ln          net.Listener
+	srv         *http.Server
+	metrics     *http.Server // nil unless MetricsAddr is set
+	metricsLn   net.Listener
+	metricsDone chan struct{}
+	draining    atomic.Bool
+	rechecking  atomic.Bool // a session recheck runs (see recheckSessions)
+	served      chan error
+	stopOnce    sync.Once
+	stopErr     error
 
 	presence     presenceTracker
 	redis        *redis.Client
@@ -64,6 +67,16 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 15 * time.Second
+	}
+	if cfg.APIBodyLimit <= 0 {
+		cfg.APIBodyLimit = 64 << 10
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	origins, err := edge.ParseOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("allowed origins: %w", err)
 	}
 	proxies, err := clientip.New(cfg.TrustedProxies)
 	if err != nil {
@@ -95,7 +108,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
-		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: cfg.AllowedOrigins,
+		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: origins.Patterns(),
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter),
@@ -109,15 +122,26 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	api := rest.New(rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, Limits: n.restLimits(), Limiter: limiter, ClientIP: proxies,
-		SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL,
+		SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL, BodyLimit: int(cfg.APIBodyLimit),
 	})
 	n.srv = &http.Server{
-		Handler:           n.routes(api),
+		Handler:           n.routes(api, origins),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+		// ReadTimeout bounds the request's headers and body on every route (a stalled body to
+		// any path would otherwise hold its goroutine for ever). It does not cut /ws or
+		// /events: net/http clears the read deadline when a handler hijacks the connection (WS)
+		// and when it starts its background read of a bodiless request (SSE), as
+		// TestSlowBodyIsCutOffButSocketsLive checks. No WriteTimeout: it would cut streams;
+		// the hub sets a deadline per write instead.
+		ReadTimeout: cfg.ReadTimeout,
+		IdleTimeout: 120 * time.Second,
+		ErrorLog:    slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	if n.ln, err = n.listen(); err != nil {
+		return nil, err
+	}
+	if err = n.serveMetrics(); err != nil {
+		n.ln.Close()
 		return nil, err
 	}
 	return n, nil
@@ -254,8 +278,9 @@ func (n *Node) shutdown(ctx context.Context) error {
 	defer cancel()
 	errHub := n.Hub.Shutdown(ctx)
 	errHTTP := n.srv.Shutdown(ctx)
+	errMetrics := n.stopMetrics(ctx)
 	n.closeBackends()
-	err := errors.Join(errHub, errHTTP)
+	err := errors.Join(errHub, errHTTP, errMetrics)
 	n.served <- err
 	return err
 }

@@ -6,29 +6,32 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fechatter/fechatter/internal/edge"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/web"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// maxAPIBody caps request bodies at the edge, before Fiber buffers them.
-const maxAPIBody = 1 << 20
-
-func (n *Node) routes(api *rest.Server) http.Handler {
+func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /ws", n.Hub)
-	mux.HandleFunc("GET /events", n.Hub.ServeSSE)
-	fiberApp := adaptor.FiberApp(api.App())
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxAPIBody)
-		fiberApp(w, r)
-	})
+	mux.Handle("GET /ws", n.Hub) // the handshake checks origins.Patterns() itself
+	mux.Handle("GET /events", edge.CORS(origins, http.HandlerFunc(n.Hub.ServeSSE)))
+	// Every /api/ request passes the edge's rules before Fiber parses anything: API headers,
+	// CORS, then the body rule (size cap; a body late for the ReadTimeout gets 408). A route
+	// that streams a larger body (POST /api/v1/chats/{id}/files) is mounted on its own, more
+	// specific pattern as edge.APIHeaders(edge.CORS(origins, h)), without body.Buffer, and
+	// enforces its own limit.
+	body := edge.Body{Limit: n.cfg.APIBodyLimit, Logger: n.log}
+	mux.Handle("/api/", edge.APIHeaders(edge.CORS(origins, body.Buffer(adaptor.FiberApp(api.App())))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", n.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.registry, promhttp.HandlerOpts{}))
+	if n.cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", n.metricsHandler())
+	} else {
+		mux.Handle("/metrics", http.NotFoundHandler()) // served on MetricsAddr only
+	}
 	mux.Handle("/", web.NewHandler()) // the web client, with SPA fallback
 	return mux
 }

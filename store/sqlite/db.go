@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -35,10 +37,14 @@ type DB struct {
 }
 
 // Open opens (creating it if needed) the database file at path and applies the pending
-// migrations.
+// migrations. A new file is created readable by its owner only (0600); SQLite gives the -wal
+// and -shm files the database file's mode.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	busy := opts.BusyTimeout
 	if busy <= 0 {
@@ -72,6 +78,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		now = func() time.Time { return time.Now().UTC() }
 	}
 	return &DB{write: write, stmts: stmts, read: read, now: now}, nil
+}
+
+// createPrivate creates an empty file at path with mode 0600 unless one exists; SQLite would
+// create it 0644. An existing file keeps its mode: the operator chose it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {

@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { BrowserContext, WebSocketRoute } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, startServer, until, type Server } from './harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCSPViolations, browserAvailable, startServer, until, type Server } from './harness'
 import { inviteLink, online, person, signUpNew, signUpWithInvite, type Person } from './people'
 
 const screenshotPath = resolve(process.env.FECHATTER_SCREENSHOT ?? '../docs/screenshot.png')
@@ -66,6 +66,11 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     server = await startServer()
     ann = await person('Ann Archer', 'ann@example.com')
     ben = await person('Ben Baker', 'ben@example.com', (c) => benCable.attach(c))
+  })
+
+  // the client runs under the server's Content-Security-Policy: any violation fails the test
+  afterEach(() => {
+    for (const p of [ann, ben]) if (p) assertNoCSPViolations(p.name, p)
   })
 
   afterAll(async () => {

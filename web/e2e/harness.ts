@@ -75,8 +75,11 @@ export async function startServer(): Promise<Server> {
     },
     30_000,
   )
-  const index = await (await fetch(url + '/')).text()
+  const res = await fetch(url + '/')
+  const index = await res.text()
   if (!index.includes('id="app"')) throw new Error('the binary serves the fallback page: build the client first (make build)')
+  // without the policy, "no CSP violation" would prove nothing
+  if (!res.headers.get('content-security-policy')?.includes("script-src 'self'")) throw new Error('the page is served without its Content-Security-Policy')
   return {
     url,
     proc,
@@ -91,7 +94,14 @@ export async function startServer(): Promise<Server> {
   }
 }
 
-export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export interface Browser {
+  context: BrowserContext
+  /** Every Content-Security-Policy violation seen in this browser so far. */
+  cspViolations: string[]
+  close(): Promise<void>
+}
+
+export async function launch(): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'fechatter-chromium-'))
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath,
@@ -101,9 +111,45 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
   })
   return {
     context,
+    cspViolations: await watchCSP(context),
     async close() {
       await context.close()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * Records the Content-Security-Policy violations of every page in a context, two ways: the
+ * page's securitypolicyviolation events (reported through a binding, so none is lost when a
+ * page navigates) and Chromium's console messages about them.
+ */
+async function watchCSP(context: BrowserContext): Promise<string[]> {
+  const seen: string[] = []
+  await context.exposeBinding('__fechatterCSPViolation', (_source, v: string) => {
+    seen.push(v)
+  })
+  await context.addInitScript(() => {
+    addEventListener(
+      'securitypolicyviolation',
+      (e) => {
+        const report = (window as unknown as { __fechatterCSPViolation(v: string): void }).__fechatterCSPViolation
+        report(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} at ${e.sourceFile || '?'}:${e.lineNumber}`)
+      },
+      true,
+    )
+  })
+  context.on('console', (m) => {
+    // "Refused to load …", or in newer Chromium "Executing inline script violates the following
+    // Content Security Policy directive …"
+    if (m.text().startsWith('Refused to') || m.text().includes('Content Security Policy directive')) seen.push(m.text())
+  })
+  return seen
+}
+
+/** Fails when a browser met a CSP violation; every test ends with it (see afterEach). */
+export function assertNoCSPViolations(who: string, b: Pick<Browser, 'cspViolations'>) {
+  if (b.cspViolations.length > 0) {
+    throw new Error(`${who}: Content-Security-Policy violations:\n  ${b.cspViolations.join('\n  ')}`)
   }
 }

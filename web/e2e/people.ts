@@ -10,6 +10,7 @@ export interface Person {
   email: string
   page: Page
   context: BrowserContext
+  cspViolations: string[] // what the Content-Security-Policy blocked on this person's pages
   close(): Promise<void>
   id?: number
 }
@@ -19,7 +20,7 @@ export async function person(name: string, email: string, setup?: (context: Brow
   if (setup) await setup(b.context)
   const page = b.context.pages()[0] ?? (await b.context.newPage())
   page.on('pageerror', (e: Error) => console.error(`[${name}] page error:`, e))
-  return { name, email, page, context: b.context, close: b.close }
+  return { name, email, page, context: b.context, cspViolations: b.cspViolations, close: b.close }
 }
 
 export function online(p: Person) {

@@ -3,8 +3,8 @@
 // The tests run in order and share the people they create.
 
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, startServer, until, type Server } from './harness'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCSPViolations, browserAvailable, startServer, until, type Server } from './harness'
 import { inviteLink, person, rest, signUpNew, signUpWithInvite, type Person } from './people'
 
 const run = browserAvailable()
@@ -31,6 +31,10 @@ describe.skipIf(!run)('workspaces and invitations', () => {
     olivia = await newPerson('Olivia Owner', 'olivia@example.com')
     ivan = await newPerson('Ivan Invitee', 'ivan@example.com')
     oscar = await newPerson('Oscar Other', 'oscar@example.com')
+  })
+
+  afterEach(() => {
+    for (const p of people) assertNoCSPViolations(p.name, p)
   })
 
   afterAll(async () => {
