@@ -25,8 +25,8 @@ type Config struct {
 	PresenceTTL    time.Duration
 	TLSCert        string
 	TLSKey         string
-	SignupPolicy   string // "open" (default) or "invite-only"
-	PublicURL      string // where people reach the web client, for invitation links
+	SignupPolicy   string        // "open" (default) or "invite-only"
+	PublicURL      string        // where people reach the web client, for invitation links
 	MetricsAddr    string        // Prometheus /metrics on this listener only; on Addr when empty
 	APIBodyLimit   int64         // largest /api request body in bytes (default 64 KiB)
 	ReadTimeout    time.Duration // a request's headers and body must arrive within it (default 30s)
