@@ -204,8 +204,8 @@ func TestAdminDisablesUser(t *testing.T) {
 	s.MustDo(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", m.User.ID), owner.AccessToken, map[string]any{"disabled": true}, nil)
 	s.MustDo(t, http.StatusUnauthorized, "GET", "/api/v1/me", m.AccessToken, nil, nil)
 	s.MustDo(t, http.StatusUnauthorized, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": m.RefreshToken}, nil)
-	if code := s.Dial(t, m.AccessToken).Closed(ft.Wait); code != 4001 {
-		t.Fatalf("disabled user's socket: close %d, want 4001", code)
+	if code := s.Dial(t, m.AccessToken).Closed(ft.Wait); code != 4003 {
+		t.Fatalf("disabled user's socket: close %d, want 4003 (access revoked)", code)
 	}
 }
 
