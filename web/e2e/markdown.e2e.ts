@@ -129,7 +129,7 @@ describe.skipIf(!run)('message formatting in Chromium', () => {
   })
 
   it('renders the XSS corpus harmlessly with Chromium’s own parser', async () => {
-    const blank = await browser.context.newPage()
+    const blank = await ann.context.newPage()
     await blank.addScriptTag({ content: await rendererBundle() })
     const found: string[] = await blank.evaluate(async (payloads) => {
       const { renderMessage } = (window as any).markdownBench
@@ -157,7 +157,7 @@ describe.skipIf(!run)('message formatting in Chromium', () => {
   })
 
   it('renders 5,000 mixed messages in Chromium (report only)', async () => {
-    const blank = await browser.context.newPage()
+    const blank = await ann.context.newPage()
     await blank.addScriptTag({ content: await rendererBundle() })
     const r = await blank.evaluate(async () => {
       const m = (window as any).markdownBench
