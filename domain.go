@@ -52,6 +52,7 @@ type Chat struct {
 	WorkspaceID int64    `json:"workspace_id"`
 	Kind        ChatKind `json:"kind"`
 	Name        string   `json:"name"`
+	Topic       string   `json:"topic,omitempty"`
 	Private     bool     `json:"private"`
 	OwnerID     int64    `json:"owner_id"`
 	Archived    bool     `json:"archived,omitempty"`
@@ -155,6 +156,7 @@ type Event struct {
 const (
 	MaxTextRunes       = 4000 // characters in a message
 	MaxChatName        = 80   // characters in a chat name
+	MaxTopic           = 250  // characters in a chat topic
 	MaxWorkspaceName   = 64   // characters in a workspace name
 	MaxReactionUsers   = 20   // user ids listed per emoji of a message (Count has them all)
 	MaxEmojiPerMessage = 50   // distinct emoji on one message

@@ -91,6 +91,7 @@ type CreateChatParams struct {
 // ChatUpdate changes a chat's settings; nil fields stay as they are.
 type ChatUpdate struct {
 	Name     *string
+	Topic    *string
 	Private  *bool
 	Archived *bool
 	// ByAdmin marks an Archived change made by a workspace admin (see CanUnarchive).
@@ -147,6 +148,26 @@ type PinParams struct {
 	MessageID int64
 	UserID    int64
 	Pin       bool
+}
+
+// ThreadSummary is a thread its follower follows: the root as it is now, and how many
+// replies came after the follower's read position in it.
+type ThreadSummary struct {
+	Root        Message `json:"root"`
+	LastReadSeq int64   `json:"last_read_seq"`
+	Unread      int64   `json:"unread"`
+}
+
+// ChannelInfo is a public channel of the directory, and whether the asker is in it.
+type ChannelInfo struct {
+	Chat
+	Joined bool `json:"joined"`
+}
+
+// ReadPosition is how far a member has read a chat.
+type ReadPosition struct {
+	UserID      int64 `json:"user_id"`
+	LastReadSeq int64 `json:"last_read_seq"`
 }
 
 // MessageQuery pages a chat's messages by seq. With Before, it returns the Limit messages just
@@ -265,6 +286,18 @@ type Store interface {
 	// is still in.
 	SaveMessage(ctx context.Context, userID, messageID int64, save bool) error
 	Saved(ctx context.Context, userID int64, limit int) ([]Message, error)
+
+	// FollowThread makes the user follow (or stop following) the thread of root, a message
+	// of the chat that is not itself a reply (EInvalid naming thread_id otherwise).
+	FollowThread(ctx context.Context, chatID, rootID, userID int64, follow bool) error
+	// ReadThread moves the user's read position in a thread forward (it follows the thread).
+	ReadThread(ctx context.Context, chatID, rootID, userID, seq int64) error
+	// Threads lists the threads the user follows in chats they are in, latest reply first.
+	Threads(ctx context.Context, userID int64, limit int) ([]ThreadSummary, error)
+	// Channels lists the workspace's public channels whose name contains q, by name.
+	Channels(ctx context.Context, workspaceID, userID int64, q string, limit int) ([]ChannelInfo, error)
+	// Reads lists every member's read position in a chat, by user id.
+	Reads(ctx context.Context, chatID int64) ([]ReadPosition, error)
 
 	// Events returns the chat's timeline events with seq > afterSeq, ascending, at most limit.
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]Event, error)

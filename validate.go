@@ -164,6 +164,14 @@ func (u ChatUpdate) Validate(kind ChatKind) error {
 			return err
 		}
 	}
+	if u.Topic != nil {
+		if kind == ChatDirect && *u.Topic != "" {
+			return Errorf(EInvalid, "a direct chat has no topic")
+		}
+		if utf8.RuneCountInString(*u.Topic) > MaxTopic {
+			return Errorf(EInvalid, "field \"topic\" is longer than %d characters", MaxTopic)
+		}
+	}
 	if kind == ChatDirect && u.Private != nil && !*u.Private {
 		return Errorf(EInvalid, "a direct chat is always private")
 	}

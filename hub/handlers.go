@@ -94,7 +94,7 @@ func (c *Client) handleSend(f *inFrame) {
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
 	defer cancel()
 	res := c.h.sends.send(ctx, fechatter.SendParams{
-		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text,
+		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text, ThreadID: f.ThreadID,
 	})
 	if res.Err != nil {
 		c.h.m.sends.WithLabelValues(fechatter.ErrorCode(res.Err)).Inc()

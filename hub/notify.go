@@ -31,3 +31,19 @@ func (h *Hub) publishUser(userID int64, e fanout.UserEvent) {
 		h.HandleUser(userID, e)
 	}
 }
+
+// notifyMentions tells each member a new message mentions by name, on every node: a mention
+// notice reaches them even in chats too large for presence, where a client may not keep every
+// message. <!here> and <!channel> reach everyone through the message itself (its broadcast).
+func (h *Hub) notifyMentions(ev fechatter.Event) {
+	m := ev.Message
+	if len(m.Mentions) == 0 {
+		return
+	}
+	data := encodeMention(m)
+	for _, uid := range m.Mentions {
+		if uid != m.SenderID {
+			h.publishUser(uid, fanout.UserEvent{Kind: "mention", ChatID: m.ChatID, Seq: m.Seq, Data: data})
+		}
+	}
+}

@@ -41,6 +41,7 @@ type inFrame struct {
 	Text      *string          `json:"text,omitempty"`
 	MessageID int64            `json:"message_id,omitempty"`
 	Emoji     string           `json:"emoji,omitempty"`
+	ThreadID  int64            `json:"thread_id,omitempty"`
 	Seq       int64            `json:"seq,omitempty"`
 }
 
@@ -254,4 +255,15 @@ func encodeAuthenticated(ref json.RawMessage, expiresAt time.Time) []byte {
 		Ref       json.RawMessage `json:"ref,omitempty"`
 		ExpiresAt time.Time       `json:"expires_at"`
 	}{"authenticated", ref, expiresAt.UTC()})
+}
+
+// encodeMention is the notice a mentioned member's connections get, whatever the chat's size.
+func encodeMention(m fechatter.Message) []byte {
+	return encode(struct {
+		Type      string `json:"type"`
+		ChatID    int64  `json:"chat_id"`
+		MessageID int64  `json:"message_id"`
+		Seq       int64  `json:"seq"`
+		SenderID  int64  `json:"sender_id"`
+	}{"mention", m.ChatID, m.ID, m.Seq, m.SenderID})
 }

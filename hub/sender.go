@@ -100,6 +100,7 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 	for _, r := range res {
 		if r.Err == nil && r.Created {
 			s.h.publish(r.Event)
+			s.h.notifyMentions(r.Event)
 		}
 	}
 	for i, r := range batch {

@@ -12,12 +12,12 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count, c.admin_archived`
+const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count, c.admin_archived, c.topic`
 
 func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 	var c fechatter.Chat
 	dest := append([]any{&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.Private, &c.OwnerID, &c.Archived,
-		&c.LastSeq, &c.CreatedAt, &c.MemberCount, &c.AdminArchived}, extra...)
+		&c.LastSeq, &c.CreatedAt, &c.MemberCount, &c.AdminArchived, &c.Topic}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Chat{}, err
 	}
@@ -199,12 +199,15 @@ func updateChat(ctx context.Context, tx pgx.Tx, id int64, u fechatter.ChatUpdate
 	if u.Private != nil {
 		c.Private = *u.Private
 	}
+	if u.Topic != nil {
+		c.Topic = *u.Topic
+	}
 	if u.Archived != nil {
 		c.Archived = *u.Archived
 		c.AdminArchived = c.Archived && u.ByAdmin
 	}
-	_, err = tx.Exec(ctx, `UPDATE chats SET name = $1, private = $2, archived = $3, admin_archived = $4 WHERE id = $5`,
-		c.Name, c.Private, c.Archived, c.AdminArchived, id)
+	_, err = tx.Exec(ctx, `UPDATE chats SET name = $1, private = $2, archived = $3, admin_archived = $4, topic = $5 WHERE id = $6`,
+		c.Name, c.Private, c.Archived, c.AdminArchived, c.Topic, id)
 	if err != nil {
 		return fechatter.Chat{}, fmt.Errorf("postgres: update chat: %w", err)
 	}

@@ -11,13 +11,13 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count, c.admin_archived`
+const chatCols = `c.id, c.workspace_id, c.kind, c.name, c.private, c.owner_id, c.archived, c.last_seq, c.created_at, c.member_count, c.admin_archived, c.topic`
 
 func scanChat(row scanner, extra ...any) (fechatter.Chat, error) {
 	var c fechatter.Chat
 	var created int64
 	dest := append([]any{&c.ID, &c.WorkspaceID, &c.Kind, &c.Name, &c.Private, &c.OwnerID, &c.Archived,
-		&c.LastSeq, &created, &c.MemberCount, &c.AdminArchived}, extra...)
+		&c.LastSeq, &created, &c.MemberCount, &c.AdminArchived, &c.Topic}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Chat{}, err
 	}
@@ -201,12 +201,15 @@ func updateChat(ctx context.Context, tx *sql.Tx, id int64, u fechatter.ChatUpdat
 	if u.Private != nil {
 		c.Private = *u.Private
 	}
+	if u.Topic != nil {
+		c.Topic = *u.Topic
+	}
 	if u.Archived != nil {
 		c.Archived = *u.Archived
 		c.AdminArchived = c.Archived && u.ByAdmin
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE chats SET name = ?, private = ?, archived = ?, admin_archived = ? WHERE id = ?`,
-		c.Name, c.Private, c.Archived, c.AdminArchived, id)
+	_, err = tx.ExecContext(ctx, `UPDATE chats SET name = ?, private = ?, archived = ?, admin_archived = ?, topic = ? WHERE id = ?`,
+		c.Name, c.Private, c.Archived, c.AdminArchived, c.Topic, id)
 	if err != nil {
 		return fechatter.Chat{}, fmt.Errorf("sqlite: update chat: %w", err)
 	}

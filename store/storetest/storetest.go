@@ -74,6 +74,9 @@ func cases() []testCase {
 		{"Reactions", testReactions},
 		{"ConcurrentReactions", testConcurrentReactions},
 		{"PinsAndSaved", testPinsAndSaved},
+		{"Threads", testThreads},
+		{"Mentions", testMentions},
+		{"ChannelsTopicsAndReads", testChannelsTopicsAndReads},
 	}
 }
 
