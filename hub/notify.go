@@ -47,3 +47,9 @@ func (h *Hub) notifyMentions(ev fechatter.Event) {
 		}
 	}
 }
+
+// Read tells a chat's members that userID has read it up to seq, as the socket's read frame
+// does (REST's POST /chats/{id}/read).
+func (h *Hub) Read(chatID, userID, seq int64) {
+	h.publishEphemeral(chatID, 0, encodeRead(chatID, userID, seq))
+}

@@ -62,3 +62,21 @@ func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
 		}
 	})
 }
+
+// A mention reaches the mentioned member as a notice; a reply over the socket joins its thread.
+func TestMentionNoticeAndThreadReply(t *testing.T) {
+	p := newPair(t, ft.Options{})
+	a := p.s.Dial(t, p.alice.AccessToken)
+	a.Ready()
+	b := p.s.Dial(t, p.bob.AccessToken)
+	b.Ready()
+	a.Send(sendFrame(p.chat.ID, fmt.Sprintf("ping <@%d>", p.bob.User.ID)))
+	root := a.WaitFor(wait, ft.Type("ack")).Message
+	if e := b.WaitFor(wait, ft.Type("mention")); e.ChatID != p.chat.ID || e.MessageID != root.ID || e.Seq != root.Seq {
+		t.Fatalf("mention = %s", e.Raw)
+	}
+	b.Send(map[string]any{"type": "send", "chat_id": p.chat.ID, "client_id": newUUID(), "text": "in thread", "thread_id": root.ID})
+	if e := a.WaitFor(wait, isMessage(p.chat.ID)); e.Message.ThreadID != root.ID {
+		t.Fatalf("thread reply = %s", e.Raw)
+	}
+}

@@ -134,6 +134,7 @@ func (s *Server) getChat(c *fiber.Ctx) error {
 
 type updateChatRequest struct {
 	Name     *string `json:"name"`
+	Topic    *string `json:"topic"`
 	Private  *bool   `json:"private"`
 	Archived *bool   `json:"archived"`
 }
@@ -165,7 +166,7 @@ func (s *Server) updateChat(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	updated, err := s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Name: req.Name, Private: req.Private,
+	updated, err := s.cfg.Store.UpdateChat(ctx, chat.ID, fechatter.ChatUpdate{Name: req.Name, Topic: req.Topic, Private: req.Private,
 		Archived: req.Archived, ByAdmin: currentUser(c).Role.CanManage()})
 	if err != nil {
 		return err
@@ -287,7 +288,11 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	msgs, more, err := s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: chat.ID, Before: before, After: after, Forward: c.Query("after") != "", Limit: int(limit)})
+	thread, err := queryInt(c, "thread_id", 0, 1, maxSeq)
+	if err != nil {
+		return err
+	}
+	msgs, more, err := s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: chat.ID, ThreadID: thread, Before: before, After: after, Forward: c.Query("after") != "", Limit: int(limit)})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ type Sender interface {
 type sendRequest struct {
 	ClientID string  `json:"client_id"`
 	Text     *string `json:"text"`
+	ThreadID int64   `json:"thread_id"`
 }
 
 // sendMessage answers POST /chats/{id}/messages: 201 with the stored message, or 200 with the
@@ -41,7 +42,7 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text})
+	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text, ThreadID: req.ThreadID})
 	if res.Err != nil {
 		return res.Err
 	}

@@ -25,6 +25,8 @@ type Notifier interface {
 	// Revoke closes the user's sockets on every node with 4003: those of session only, or all
 	// but keep's when session is "".
 	Revoke(userID int64, session, keep, reason string)
+	// Read tells the chat that userID has read it up to seq (ephemeral, like typing).
+	Read(chatID, userID, seq int64)
 }
 
 // Signup policies (FECHATTER_SIGNUP).
@@ -138,6 +140,13 @@ func (s *Server) routes() {
 	api.Put("/chats/:id/pins/:message_id", s.pin(true))
 	api.Delete("/chats/:id/pins/:message_id", s.pin(false))
 	api.Get("/me/saved", s.saved)
+	api.Get("/me/threads", s.threads)
+	api.Put("/chats/:id/threads/:root_id/follow", s.follow(true))
+	api.Delete("/chats/:id/threads/:root_id/follow", s.follow(false))
+	api.Post("/chats/:id/threads/:root_id/read", s.readThread)
+	api.Get("/channels", s.channels)
+	api.Get("/chats/:id/reads", s.reads)
+	api.Post("/chats/:id/read", s.markRead)
 	api.Put("/me/saved/:message_id", s.save(true))
 	api.Delete("/me/saved/:message_id", s.save(false))
 	api.Get("/search", s.search)
