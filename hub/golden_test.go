@@ -1,0 +1,73 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fechatter/fechatter"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/events/*.json from the encoders")
+
+// The golden events in docs/events are the wire contract's examples: this test checks every
+// server event the hub encodes against them, and the web client's unit tests read the same
+// files, so server and client cannot drift. Run with -update after a deliberate change.
+func TestGoldenEvents(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	edited := at.Add(time.Minute)
+	msg := fechatter.Message{ID: 42, ChatID: 7, Seq: 12, SenderID: 3, ClientID: "6f1c0a52-3b7e-4b1c-9d3e-0a1b2c3d4e5f",
+		Text: "ship it <@5> **today**", CreatedAt: at, Mentions: []int64{5},
+		Reactions: []fechatter.Reaction{{Emoji: "👍", Count: 2, UserIDs: []int64{5, 9}}}}
+	root := msg
+	root.ReplyCount, root.LastReplyAt, root.Pinned = 3, &edited, true
+	reply := fechatter.Message{ID: 43, ChatID: 7, Seq: 13, SenderID: 5, ClientID: "7f1c0a52-3b7e-4b1c-9d3e-0a1b2c3d4e5f",
+		Text: "on it <!here>", CreatedAt: at, ThreadID: 42, Broadcast: fechatter.MentionHere}
+	editedMsg := msg
+	editedMsg.EditedAt = &edited
+	events := map[string][]byte{
+		"message":         EncodeEvent(fechatter.Event{ChatID: 7, Seq: 12, Kind: fechatter.EventMessage, Message: root}),
+		"message_reply":   EncodeEvent(fechatter.Event{ChatID: 7, Seq: 13, Kind: fechatter.EventMessage, Message: reply}),
+		"message_edited":  EncodeEvent(fechatter.Event{ChatID: 7, Seq: 14, Kind: fechatter.EventEdited, Message: editedMsg}),
+		"message_deleted": EncodeEvent(fechatter.Event{ChatID: 7, Seq: 15, Kind: fechatter.EventDeleted, Message: msg}),
+		"reaction":        EncodeEvent(fechatter.Event{ChatID: 7, Seq: 16, Kind: fechatter.EventReaction, Message: msg, UserID: 9, Emoji: "👍", On: true}),
+		"pinned":          EncodeEvent(fechatter.Event{ChatID: 7, Seq: 17, Kind: fechatter.EventPinned, Message: msg, UserID: 3, On: true}),
+		"member_joined":   EncodeEvent(fechatter.Event{ChatID: 7, Seq: 18, Kind: fechatter.EventMemberJoined, UserID: 11, ActorID: 3}),
+		"member_left":     EncodeEvent(fechatter.Event{ChatID: 7, Seq: 19, Kind: fechatter.EventMemberLeft, UserID: 11, ActorID: 11}),
+		"mention":         encodeMention(msg),
+		"typing":          encodeTyping(7, 5),
+		"read":            encodeRead(7, 5, 19),
+		"presence":        encodePresence(5, true),
+		"chat_left":       EncodeChatLeft(7),
+		"resync":          encodeResync(7),
+		"ack":             encodeAck(json.RawMessage(`"r1"`), msg),
+		"error":           encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),
+		"pong":            encodePong(json.RawMessage(`7`)),
+		"authenticated":   encodeAuthenticated(json.RawMessage(`"renew"`), at.Add(15*time.Minute)),
+	}
+	for name, got := range events {
+		path := filepath.Join("..", "docs", "events", name+".json")
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, got, "", "  "); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		pretty.WriteByte('\n')
+		if *update {
+			if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test ./hub -run TestGoldenEvents -update)", name, err)
+		}
+		if !bytes.Equal(pretty.Bytes(), want) {
+			t.Errorf("%s: encoder and docs/events/%s.json differ:\n got %s\nwant %s", name, name, pretty.Bytes(), want)
+		}
+	}
+}
