@@ -178,6 +178,8 @@ var (
 	typeError = []byte("error")
 	typeReady = []byte("ready")
 	typeRsync = []byte("resync")
+	typeReact = []byte("reaction")
+	keyMsgID  = []byte(`"message":{"id":`)
 )
 
 // handle processes one event. Message events and acks, the hot path, are read by scanning
@@ -201,7 +203,15 @@ func (c *conn) handle(line []byte) {
 		if ref := intAfter(line, keyRef); ref > 0 {
 			r.res.AckLatency.Record(now.Sub(time.Unix(0, ref)))
 		}
-		r.acked(intAfter(line, keyChat), intAfter(line, keySeq))
+		chat := intAfter(line, keyChat)
+		r.acked(chat, intAfter(line, keySeq))
+		if r.cfg.Mix != (Mix{}) {
+			r.roots.note(chat, intAfter(line, keyMsgID))
+		}
+	case bytes.Equal(typ, typeReact):
+		r.st.deliveries.Add(1)
+		r.st.reactionDeliveries.Add(1)
+		c.advance(intAfter(line, keyChat), intAfter(line, keySeq))
 	case bytes.Equal(typ, typeError):
 		r.st.sendErrors.Add(1)
 		r.noteError(line)

@@ -87,6 +87,36 @@ func TestRoomDeliversToEveryMember(t *testing.T) {
 	}
 }
 
+// With -mix, thread replies and reactions ride the same timeline: every one is delivered to
+// every member, in seq order, and replies are timed like messages.
+func TestRoomWithRepliesAndReactions(t *testing.T) {
+	t.Parallel()
+	srv, f := seed(t, 200, 4, 50)
+	mix, err := loadtest.ParseMix("replies=0.3,reactions=0.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: srv.WSURL, Seed: f, Rate: 100, Duration: 2 * time.Second, Mix: mix})
+	requireConsistent(t, res)
+	if res.Acks != 200 || res.Deliveries != 200*50 || res.Replies < 30 || res.Reactions < 30 {
+		t.Fatalf("acks %d deliveries %d replies %d reactions %d; want 200, 10000, 30+, 30+", res.Acks, res.Deliveries, res.Replies, res.Reactions)
+	}
+	if res.ReactionDeliveries != res.Reactions*50 || res.Latency.Count() != res.Deliveries-res.ReactionDeliveries {
+		t.Fatalf("reaction deliveries %d for %d reactions, %d latencies", res.ReactionDeliveries, res.Reactions, res.Latency.Count())
+	}
+}
+
+func TestParseMix(t *testing.T) {
+	if m, err := loadtest.ParseMix("replies=0.25, reactions=0.5"); err != nil || m.Replies != 0.25 || m.Reactions != 0.5 {
+		t.Fatalf("ParseMix = %+v, %v", m, err)
+	}
+	for _, bad := range []string{"replies", "replies=2", "pins=0.1", "replies=0.6,reactions=0.6", "replies=x"} {
+		if _, err := loadtest.ParseMix(bad); err == nil {
+			t.Errorf("ParseMix(%q) accepted", bad)
+		}
+	}
+}
+
 func TestSend(t *testing.T) {
 	t.Parallel()
 	srv, f := seed(t, 200, 100, 2)

@@ -38,6 +38,11 @@ type Result struct {
 	Missing    int64 `json:"missing"`    // churn: acked events a connection never got
 
 	OtherEvents int64 `json:"other_events"` // presence, typing and other events received
+	// -mix: how many sends were thread replies and reactions, and the reaction events received
+	// (counted in Deliveries too; their latency is not measured: they carry no send time).
+	Replies            int64 `json:"replies,omitempty"`
+	Reactions          int64 `json:"reactions,omitempty"`
+	ReactionDeliveries int64 `json:"reaction_deliveries,omitempty"`
 
 	Closes map[string]int64 `json:"closes,omitempty"` // unexpected closes by code
 
@@ -79,6 +84,9 @@ func Merge(parts []*Result) *Result {
 		out.Resyncs += p.Resyncs
 		out.Reconnects += p.Reconnects
 		out.OtherEvents += p.OtherEvents
+		out.Replies += p.Replies
+		out.Reactions += p.Reactions
+		out.ReactionDeliveries += p.ReactionDeliveries
 		for k, v := range p.Closes {
 			out.Closes[k] += v
 		}
@@ -152,6 +160,9 @@ func (r *Result) WriteTable(w io.Writer) {
 	row("connections", "%d ready, %d errors, %.1f s (%.0f/s)", r.Conns, r.ConnectErrors, r.ConnectSeconds, perSec(int64(r.Conns), r.ConnectSeconds))
 	row("connect latency", "%s", quantiles(r.ConnectLatency))
 	row("other events", "%d (presence, typing, …)", r.OtherEvents)
+	if r.Replies+r.Reactions > 0 {
+		row("mix", "%d thread replies, %d reactions (%d reaction events received)", r.Replies, r.Reactions, r.ReactionDeliveries)
+	}
 	if r.Rate > 0 {
 		row("schedule", "%d chats × %d members, %.0f msg/s for %.1f s (drain %.1f s)", r.Chats, r.Members, r.Rate, r.MeasureSeconds, r.DrainSeconds)
 		row("sends", "%d written, %d acked (%.0f/s), %d errors, %d late >100ms", r.Sends, r.Acks, perSec(r.Acks, r.MeasureSeconds), r.SendErrors, r.Lagged)

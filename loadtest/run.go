@@ -41,6 +41,7 @@ type Config struct {
 	Drain          time.Duration // longest wait for the last deliveries (default 10s)
 	TextSize       int           // bytes of each message text (default 64)
 	ChurnRate      float64       // reconnects per second over all processes (churn)
+	Mix            Mix           // room: part of the sends as thread replies and reactions
 
 	// RunID marks this run's messages; every process of one run must share it (default random).
 	RunID        string
@@ -58,6 +59,7 @@ type Config struct {
 
 type counters struct {
 	sends, acks, sendErrors, lagged, deliveries, expected    atomic.Int64
+	replies, reactions, reactionDeliveries                   atomic.Int64
 	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
 }
 
@@ -71,6 +73,8 @@ type runner struct {
 	res     *Result
 	conns   []*conn // local connections, by seed user index (nil when not local)
 	local   []*conn // the same, packed
+
+	roots roots // -mix: the message each chat's replies and reactions are about
 
 	mu       sync.Mutex
 	closes   map[string]int64
@@ -275,6 +279,7 @@ func (r *runner) finish() {
 	res.Lagged, res.Deliveries, res.Expected = r.st.lagged.Load(), r.st.deliveries.Load(), r.st.expected.Load()
 	res.Duplicates, res.Gaps, res.Resyncs = r.st.duplicates.Load(), r.st.gaps.Load(), r.st.resyncs.Load()
 	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()
+	res.Replies, res.Reactions, res.ReactionDeliveries = r.st.replies.Load(), r.st.reactions.Load(), r.st.reactionDeliveries.Load()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for k, v := range r.closes {

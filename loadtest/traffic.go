@@ -96,12 +96,35 @@ func (r *runner) publish(ctx context.Context, s schedule, start time.Time, local
 		} else if -wait > lateAfter {
 			r.st.lagged.Add(1)
 		}
-		buf = r.sendFrame(buf[:0], s.chats[ci].ID, due, idBase, uint64(i), pad)
+		buf = r.frame(buf[:0], i, sender, s.chats[ci].ID, due, idBase, pad)
 		frame := append([]byte(nil), buf...)
 		r.st.sends.Add(1)
 		go c.write(frame)
 	}
 	return expect, nil
+}
+
+// frame appends scheduled send i: a message, or with -mix a thread reply or a reaction on the
+// chat's root message once this process knows one.
+func (r *runner) frame(b []byte, i, sender int, chatID int64, due time.Time, base [16]byte, pad string) []byte {
+	kind := r.cfg.Mix.kindOf(i)
+	root := int64(0)
+	if kind != kindMessage {
+		root = r.roots.of(chatID)
+	}
+	switch {
+	case kind == kindReaction && root != 0:
+		r.st.reactions.Add(1)
+		return reactFrame(b, chatID, root, r.roots.flip(chatID, sender), due.UnixNano())
+	case kind == kindReply && root != 0:
+		r.st.replies.Add(1)
+		b = r.sendFrame(b, chatID, due, base, uint64(i), pad)
+		b = b[:len(b)-1] // drop the closing brace
+		b = append(b, `,"thread_id":`...)
+		b = strconv.AppendInt(b, root, 10)
+		return append(b, '}')
+	}
+	return r.sendFrame(b, chatID, due, base, uint64(i), pad)
 }
 
 // sendFrame appends a send frame whose ref and text carry the due time in Unix nanoseconds.

@@ -41,6 +41,7 @@ type Main struct {
 	cfg       loadtest.Config
 	seedPath  string
 	sources   string
+	mix       string
 	serverPID int
 	jsonOut   string
 	child     bool
@@ -77,6 +78,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	m.cfg.Seed = seed
+	if m.cfg.Mix, err = loadtest.ParseMix(m.mix); err != nil {
+		return err
+	}
 	if m.cfg.Sources, err = parseSources(m.sources); err != nil {
 		return err
 	}
@@ -115,6 +119,7 @@ func (m *Main) parse(args []string) error {
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "measured phase")
 	fs.DurationVar(&c.Drain, "drain", 10*time.Second, "longest wait for the last deliveries")
 	fs.IntVar(&c.TextSize, "text-size", 64, "bytes per message text")
+	fs.StringVar(&m.mix, "mix", "", "room: part of the sends as thread replies and reactions, e.g. replies=0.2,reactions=0.2")
 	fs.Float64Var(&c.ChurnRate, "churn-rate", 50, "churn: reconnects per second, all processes together")
 	fs.IntVar(&c.Procs, "procs", 1, "processes to spread the connections over (one holds ~19k sockets)")
 	fs.IntVar(&m.serverPID, "server-pid", 0, "PID of the server on this machine: report its CPU and RSS")
