@@ -120,17 +120,12 @@ func (c *Client) handleEdit(f *inFrame) {
 		c.replyError(f.Ref, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
-	defer cancel()
-	ev, err := c.h.cfg.Store.Edit(ctx, fechatter.EditParams{
-		ChatID: f.ChatID, MessageID: f.MessageID, EditorID: c.user.ID, Text: text,
+	c.changeTimeline(f, func(ctx context.Context) (fechatter.Event, bool, error) {
+		ev, err := c.h.cfg.Store.Edit(ctx, fechatter.EditParams{
+			ChatID: f.ChatID, MessageID: f.MessageID, EditorID: c.user.ID, Text: text,
+		})
+		return ev, err == nil, err
 	})
-	if err != nil {
-		c.replyStoreError(f.Ref, err)
-		return
-	}
-	c.h.publish(ev)
-	c.reply(encodeAck(f.Ref, ev.Message))
 }
 
 func (c *Client) handleDelete(f *inFrame) {
@@ -138,17 +133,12 @@ func (c *Client) handleDelete(f *inFrame) {
 		c.replyError(f.Ref, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
-	defer cancel()
-	ev, err := c.h.cfg.Store.Delete(ctx, fechatter.DeleteParams{
-		ChatID: f.ChatID, MessageID: f.MessageID, ActorID: c.user.ID,
+	c.changeTimeline(f, func(ctx context.Context) (fechatter.Event, bool, error) {
+		ev, err := c.h.cfg.Store.Delete(ctx, fechatter.DeleteParams{
+			ChatID: f.ChatID, MessageID: f.MessageID, ActorID: c.user.ID,
+		})
+		return ev, err == nil, err
 	})
-	if err != nil {
-		c.replyStoreError(f.Ref, err)
-		return
-	}
-	c.h.publish(ev)
-	c.reply(encodeAck(f.Ref, ev.Message))
 }
 
 func (c *Client) handleResume(f *inFrame) {

@@ -14,10 +14,6 @@ func (h *Hub) ChatJoined(chat fechatter.Chat, userIDs []int64) {
 	}
 }
 
-// Published sends a timeline event committed outside a socket (REST moderation, for example)
-// to every node, exactly as a socket's own edits and deletes are.
-func (h *Hub) Published(ev fechatter.Event) { h.publish(ev) }
-
 // ChatLeft tells the user's connections that they left chatID: they get chat_left and
 // nothing more from it.
 func (h *Hub) ChatLeft(chatID, userID int64) {

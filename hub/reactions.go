@@ -17,12 +17,11 @@ func (c *Client) handleReact(f *inFrame, add bool) {
 		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "field \"emoji\" is required"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
-	defer cancel()
-	ev, changed, err := c.h.cfg.Store.React(ctx, fechatter.ReactParams{
-		ChatID: f.ChatID, MessageID: f.MessageID, UserID: c.user.ID, Emoji: f.Emoji, Add: add,
+	c.changeTimeline(f, func(ctx context.Context) (fechatter.Event, bool, error) {
+		return c.h.cfg.Store.React(ctx, fechatter.ReactParams{
+			ChatID: f.ChatID, MessageID: f.MessageID, UserID: c.user.ID, Emoji: f.Emoji, Add: add,
+		})
 	})
-	c.finishTimelineChange(f, ev, changed, err)
 }
 
 // handlePin pins or unpins a message, like handleReact.
@@ -31,22 +30,30 @@ func (c *Client) handlePin(f *inFrame, pin bool) {
 		c.replyError(f.Ref, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
-	defer cancel()
-	ev, changed, err := c.h.cfg.Store.Pin(ctx, fechatter.PinParams{
-		ChatID: f.ChatID, MessageID: f.MessageID, UserID: c.user.ID, Pin: pin,
+	c.changeTimeline(f, func(ctx context.Context) (fechatter.Event, bool, error) {
+		return c.h.cfg.Store.Pin(ctx, fechatter.PinParams{
+			ChatID: f.ChatID, MessageID: f.MessageID, UserID: c.user.ID, Pin: pin,
+		})
 	})
-	c.finishTimelineChange(f, ev, changed, err)
 }
 
-// finishTimelineChange publishes a committed change and acks the frame with the message.
-func (c *Client) finishTimelineChange(f *inFrame, ev fechatter.Event, changed bool, err error) {
+// changeTimeline runs a change of the frame's chat on the chat's worker (so it is published in
+// seq order with the chat's sends) and acks the frame with the message it concerns.
+func (c *Client) changeTimeline(f *inFrame, op func(ctx context.Context) (fechatter.Event, bool, error)) {
+	var msg fechatter.Message
+	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
+	defer cancel()
+	err := c.h.Change(ctx, f.ChatID, func(ctx context.Context) ([]fechatter.Event, error) {
+		ev, changed, err := op(ctx)
+		msg = ev.Message
+		if err != nil || !changed {
+			return nil, err
+		}
+		return []fechatter.Event{ev}, nil
+	})
 	if err != nil {
 		c.replyStoreError(f.Ref, err)
 		return
 	}
-	if changed {
-		c.h.publish(ev)
-	}
-	c.reply(encodeAck(f.Ref, ev.Message))
+	c.reply(encodeAck(f.Ref, msg))
 }

@@ -76,7 +76,7 @@ func TestMentionNoticeAndThreadReply(t *testing.T) {
 		t.Fatalf("mention = %s", e.Raw)
 	}
 	b.Send(map[string]any{"type": "send", "chat_id": p.chat.ID, "client_id": newUUID(), "text": "in thread", "thread_id": root.ID})
-	if e := a.WaitFor(wait, isMessage(p.chat.ID)); e.Message.ThreadID != root.ID {
+	if e := a.WaitFor(wait, func(e ft.Event) bool { return isMessage(p.chat.ID)(e) && e.Seq == root.Seq+1 }); e.Message.ThreadID != root.ID {
 		t.Fatalf("thread reply = %s", e.Raw)
 	}
 }

@@ -12,7 +12,10 @@ import (
 // seq order and only then answers the waiting connections. Under load many sends share one
 // commit; alone, a send goes through at once. Chats are spread over workers by ID, so one
 // chat's events are always committed and published by the same worker, in order, and two
-// workers never wait on each other's chat locks.
+// workers never wait on each other's chat locks. Every other change to a chat's timeline (an
+// edit, a delete, a reaction, a pin, a member joining or leaving) runs on that same worker
+// too, between batches, so a chat's events reach NATS in seq order and receivers never see a
+// gap they would have to read back from the store.
 type sender struct {
 	h        *Hub
 	queues   []chan *sendReq
@@ -21,8 +24,14 @@ type sender struct {
 
 type sendReq struct {
 	p    fechatter.SendParams
+	op   Change // a timeline change other than a send; p is unused then
 	done chan fechatter.SendResult
 }
+
+// Change is a change to one chat's timeline: it commits and returns the events to publish, in
+// seq order (none when nothing changed).
+// An alias, so that callers' interfaces can name the plain func type.
+type Change = func(ctx context.Context) ([]fechatter.Event, error)
 
 const sendQueueLen = 4096
 
@@ -82,15 +91,50 @@ func (s *sender) work(q chan *sendReq) {
 				break fill
 			}
 		}
-		params = params[:0]
-		for _, r := range batch {
-			params = append(params, r.p)
-		}
-		s.commit(batch, params)
+		s.run(batch, params[:0])
 	}
 }
 
+// run commits a batch in queue order: consecutive sends together, each other change alone.
+func (s *sender) run(batch []*sendReq, params []fechatter.SendParams) {
+	from := 0
+	for i, r := range batch {
+		if r.op == nil {
+			continue
+		}
+		if i > from {
+			s.commit(batch[from:i], params)
+		}
+		s.change(r)
+		from = i + 1
+	}
+	if from < len(batch) {
+		s.commit(batch[from:], params)
+	}
+}
+
+// change runs one non-send change and publishes its events before answering.
+func (s *sender) change(r *sendReq) {
+	ctx, cancel := context.WithTimeout(s.h.ctx, storeTimeout)
+	defer cancel()
+	evs, err := r.op(ctx)
+	if err == nil {
+		for _, ev := range evs {
+			s.h.publish(ev)
+		}
+	}
+	res := fechatter.SendResult{Err: err, Created: len(evs) > 0}
+	if len(evs) > 0 {
+		res.Event = evs[len(evs)-1]
+	}
+	r.done <- res
+}
+
 func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
+	params = params[:0]
+	for _, r := range batch {
+		params = append(params, r.p)
+	}
 	ctx, cancel := context.WithTimeout(s.h.ctx, storeTimeout)
 	defer cancel()
 	start := time.Now()
@@ -112,4 +156,21 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 // callers outside a socket, such as the REST API.
 func (h *Hub) Send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
 	return h.sends.send(ctx, p)
+}
+
+// Change runs a change to chatID's timeline on the chat's worker, in order with its sends, and
+// publishes the events it returns. The error is the change's own; ctx bounds the wait.
+func (h *Hub) Change(ctx context.Context, chatID int64, op Change) error {
+	r := &sendReq{op: op, done: make(chan fechatter.SendResult, 1)}
+	select {
+	case h.sends.queues[uint64(chatID)%uint64(len(h.sends.queues))] <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case res := <-r.done:
+		return res.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"github.com/fechatter/fechatter"
 	"github.com/gofiber/fiber/v2"
 )
@@ -134,11 +135,17 @@ func (s *Server) adminDeleteMessage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ev, err := s.cfg.Store.Delete(ctx, fechatter.DeleteParams{ChatID: chat.ID, MessageID: msgID, ActorID: currentUser(c).ID, Moderator: true})
+	var ev fechatter.Event
+	err = s.cfg.Notifier.Change(ctx, chat.ID, func(ctx context.Context) (_ []fechatter.Event, err error) {
+		ev, err = s.cfg.Store.Delete(ctx, fechatter.DeleteParams{ChatID: chat.ID, MessageID: msgID, ActorID: currentUser(c).ID, Moderator: true})
+		if err != nil {
+			return nil, err
+		}
+		return []fechatter.Event{ev}, nil
+	})
 	if err != nil {
 		return err
 	}
-	s.cfg.Notifier.Published(ev)
 	s.audit(c, "message.delete", "message", msgID, fiber.Map{"chat_id": chat.ID, "sender_id": ev.Message.SenderID})
 	return c.JSON(fiber.Map{"message": ev.Message})
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"slices"
 
 	"github.com/fechatter/fechatter"
@@ -209,14 +210,17 @@ func (s *Server) addMembers(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	evs, err := s.cfg.Store.AddMembers(ctx, chat.ID, me.ID, req.UserIDs)
+	var evs []fechatter.Event
+	err = s.cfg.Notifier.Change(ctx, chat.ID, func(ctx context.Context) (_ []fechatter.Event, err error) {
+		evs, err = s.cfg.Store.AddMembers(ctx, chat.ID, me.ID, req.UserIDs)
+		return evs, err
+	})
 	if err != nil {
 		return err
 	}
 	added := make([]int64, len(evs))
 	for i, ev := range evs {
 		added[i] = ev.UserID
-		s.cfg.Notifier.Published(ev)
 	}
 	if len(added) > 0 {
 		if chat, err = s.cfg.Store.Chat(ctx, chat.ID); err != nil {
@@ -248,13 +252,18 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ev, err := s.cfg.Store.RemoveMember(ctx, chat.ID, uid, me.ID)
+	// The member_left event reaches the member's sockets in seq order, even on a node that
+	// misses the chat_left notice, which is the fast path.
+	err = s.cfg.Notifier.Change(ctx, chat.ID, func(ctx context.Context) ([]fechatter.Event, error) {
+		ev, err := s.cfg.Store.RemoveMember(ctx, chat.ID, uid, me.ID)
+		if err != nil {
+			return nil, err
+		}
+		return []fechatter.Event{ev}, nil
+	})
 	if err != nil {
 		return err
 	}
-	// The member_left event reaches the member's sockets in seq order, even on a node that
-	// misses this notice; chat_left is the fast path.
-	s.cfg.Notifier.Published(ev)
 	s.cfg.Notifier.ChatLeft(chat.ID, uid)
 	if uid != me.ID {
 		s.audit(c, "chat.member_remove", "chat", chat.ID, fiber.Map{"user_id": uid})

@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"context"
+
 	"github.com/fechatter/fechatter"
 	"github.com/gofiber/fiber/v2"
 )
@@ -37,11 +39,10 @@ func (s *Server) react(add bool) fiber.Handler {
 		if emoji == "" {
 			return fechatter.Errorf(fechatter.EInvalid, "field \"emoji\" is required")
 		}
-		ctx, cancel := s.ctx(c)
-		defer cancel()
-		ev, changed, err := s.cfg.Store.React(ctx, fechatter.ReactParams{ChatID: chatID, MessageID: msgID,
-			UserID: currentUser(c).ID, Emoji: emoji, Add: add})
-		return s.timelineChange(c, ev, changed, err)
+		return s.timelineChange(c, chatID, func(ctx context.Context) (fechatter.Event, bool, error) {
+			return s.cfg.Store.React(ctx, fechatter.ReactParams{ChatID: chatID, MessageID: msgID,
+				UserID: currentUser(c).ID, Emoji: emoji, Add: add})
+		})
 	}
 }
 
@@ -52,19 +53,26 @@ func (s *Server) pin(on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := s.ctx(c)
-		defer cancel()
-		ev, changed, err := s.cfg.Store.Pin(ctx, fechatter.PinParams{ChatID: chatID, MessageID: msgID, UserID: currentUser(c).ID, Pin: on})
-		return s.timelineChange(c, ev, changed, err)
+		return s.timelineChange(c, chatID, func(ctx context.Context) (fechatter.Event, bool, error) {
+			return s.cfg.Store.Pin(ctx, fechatter.PinParams{ChatID: chatID, MessageID: msgID, UserID: currentUser(c).ID, Pin: on})
+		})
 	}
 }
 
-func (s *Server) timelineChange(c *fiber.Ctx, ev fechatter.Event, changed bool, err error) error {
+// timelineChange runs a reaction or pin through the chat's worker and answers with the message.
+func (s *Server) timelineChange(c *fiber.Ctx, chatID int64, op func(context.Context) (fechatter.Event, bool, error)) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	var ev fechatter.Event
+	var changed bool
+	err := s.cfg.Notifier.Change(ctx, chatID, func(ctx context.Context) (_ []fechatter.Event, err error) {
+		if ev, changed, err = op(ctx); err != nil || !changed {
+			return nil, err
+		}
+		return []fechatter.Event{ev}, nil
+	})
 	if err != nil {
 		return err
-	}
-	if changed {
-		s.cfg.Notifier.Published(ev)
 	}
 	return c.JSON(fiber.Map{"message": ev.Message, "changed": changed})
 }

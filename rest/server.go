@@ -21,7 +21,9 @@ import (
 type Notifier interface {
 	ChatJoined(chat fechatter.Chat, userIDs []int64)
 	ChatLeft(chatID, userID int64)
-	Published(ev fechatter.Event) // a timeline event committed by a REST call
+	// Change runs a change to a chat's timeline where the chat's sends run, and publishes the
+	// events it returns: a chat's events reach every node in seq order.
+	Change(ctx context.Context, chatID int64, op func(context.Context) ([]fechatter.Event, error)) error
 	// Revoke closes the user's sockets on every node with 4003: those of session only, or all
 	// but keep's when session is "".
 	Revoke(userID int64, session, keep, reason string)
