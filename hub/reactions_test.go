@@ -44,13 +44,15 @@ func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
 		a.WaitFor(wait, ft.Type("ack"))
 		a.Send(map[string]any{"type": "pin", "chat_id": p.chat.ID, "message_id": msg.ID})
 		a.WaitFor(wait, ft.Type("ack"))
+		a.Send(map[string]any{"type": "send", "chat_id": p.chat.ID, "client_id": newUUID(), "text": "a reply", "thread_id": msg.ID})
+		a.WaitFor(wait, ft.Type("ack"))
 		a.Send(sendFrame(p.chat.ID, "after"))
 		a.WaitFor(wait, ft.Type("ack"))
 
 		b2 := p.s.DialWith(t, ft.DialOptions{})
 		b2.Send(map[string]any{"type": "auth", "token": p.bob.AccessToken, "resume": map[string]int64{fmt.Sprint(p.chat.ID): last}})
 		b2.Ready()
-		want := []string{"reaction", "pinned", "message"}
+		want := []string{"reaction", "pinned", "message", "message"}
 		for i, typ := range want {
 			e := b2.WaitFor(wait, func(e ft.Event) bool { return e.ChatID == p.chat.ID || e.Type == "message" })
 			if e.Type != typ || e.Seq != last+int64(i)+1 {
@@ -58,6 +60,9 @@ func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
 			}
 			if typ == "pinned" && (!e.Pinned || e.UserID != p.alice.User.ID) {
 				t.Fatalf("pinned event = %s", e.Raw)
+			}
+			if i == 2 && e.Message.ThreadID != msg.ID {
+				t.Fatalf("replayed thread reply = %s", e.Raw)
 			}
 		}
 	})
