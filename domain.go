@@ -150,6 +150,7 @@ type Event struct {
 	ActorID int64     `json:"actor_id,omitempty"` // membership events: who added or removed them
 	Emoji   string    `json:"emoji,omitempty"`    // reaction
 	On      bool      `json:"on,omitempty"`       // reaction: added; pinned: pinned
+	At      time.Time `json:"at"`                 // when the event was committed
 }
 
 // Limits shared by every transport.

@@ -126,12 +126,13 @@ func encode(v any) []byte {
 func EncodeEvent(ev fechatter.Event) []byte {
 	if ev.Kind.IsMember() {
 		return encode(struct {
-			Type    string `json:"type"`
-			Seq     int64  `json:"seq"`
-			ChatID  int64  `json:"chat_id"`
-			UserID  int64  `json:"user_id"`
-			ActorID int64  `json:"actor_id"`
-		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.UserID, ev.ActorID})
+			Type      string    `json:"type"`
+			Seq       int64     `json:"seq"`
+			ChatID    int64     `json:"chat_id"`
+			UserID    int64     `json:"user_id"`
+			ActorID   int64     `json:"actor_id"`
+			CreatedAt time.Time `json:"created_at"`
+		}{string(ev.Kind), ev.Seq, ev.ChatID, ev.UserID, ev.ActorID, ev.At.UTC()})
 	}
 	switch ev.Kind {
 	case fechatter.EventReaction:

@@ -14,14 +14,15 @@ import (
 // they concern as they are now (with their reactions), in one query each.
 func events(ctx context.Context, tx pgx.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
 	rows, err := tx.Query(ctx, `SELECT seq, kind, coalesce(message_id, 0), coalesce(user_id, 0),
-		coalesce(actor_id, 0), coalesce(emoji, ''), coalesce(flag, false)
+		coalesce(actor_id, 0), coalesce(emoji, ''), coalesce(flag, false), created_at
 		FROM events WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, chatID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: events: %w", err)
 	}
 	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (fechatter.Event, error) {
 		ev := fechatter.Event{ChatID: chatID}
-		err := r.Scan(&ev.Seq, &ev.Kind, &ev.Message.ID, &ev.UserID, &ev.ActorID, &ev.Emoji, &ev.On)
+		err := r.Scan(&ev.Seq, &ev.Kind, &ev.Message.ID, &ev.UserID, &ev.ActorID, &ev.Emoji, &ev.On, &ev.At)
+		ev.At = utc(ev.At)
 		return ev, err
 	})
 	if err != nil {
@@ -114,7 +115,7 @@ func appendMemberEvent(ctx context.Context, tx pgx.Tx, chatID int64, kind fechat
 	if err != nil {
 		return fechatter.Event{}, fmt.Errorf("postgres: member event: %w", err)
 	}
-	return fechatter.Event{ChatID: chatID, Seq: seq, Kind: kind, UserID: userID, ActorID: actorID}, nil
+	return fechatter.Event{ChatID: chatID, Seq: seq, Kind: kind, UserID: userID, ActorID: actorID, At: now}, nil
 }
 
 // appendMessageEvent records a reaction or a pin on message m, by userID, at the chat's next
@@ -128,5 +129,5 @@ func appendMessageEvent(ctx context.Context, tx pgx.Tx, kind fechatter.EventKind
 	if err != nil {
 		return fechatter.Event{}, fmt.Errorf("postgres: %s event: %w", kind, err)
 	}
-	return fechatter.Event{ChatID: m.ChatID, Seq: seq, Kind: kind, Message: m, UserID: userID, Emoji: emoji, On: on}, nil
+	return fechatter.Event{ChatID: m.ChatID, Seq: seq, Kind: kind, Message: m, UserID: userID, Emoji: emoji, On: on, At: now}, nil
 }

@@ -13,7 +13,7 @@ import (
 // they concern as they are now (with their reactions), in one query each.
 func events(ctx context.Context, tx *sql.Tx, chatID, afterSeq int64, limit int) ([]fechatter.Event, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, coalesce(message_id, 0), coalesce(user_id, 0),
-		coalesce(actor_id, 0), coalesce(emoji, ''), coalesce(flag, 0)
+		coalesce(actor_id, 0), coalesce(emoji, ''), coalesce(flag, 0), created_at
 		FROM events WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?`, chatID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: events: %w", err)
@@ -22,10 +22,12 @@ func events(ctx context.Context, tx *sql.Tx, chatID, afterSeq int64, limit int) 
 	var ids []int64
 	for rows.Next() {
 		ev := fechatter.Event{ChatID: chatID}
-		if err := rows.Scan(&ev.Seq, &ev.Kind, &ev.Message.ID, &ev.UserID, &ev.ActorID, &ev.Emoji, &ev.On); err != nil {
+		var at int64
+		if err := rows.Scan(&ev.Seq, &ev.Kind, &ev.Message.ID, &ev.UserID, &ev.ActorID, &ev.Emoji, &ev.On, &at); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: events: scan: %w", err)
 		}
+		ev.At = fromMicros(at)
 		if ev.Message.ID != 0 {
 			ids = append(ids, ev.Message.ID)
 		}
@@ -127,7 +129,7 @@ func appendMemberEvent(ctx context.Context, tx *sql.Tx, chatID int64, kind fecha
 	if err != nil {
 		return fechatter.Event{}, fmt.Errorf("sqlite: insert member event: %w", err)
 	}
-	return fechatter.Event{ChatID: chatID, Seq: seq, Kind: kind, UserID: userID, ActorID: actorID}, nil
+	return fechatter.Event{ChatID: chatID, Seq: seq, Kind: kind, UserID: userID, ActorID: actorID, At: now}, nil
 }
 
 // appendMessageEvent records a reaction or a pin on message m, by userID, at the chat's next
@@ -142,5 +144,5 @@ func appendMessageEvent(ctx context.Context, tx *sql.Tx, kind fechatter.EventKin
 	if err != nil {
 		return fechatter.Event{}, fmt.Errorf("sqlite: insert %s event: %w", kind, err)
 	}
-	return fechatter.Event{ChatID: m.ChatID, Seq: seq, Kind: kind, Message: m, UserID: userID, Emoji: emoji, On: on}, nil
+	return fechatter.Event{ChatID: m.ChatID, Seq: seq, Kind: kind, Message: m, UserID: userID, Emoji: emoji, On: on, At: now}, nil
 }

@@ -259,7 +259,8 @@ func testRemoveMember(t *testing.T, s fechatter.Store) {
 	}
 	replay, err := s.Events(f.ctx, g.ID, 1, 10)
 	f.ok(err, "Events")
-	if len(replay) != 1 || replay[0].Kind != ev.Kind || replay[0].Seq != ev.Seq || replay[0].UserID != ev.UserID || replay[0].ActorID != ev.ActorID {
+	if len(replay) != 1 || replay[0].Kind != ev.Kind || replay[0].Seq != ev.Seq || replay[0].UserID != ev.UserID || replay[0].ActorID != ev.ActorID ||
+		replay[0].At.IsZero() || !replay[0].At.Equal(ev.At) {
 		t.Fatalf("Events after RemoveMember = %+v, want [%+v]", replay, ev)
 	}
 	_, err = s.Member(f.ctx, g.ID, tm.carol.ID)
