@@ -125,6 +125,19 @@ func (s *Server) visibleChat(c *fiber.Ctx) (fechatter.Chat, fechatter.Member, er
 	return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
 }
 
+// memberChat loads a chat the caller is a member of: visible non-members (a public channel's
+// workspace) get 403 naming what they would need to join for.
+func (s *Server) memberChat(c *fiber.Ctx, what string) (fechatter.Chat, error) {
+	chat, m, err := s.visibleChat(c)
+	if err != nil {
+		return fechatter.Chat{}, err
+	}
+	if m.Role == "" {
+		return fechatter.Chat{}, fechatter.Errorf(fechatter.EForbidden, "join chat %d to %s", chat.ID, what)
+	}
+	return chat, nil
+}
+
 func (s *Server) getChat(c *fiber.Ctx) error {
 	chat, _, err := s.visibleChat(c)
 	if err != nil {
@@ -272,12 +285,9 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 }
 
 func (s *Server) messages(c *fiber.Ctx) error {
-	chat, m, err := s.visibleChat(c)
+	chat, err := s.memberChat(c, "read its history")
 	if err != nil {
 		return err
-	}
-	if m.Role == "" {
-		return fechatter.Errorf(fechatter.EForbidden, "join chat %d to read its history", chat.ID)
 	}
 	const maxSeq = 1 << 53
 	before, err := queryInt(c, "before", 0, 1, maxSeq)

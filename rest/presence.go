@@ -35,12 +35,9 @@ type directoryUser struct {
 
 // chatPresence answers GET /chats/{id}/presence: which members are online.
 func (s *Server) chatPresence(c *fiber.Ctx) error {
-	chat, m, err := s.visibleChat(c)
+	chat, err := s.memberChat(c, "see who is here")
 	if err != nil {
 		return err
-	}
-	if m.Role == "" {
-		return fechatter.Errorf(fechatter.EForbidden, "join chat %d to see who is here", chat.ID)
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()

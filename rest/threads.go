@@ -98,12 +98,9 @@ func (s *Server) channels(c *fiber.Ctx) error {
 
 // reads answers GET /chats/{id}/reads: every member's read position (members only).
 func (s *Server) reads(c *fiber.Ctx) error {
-	chat, m, err := s.visibleChat(c)
+	chat, err := s.memberChat(c, "read it")
 	if err != nil {
 		return err
-	}
-	if m.Role == "" {
-		return fechatter.Errorf(fechatter.EForbidden, "join chat %d to read it", chat.ID)
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
