@@ -29,6 +29,9 @@ func TestRedisOutage(t *testing.T) {
 	tr := newRedis(t, c, presence.RedisOptions{NodeID: "n", Prefix: prefix, Logger: slog.New(&logs)})
 	startRun(t, tr)
 	ctx := t.Context()
+	// Dial before the first call: an operation gets one Heartbeat (100 ms) in all, and a dial
+	// on a loaded machine under -race can take most of that.
+	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error { return c.Ping(ctx).Err() })
 	mustBool(t, "Connect 1", true)(tr.Connect(ctx, 1))
 
 	kill()
