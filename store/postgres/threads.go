@@ -141,11 +141,14 @@ func applyExtras(ctx context.Context, tx pgx.Tx, m fechatter.Message, now time.T
 	return nil
 }
 
-// forgetExtras undoes what a deleted message counted for: its mentions, and its place in its
-// thread's reply count. A deleted root keeps its thread.
+// forgetExtras undoes what a deleted message counted for: its mentions, reactions and pin, and
+// its place in its thread's reply count. A deleted root keeps its thread.
 func forgetExtras(ctx context.Context, tx pgx.Tx, m fechatter.Message) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM mentions WHERE message_id = $1`, m.ID); err != nil {
-		return fmt.Errorf("postgres: delete mentions: %w", err)
+	for _, q := range []string{`DELETE FROM mentions WHERE message_id = $1`, `DELETE FROM reactions WHERE message_id = $1`,
+		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = $1`} {
+		if _, err := tx.Exec(ctx, q, m.ID); err != nil {
+			return fmt.Errorf("postgres: forget deleted message: %w", err)
+		}
 	}
 	if m.ThreadID != 0 {
 		if _, err := tx.Exec(ctx, `UPDATE messages SET reply_count = reply_count - 1 WHERE id = $1`, m.ThreadID); err != nil {

@@ -93,11 +93,14 @@ func applyExtras(ctx context.Context, tx *sql.Tx, m fechatter.Message, now time.
 	return nil
 }
 
-// forgetExtras undoes what a deleted message counted for: its mentions, and its place in its
-// thread's reply count. A deleted root keeps its thread.
+// forgetExtras undoes what a deleted message counted for: its mentions, reactions and pin, and
+// its place in its thread's reply count. A deleted root keeps its thread.
 func forgetExtras(ctx context.Context, tx *sql.Tx, m fechatter.Message) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM mentions WHERE message_id = ?`, m.ID); err != nil {
-		return fmt.Errorf("sqlite: delete mentions: %w", err)
+	for _, q := range []string{`DELETE FROM mentions WHERE message_id = ?`, `DELETE FROM reactions WHERE message_id = ?`,
+		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, m.ID); err != nil {
+			return fmt.Errorf("sqlite: forget deleted message: %w", err)
+		}
 	}
 	if m.ThreadID != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET reply_count = reply_count - 1 WHERE id = ?`, m.ThreadID); err != nil {

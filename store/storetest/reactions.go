@@ -55,9 +55,16 @@ func testReactions(t *testing.T, s fechatter.Store) {
 	if len(msgs) != 1 || len(msgs[0].Reactions) != 1 || msgs[0].Reactions[0].UserIDs[0] != tm.carol.ID {
 		t.Fatalf("history = %+v", msgs)
 	}
+	_, _, err = s.Pin(f.ctx, fechatter.PinParams{ChatID: g.ID, MessageID: m.ID, UserID: tm.bob.ID, Pin: true})
+	f.ok(err, "Pin")
 	f.ok(deleteMsg(f, g.ID, m.ID, tm.alice.ID), "Delete")
 	_, _, err = react(tm.bob.ID, "👍", true)
 	f.code(err, fechatter.EForbidden, "React to a deleted message")
+	msgs, _, err = s.Messages(f.ctx, fechatter.MessageQuery{ChatID: g.ID, Limit: 10})
+	f.ok(err, "Messages after delete")
+	if len(msgs[0].Reactions) != 0 || msgs[0].Pinned {
+		t.Fatalf("a tombstone keeps reactions or its pin: %+v", msgs[0])
+	}
 }
 
 func deleteMsg(f *fx, chatID, msgID, actor int64) error {
