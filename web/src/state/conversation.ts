@@ -10,7 +10,7 @@ import { withReply } from '../protocol/threads'
 import { Timeline } from '../protocol/timeline'
 import { chatOf, type Message, type ThreadSummary, type TimelineEvent } from '../protocol/types'
 import { errorText } from '../lib/ui'
-import { api, extend, getClient, openChat, pageVisible, state, timeline } from './session'
+import { api, extend, getClient, openChat, pageVisible, state, timeline, touch } from './session'
 
 export type Panel = { kind: 'thread'; chatId: number; rootId: number } | { kind: 'pins'; chatId: number } | { kind: 'members'; chatId: number }
 export type View = 'chat' | 'threads' | 'saved'
@@ -51,10 +51,6 @@ function touchThread(rootId: number) {
   conv.threadTicks[rootId] = (conv.threadTicks[rootId] ?? 0) + 1
 }
 
-function touchChat(chatId: number) {
-  state.ticks[chatId] = (state.ticks[chatId] ?? 0) + 1
-}
-
 /** A thread's root as this client knows it best. */
 export function threadRoot(chatId: number, rootId: number): Message | undefined {
   return threadLines.get(rootId)?.get(rootId) ?? timeline(chatId).get(rootId) ?? conv.threads.find((t) => t.root.id === rootId)?.root
@@ -63,7 +59,7 @@ export function threadRoot(chatId: number, rootId: number): Message | undefined 
 /** Places a message snapshot everywhere it is shown. */
 function place(m: Message, facts?: Parameters<Timeline['upsert']>[1]) {
   const main = timeline(m.chat_id)
-  if (main.has(m.id) && main.upsert(m, facts)) touchChat(m.chat_id)
+  if (main.has(m.id) && main.upsert(m, facts)) touch(m.chat_id)
   for (const rootId of [m.id, m.thread_id]) {
     const t = rootId && threadLines.get(rootId)
     if (t && (t.has(m.id) || m.thread_id === rootId) && t.upsert(m, facts)) touchThread(rootId)

@@ -75,7 +75,8 @@ export function timeline(chatId: number): Timeline {
   return t
 }
 
-function touch(chatId: number) {
+/** Tells views that a chat's timeline changed. */
+export function touch(chatId: number) {
   state.ticks[chatId] = (state.ticks[chatId] ?? 0) + 1
 }
 
