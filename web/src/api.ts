@@ -3,7 +3,7 @@
 // presented twice revokes the whole session). Every REST call of the client goes through here.
 
 import type { Credential } from './protocol/client'
-import type { Chat, ChatKind, ChatSummary, CreatedInvite, Invite, InvitePreview, Message, Role, User, Workspace } from './protocol/types'
+import type { ChannelInfo, Chat, ChatKind, ChatSummary, CreatedInvite, Invite, InvitePreview, Message, ReadPosition, Role, ThreadSummary, User, Workspace } from './protocol/types'
 
 export class ApiError extends Error {
   status: number
@@ -188,11 +188,58 @@ export class Api {
   users(q = '', limit = 200) {
     return this.authed<{ users: (User & { online?: boolean })[] }>('GET', `/users?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.users)
   }
-  messages(chatId: number, opts: { before?: number; limit?: number } = {}) {
+  /** A page of a chat's history, or with threadId of that thread's replies (ascending seq). */
+  messages(chatId: number, opts: { before?: number; after?: number; limit?: number; threadId?: number } = {}) {
     const p = new URLSearchParams()
+    if (opts.threadId !== undefined) p.set('thread_id', String(opts.threadId))
     if (opts.before !== undefined) p.set('before', String(opts.before))
+    if (opts.after !== undefined) p.set('after', String(opts.after))
     p.set('limit', String(opts.limit ?? 50))
     return this.authed<{ messages: Message[]; has_more: boolean }>('GET', `/chats/${chatId}/messages?${p}`)
+  }
+  /** The message with this seq in a chat (the first at or after it), e.g. a thread's root as it is now. */
+  messageAt(chatId: number, seq: number) {
+    return this.messages(chatId, { after: seq - 1, limit: 1 }).then((r) => r.messages[0] as Message | undefined)
+  }
+  updateChat(chatId: number, change: { name?: string; topic?: string }) {
+    return this.authed<Chat>('PATCH', `/chats/${chatId}`, change)
+  }
+  addMembers(chatId: number, userIds: number[]) {
+    return this.authed<{ added: number[]; chat: Chat }>('POST', `/chats/${chatId}/members`, { user_ids: userIds })
+  }
+  /** Removes a member; with one's own id, leaves the chat. */
+  removeMember(chatId: number, userId: number) {
+    return this.authed<void>('DELETE', `/chats/${chatId}/members/${userId}`)
+  }
+  /** Every member's read position in a chat. */
+  reads(chatId: number) {
+    return this.authed<{ reads: ReadPosition[] }>('GET', `/chats/${chatId}/reads`).then((r) => r.reads)
+  }
+  /** Public channels of the workspace whose name contains q, each saying whether one is in it. */
+  channels(q = '', limit = 100) {
+    return this.authed<{ channels: ChannelInfo[] }>('GET', `/channels?q=${encodeURIComponent(q)}&limit=${limit}`).then((r) => r.channels)
+  }
+
+  // ---- threads, pins, saved ----
+
+  /** The threads one follows (started, replied in, or followed), latest reply first. */
+  myThreads() {
+    return this.authed<{ threads: ThreadSummary[] }>('GET', '/me/threads?limit=100').then((r) => r.threads)
+  }
+  followThread(chatId: number, rootId: number, on: boolean) {
+    return this.authed<void>(on ? 'PUT' : 'DELETE', `/chats/${chatId}/threads/${rootId}/follow`)
+  }
+  readThread(chatId: number, rootId: number, seq: number) {
+    return this.authed<void>('POST', `/chats/${chatId}/threads/${rootId}/read`, { seq })
+  }
+  pins(chatId: number) {
+    return this.authed<{ messages: Message[] }>('GET', `/chats/${chatId}/pins`).then((r) => r.messages)
+  }
+  saved() {
+    return this.authed<{ messages: Message[] }>('GET', '/me/saved?limit=200').then((r) => r.messages)
+  }
+  saveMessage(messageId: number, on: boolean) {
+    return this.authed<void>(on ? 'PUT' : 'DELETE', `/me/saved/${messageId}`)
   }
   /** Whether GET /search exists on this server (404 until the search work lands). */
   async searchAvailable(): Promise<boolean> {

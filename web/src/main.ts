@@ -1,5 +1,7 @@
 import { createApp } from 'vue'
 import App from './App.vue'
+// threads, reactions, pins and saved hook into the session before it starts
+import './state/conversation'
 import './style.css'
 
 createApp(App).mount('#app')

@@ -31,3 +31,13 @@ export function initials(name: string): string {
 export function hue(id: number): number {
   return (id * 137.508) % 360
 }
+
+const shortDayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+
+/** A recent moment, briefly: "14:05" today, "yesterday 14:05", else "Dec 1". */
+export function recently(iso: string): string {
+  const label = day(iso)
+  if (label === 'Today') return time(iso)
+  if (label === 'Yesterday') return `yesterday ${time(iso)}`
+  return shortDayFmt.format(new Date(iso))
+}

@@ -313,6 +313,35 @@ describe('ChatClient timeline bookkeeping', () => {
     expect(client.positions()).toEqual({ 8: 2 })
   })
 
+  it('advances the seq on reaction and pinned events, drops replayed ones, resumes after them', async () => {
+    const { client, timeline, sockets, connect } = setup()
+    client.start()
+    const s1 = await connect()
+    s1.push(
+      { type: 'reaction', seq: 11, chat_id: 7, message_id: 100, user_id: 2, emoji: '👍', added: true },
+      { type: 'pinned', seq: 12, chat_id: 7, message_id: 100, user_id: 2, pinned: true },
+      { type: 'reaction', seq: 11, chat_id: 7, message_id: 100, user_id: 2, emoji: '👍', added: true },
+    )
+    expect(timeline.map((e) => [e.type, e.seq])).toEqual([['reaction', 11], ['pinned', 12]])
+    expect(client.lastSeqOf(7)).toBe(12)
+    s1.serverClose(1006)
+    await vi.runOnlyPendingTimersAsync()
+    const s2 = await connect()
+    expect(sockets).toHaveLength(2)
+    expect(s2.sent[0]).toEqual({ type: 'auth', token: 'tok', resume: { 7: 12 } })
+  })
+
+  it('passes mention notices on without touching the seq', async () => {
+    const { client, connect } = setup()
+    const seen: number[] = []
+    client.on('mention', (e) => seen.push(e.message_id))
+    client.start()
+    const s = await connect()
+    s.push({ type: 'mention', chat_id: 7, message_id: 42, seq: 11, sender_id: 2 })
+    expect(seen).toEqual([42])
+    expect(client.lastSeqOf(7)).toBe(10)
+  })
+
   it('starts a joined chat from its last_seq and forgets a left one', async () => {
     const { client, connect } = setup()
     client.start()
@@ -414,6 +443,50 @@ describe('ChatClient sends', () => {
     await expect(bad).rejects.toMatchObject({ code: 'forbidden' })
     s.serverClose(1006)
     await expect(client.edit(7, 1, 'x')).rejects.toMatchObject({ code: 'offline' })
+  })
+})
+
+describe('ChatClient threads, reactions and pins', () => {
+  it('sends a reply with its thread_id and keeps it on the outgoing item', async () => {
+    const { client, connect } = setup()
+    client.start()
+    const s = await connect()
+    const out = client.send(7, 'in the thread', 100)
+    expect(out.threadId).toBe(100)
+    expect(s.frames('send')[0]).toMatchObject({ chat_id: 7, text: 'in the thread', thread_id: 100 })
+    client.send(7, 'in the channel')
+    expect(s.frames('send')[1]).not.toHaveProperty('thread_id')
+  })
+
+  it('resolves react, unreact, pin and unpin with the message of their ack', async () => {
+    const { client, connect } = setup()
+    client.start()
+    const s = await connect()
+    const r = client.react(7, 100, '🎉', true)
+    const u = client.react(7, 100, '🎉', false)
+    const p = client.pin(7, 100, true)
+    const q = client.pin(7, 100, false)
+    expect(s.sent.slice(-4).map((f) => f.type)).toEqual(['react', 'unreact', 'pin', 'unpin'])
+    expect(s.frames('react')[0]).toMatchObject({ chat_id: 7, message_id: 100, emoji: '🎉' })
+    const reacted = msg(100, 5, { reactions: [{ emoji: '🎉', count: 1, user_ids: [1] }] })
+    s.push({ type: 'ack', ref: s.frames('react')[0].ref, message: reacted })
+    s.push({ type: 'ack', ref: s.frames('unreact')[0].ref, message: msg(100, 5) })
+    s.push({ type: 'ack', ref: s.frames('pin')[0].ref, message: msg(100, 5, { pinned: true }) })
+    s.push({ type: 'error', ref: s.frames('unpin')[0].ref, code: 'forbidden', message: 'message is deleted' })
+    await expect(r).resolves.toEqual(reacted)
+    await expect(u).resolves.toMatchObject({ id: 100 })
+    await expect(p).resolves.toMatchObject({ pinned: true })
+    await expect(q).rejects.toMatchObject({ code: 'forbidden', message: 'message is deleted' })
+  })
+
+  it('reports an event type it does not know instead of failing', async () => {
+    const { client, connect } = setup()
+    const unknown: string[] = []
+    client.on('unknown', (t) => unknown.push(t))
+    client.start()
+    const s = await connect()
+    s.onmessage?.({ data: '{"type":"hologram","chat_id":7}\n{"type":"pong","ref":"x"}' })
+    expect(unknown).toEqual(['hologram'])
   })
 })
 

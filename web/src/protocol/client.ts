@@ -8,7 +8,7 @@
 
 import { delay, defaultBackoff, type BackoffOptions } from './backoff'
 import { Emitter } from './emitter'
-import { chatOf, CloseCode, type Chat, type ClientFrame, type Message, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
+import { chatOf, CloseCode, type Chat, type ClientFrame, type MentionEvent, type Message, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
 
 /** The part of the browser WebSocket the client uses. */
 export interface SocketLike {
@@ -61,6 +61,8 @@ export type OutgoingStatus = 'queued' | 'sending' | 'failed'
 export interface Outgoing {
   clientId: string
   chatId: number
+  /** The thread root it replies in. */
+  threadId?: number
   text: string
   status: OutgoingStatus
   createdAt: string
@@ -97,6 +99,10 @@ type Events = {
   typing: [chatId: number, userId: number]
   presence: [userId: number, online: boolean]
   read: [chatId: number, userId: number, seq: number]
+  /** The user was mentioned in a message (a notice, not part of the timeline). */
+  mention: [event: MentionEvent]
+  /** An event of a type this client does not know (a newer server); it was ignored. */
+  unknown: [type: string]
   features: [features: Features]
   error: [code: string, message: string]
   /** The server revoked access (close 4003): the client stopped and will not reconnect. */
@@ -215,11 +221,13 @@ export class ChatClient extends Emitter<Events> {
 
   // ---- sending ----
 
-  /** Queues a message; it goes out now if online, else at the next ready. */
-  send(chatId: number, text: string): Outgoing {
+  /** Queues a message (a reply when threadId, the thread's root, is given); it goes out now
+   * if online, else at the next ready. */
+  send(chatId: number, text: string, threadId?: number): Outgoing {
     const item: Outgoing = {
       clientId: this.opts.newClientId(),
       chatId,
+      ...(threadId ? { threadId } : {}),
       text,
       status: 'queued',
       createdAt: new Date().toISOString(),
@@ -253,6 +261,16 @@ export class ChatClient extends Emitter<Events> {
 
   remove(chatId: number, messageId: number): Promise<Message> {
     return this.request({ type: 'delete', chat_id: chatId, message_id: messageId })
+  }
+
+  /** Adds (or removes) the user's emoji on a message; resolves with the message as it is now. */
+  react(chatId: number, messageId: number, emoji: string, add: boolean): Promise<Message> {
+    return this.request({ type: add ? 'react' : 'unreact', chat_id: chatId, message_id: messageId, emoji })
+  }
+
+  /** Pins (or unpins) a message; resolves with the message as it is now. */
+  pin(chatId: number, messageId: number, on: boolean): Promise<Message> {
+    return this.request({ type: on ? 'pin' : 'unpin', chat_id: chatId, message_id: messageId })
   }
 
   /** Says the user is typing in chatId; at most once per 3 s per chat, and never once the
@@ -476,7 +494,12 @@ export class ChatClient extends Emitter<Events> {
       case 'message_deleted':
       case 'member_joined':
       case 'member_left':
+      case 'reaction':
+      case 'pinned':
         this.onTimeline(e)
+        return
+      case 'mention':
+        this.emit('mention', e)
         return
       case 'authenticated':
         if (e.ref !== undefined && e.ref === this.renewRef) this.scheduleRenew()
@@ -514,6 +537,8 @@ export class ChatClient extends Emitter<Events> {
       case 'read':
         this.emit('read', e.chat_id, e.user_id, e.seq)
         return
+      default:
+        this.emit('unknown', (e as { type: string }).type)
     }
   }
 
@@ -615,7 +640,9 @@ export class ChatClient extends Emitter<Events> {
 
   private flushOne(item: Outgoing): void {
     if (item.status !== 'queued' || this._state !== 'online') return
-    const sent = this.write({ type: 'send', ref: 's:' + item.clientId, chat_id: item.chatId, client_id: item.clientId, text: item.text })
+    const frame: ClientFrame = { type: 'send', ref: 's:' + item.clientId, chat_id: item.chatId, client_id: item.clientId, text: item.text }
+    if (item.threadId) frame.thread_id = item.threadId
+    const sent = this.write(frame)
     if (!sent) return
     item.status = 'sending'
     item.attempts++
@@ -638,7 +665,7 @@ export class ChatClient extends Emitter<Events> {
     this.ackTimers.delete(clientId)
   }
 
-  private request(frame: Extract<ClientFrame, { type: 'edit' | 'delete' }>): Promise<Message> {
+  private request(frame: Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' | 'unreact' | 'pin' | 'unpin' }>): Promise<Message> {
     return new Promise((resolve, reject) => {
       const ref = 'r:' + this.nextRef++
       if (this._state !== 'online' || !this.write({ ...frame, ref })) {

@@ -58,4 +58,54 @@ describe('Timeline', () => {
     t.reset()
     expect(t.notices).toEqual([])
   })
+
+  describe('thread replies', () => {
+    const at = (min: number) => `2026-01-01T00:${String(min).padStart(2, '0')}:00Z`
+    const root = (over: Partial<Message> = {}) => msg(1, 1, { created_at: at(0), ...over })
+    const reply = (id: number, seq: number, min: number) => msg(id, seq, { thread_id: 1, created_at: at(min) })
+
+    it('count on their root once, whether they come live, in a page or as an ack', () => {
+      const t = new Timeline()
+      t.merge([root()], false, false)
+      t.apply({ type: 'message', seq: 2, message: reply(2, 2, 1) })
+      t.apply({ type: 'message', seq: 2, message: reply(2, 2, 1) })
+      t.upsert(reply(3, 3, 2)) // our own reply's ack, before its event
+      t.apply({ type: 'message', seq: 3, message: reply(3, 3, 2) })
+      t.merge([reply(2, 2, 1), reply(3, 3, 2)], false, false)
+      expect(t.get(1)).toMatchObject({ reply_count: 2, last_reply_at: at(2) })
+    })
+
+    it('do not count again on a root snapshot that holds them, and do count on an older one', () => {
+      const t = new Timeline()
+      t.merge([root({ reply_count: 2, last_reply_at: at(2) }), reply(2, 2, 1), reply(3, 3, 2)], false, false)
+      expect(t.get(1)?.reply_count).toBe(2)
+      t.apply({ type: 'message', seq: 4, message: reply(4, 4, 3) })
+      expect(t.get(1)?.reply_count).toBe(3)
+      // an edit of the root carries it as it is now: it holds all three
+      t.apply({ type: 'message_edited', seq: 5, message: root({ text: 'edited', edited_at: at(4), reply_count: 3, last_reply_at: at(3) }) })
+      expect(t.get(1)).toMatchObject({ reply_count: 3, text: 'edited' })
+      // a page read before reply 4 was stored, arriving after it: reply 4 still counts
+      t.merge([root({ text: 'edited', edited_at: at(4), reply_count: 2, last_reply_at: at(2) })], false, false)
+      expect(t.get(1)?.reply_count).toBe(3)
+    })
+
+    it('uncount a deleted reply once, and never count a tombstone', () => {
+      const t = new Timeline()
+      t.merge([root(), reply(2, 2, 1), reply(3, 3, 2)], false, false)
+      expect(t.get(1)?.reply_count).toBe(2)
+      t.upsert({ ...reply(3, 3, 2), text: '', deleted: true }) // our delete's ack
+      t.apply({ type: 'message_deleted', seq: 4, chat_id: 1, message_id: 3 })
+      expect(t.get(1)?.reply_count).toBe(1)
+      t.apply({ type: 'message', seq: 5, message: { ...reply(5, 5, 5), deleted: true, text: '' } })
+      expect(t.get(1)?.reply_count).toBe(1)
+    })
+
+    it('replayed after a reconnect with the root as it is now: nothing doubles', () => {
+      const t = new Timeline()
+      t.apply({ type: 'message', seq: 1, message: root({ reply_count: 2, last_reply_at: at(2) }) })
+      t.apply({ type: 'message', seq: 2, message: reply(2, 2, 1) })
+      t.apply({ type: 'message', seq: 3, message: reply(3, 3, 2) })
+      expect(t.get(1)?.reply_count).toBe(2)
+    })
+  })
 })

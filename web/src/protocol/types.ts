@@ -53,10 +53,13 @@ export interface Chat {
   workspace_id: number
   kind: ChatKind
   name: string
+  topic?: string
   private: boolean
   owner_id: number
   archived?: boolean
+  admin_archived?: boolean
   last_seq: number
+  member_count?: number
   created_at: string
   member_ids?: number[]
 }
@@ -66,6 +69,20 @@ export interface ChatSummary extends Chat {
   role: Role
   last_read_seq: number
   unread: number
+  /** Messages after last_read_seq that mention the member (by name, <!here> or <!channel>). */
+  mention_count?: number
+}
+
+/** A public channel of the workspace as GET /channels lists it. */
+export interface ChannelInfo extends Chat {
+  joined: boolean
+}
+
+/** One emoji on a message: how many reacted with it, and the first 20 of them. */
+export interface Reaction {
+  emoji: string
+  count: number
+  user_ids: number[]
 }
 
 export interface Message {
@@ -78,6 +95,29 @@ export interface Message {
   created_at: string
   edited_at?: string
   deleted?: boolean
+  /** The root of the thread this message replies in. */
+  thread_id?: number
+  /** On a root: its replies, and when the last one came. */
+  reply_count?: number
+  last_reply_at?: string
+  /** Members the text mentions as <@ID>; broadcast when it says <!here> or <!channel>. */
+  mentions?: number[]
+  broadcast?: 'here' | 'channel'
+  reactions?: Reaction[]
+  pinned?: boolean
+}
+
+/** A thread the user follows (GET /me/threads). */
+export interface ThreadSummary {
+  root: Message
+  last_read_seq: number
+  unread: number
+}
+
+/** How far a member has read a chat (GET /chats/{id}/reads). */
+export interface ReadPosition {
+  user_id: number
+  last_read_seq: number
 }
 
 export type Ref = string | number
@@ -100,12 +140,29 @@ export type ServerEvent =
   | { type: 'member_joined'; seq: number; chat_id: number; user_id: number; actor_id: number }
   | { type: 'member_left'; seq: number; chat_id: number; user_id: number; actor_id: number }
   | { type: 'authenticated'; ref?: Ref; expires_at: string }
+  | { type: 'reaction'; seq: number; chat_id: number; message_id: number; user_id: number; emoji: string; added: boolean }
+  | { type: 'pinned'; seq: number; chat_id: number; message_id: number; user_id: number; pinned: boolean }
+  | { type: 'mention'; chat_id: number; message_id: number; seq: number; sender_id: number }
 
 /** A membership change: it takes the chat's next seq like a message does. */
 export type MemberEvent = Extract<ServerEvent, { type: 'member_joined' | 'member_left' }>
 
+export type ReactionEvent = Extract<ServerEvent, { type: 'reaction' }>
+export type PinnedEvent = Extract<ServerEvent, { type: 'pinned' }>
+export type MentionEvent = Extract<ServerEvent, { type: 'mention' }>
+
 /** Everything with a seq in a chat's timeline. */
-export type TimelineEvent = Extract<ServerEvent, { type: 'message' | 'message_edited' | 'message_deleted' }> | MemberEvent
+export type TimelineEvent =
+  | Extract<ServerEvent, { type: 'message' | 'message_edited' | 'message_deleted' }>
+  | MemberEvent
+  | ReactionEvent
+  | PinnedEvent
+
+/** The event types that are part of a chat's timeline (they take its seq and are replayed). */
+export const timelineTypes = ['message', 'message_edited', 'message_deleted', 'member_joined', 'member_left', 'reaction', 'pinned'] as const satisfies readonly TimelineEvent['type'][]
+// every timeline event type is listed above (a compile error names the one missing)
+const _allTimelineTypes: Exclude<TimelineEvent['type'], (typeof timelineTypes)[number]> extends never ? true : never = true
+void _allTimelineTypes
 
 /** The chat a timeline event belongs to. */
 export function chatOf(e: TimelineEvent): number {
@@ -115,7 +172,11 @@ export function chatOf(e: TimelineEvent): number {
 /** Frames the client sends. */
 export type ClientFrame =
   | { type: 'auth'; ref?: Ref; token: string; resume?: Record<string, number> }
-  | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string }
+  | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string; thread_id?: number }
+  | { type: 'react'; ref?: Ref; chat_id: number; message_id: number; emoji: string }
+  | { type: 'unreact'; ref?: Ref; chat_id: number; message_id: number; emoji: string }
+  | { type: 'pin'; ref?: Ref; chat_id: number; message_id: number }
+  | { type: 'unpin'; ref?: Ref; chat_id: number; message_id: number }
   | { type: 'edit'; ref?: Ref; chat_id: number; message_id: number; text: string }
   | { type: 'delete'; ref?: Ref; chat_id: number; message_id: number }
   | { type: 'typing'; ref?: Ref; chat_id: number }

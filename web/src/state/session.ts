@@ -3,6 +3,7 @@
 
 import { markRaw, reactive } from 'vue'
 import { Api, type SignupForm } from '../api'
+import { forget, fromServer, noMentions, noticed, readTo, type MentionBadge } from '../lib/mentions'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
 import { chatOf, type Chat, type ChatKind, type ChatSummary, type MemberEvent, type Message, type User, type Workspace } from '../protocol/types'
@@ -11,6 +12,7 @@ export interface ChatEntry {
   chat: ChatSummary
   unread: number // -1: something new, count unknown
   readSeq: number // the user's read position (server's, or this browser's when newer)
+  mentions: MentionBadge
 }
 
 const typingTTL = 6000
@@ -38,8 +40,27 @@ export const state = reactive({
   ticks: {} as Record<number, number>,
   loading: {} as Record<number, boolean>,
   divider: {} as Record<number, number>, // chat → read position when it was opened
+  /** chat → user → how far they have read (GET /chats/{id}/reads, then live read events) */
+  reads: {} as Record<number, Record<number, number>>,
   error: '' as string,
 })
+
+// ---- extensions: other state modules hook into the client's lifetime ----
+
+type ClientHook = (c: ChatClient) => (() => void)[]
+const clientHooks: ClientHook[] = []
+const resetHooks: (() => void)[] = []
+
+/** Registers listeners on every client started (returns its removers) and a reset for sign-out. */
+export function extend(onClient: ClientHook, onReset: () => void) {
+  clientHooks.push(onClient)
+  resetHooks.push(onReset)
+}
+
+/** Whether the page is showing (chats open in a hidden tab do not count as read). */
+export function pageVisible(): boolean {
+  return typeof document === 'undefined' || document.visibilityState !== 'hidden'
+}
 
 const timelines = new Map<number, Timeline>()
 let client: ChatClient | null = null
@@ -54,7 +75,8 @@ export function timeline(chatId: number): Timeline {
   return t
 }
 
-function touch(chatId: number) {
+/** Tells views that a chat's timeline changed. */
+export function touch(chatId: number) {
   state.ticks[chatId] = (state.ticks[chatId] ?? 0) + 1
 }
 
@@ -109,6 +131,7 @@ export function markActiveRead() {
   if (!entry) return
   const seq = Math.max(entry.chat.last_seq, timeline(id).newestSeq ?? 0, client?.lastSeqOf(id) ?? 0)
   entry.unread = 0
+  entry.mentions = readTo(entry.mentions, seq) ?? entry.mentions
   if (seq > entry.readSeq) {
     entry.readSeq = seq
     saveLocalRead(id, seq)
@@ -130,7 +153,8 @@ export async function loadWorkspace() {
 
 // ---- chats and directory ----
 
-function upsertChat(c: Chat | ChatSummary) {
+/** Adds a chat to the list or updates it (member_ids kept when c lacks them). */
+export function upsertChat(c: Chat | ChatSummary) {
   const old = state.chats[c.id]
   const summary: ChatSummary = {
     ...{ role: 'member' as const, last_read_seq: 0, unread: 0 },
@@ -138,15 +162,19 @@ function upsertChat(c: Chat | ChatSummary) {
     ...c,
     member_ids: c.member_ids ?? old?.chat.member_ids,
   }
+  // GET /chats says how many mentions wait (as of the chat's last_seq); other sources do not
+  const counted = 'mention_count' in c && typeof c.mention_count === 'number'
   if (old) {
     old.chat = summary
+    if (counted) old.mentions = fromServer(old.readSeq > summary.last_read_seq ? 0 : c.mention_count!, summary.last_seq, old.mentions)
     return
   }
   const local = localReads()[c.id] ?? 0
   const serverRead = summary.last_read_seq
   let unread = summary.unread
   if (local > serverRead) unread = summary.last_seq > local ? -1 : 0
-  state.chats[c.id] = { chat: summary, unread, readSeq: Math.max(local, serverRead) }
+  const mentions = counted ? fromServer(local > serverRead ? 0 : c.mention_count!, summary.last_seq) : noMentions
+  state.chats[c.id] = { chat: summary, unread, readSeq: Math.max(local, serverRead), mentions }
   if (!summary.member_ids && (summary.kind === 'direct' || !summary.name)) {
     api.chat(c.id).then((full) => upsertChat(full), () => {})
   }
@@ -215,12 +243,30 @@ export function openChat(chatId: number | null) {
   const t = timeline(chatId)
   if (!t.loaded) loadNewest(chatId).then(markActiveRead, (e) => (state.error = String(e.message ?? e)))
   else markActiveRead()
+  loadReads(chatId).catch(() => {})
+}
+
+/** Every member's read position in a chat, for "seen by"; live read events keep it current. */
+export async function loadReads(chatId: number) {
+  const list = await api.reads(chatId)
+  const m = { ...state.reads[chatId] }
+  for (const r of list) m[r.user_id] = Math.max(m[r.user_id] ?? 0, r.last_read_seq)
+  state.reads[chatId] = m
+}
+
+/** The members (not me) who have read chatId up to seq. */
+export function seenBy(chatId: number, seq: number): number[] {
+  const m = state.reads[chatId] ?? {}
+  return Object.entries(m)
+    .filter(([uid, s]) => s >= seq && Number(uid) !== state.user?.id)
+    .map(([uid]) => Number(uid))
 }
 
 // ---- sending ----
 
-export function sendMessage(chatId: number, text: string) {
-  client?.send(chatId, text)
+/** Sends a message, or with threadId (the root's id) a reply in that thread. */
+export function sendMessage(chatId: number, text: string, threadId?: number) {
+  client?.send(chatId, text, threadId)
 }
 export function retrySend(clientId: string) {
   client?.retry(clientId)
@@ -273,6 +319,8 @@ export function start() {
       loadDirectory().catch(() => {})
       loadWorkspace().catch(() => {})
       markActiveRead()
+      // read positions moved while we were away, and read events are not replayed
+      if (state.activeChatId !== null) loadReads(state.activeChatId).catch(() => {})
     }),
     c.on('signed_out', (reason) => signedOut(`You were signed out: ${reason}.`)),
     c.on('timeline', (e) => {
@@ -286,8 +334,10 @@ export function start() {
       } else if (e.type === 'message') {
         if (e.message.sender_id !== state.user?.id && !state.users[e.message.sender_id]) loadDirectory().catch(() => {})
         delete state.typing[chatId]?.[e.message.sender_id]
-        if (chatId === state.activeChatId && document.visibilityState !== 'hidden') markActiveRead()
+        if (chatId === state.activeChatId && pageVisible()) markActiveRead()
         else if (entry && e.message.sender_id !== state.user?.id && e.seq > entry.readSeq && entry.unread >= 0) entry.unread++
+      } else if (e.type === 'message_deleted' && entry) {
+        entry.mentions = forget(entry.mentions, e.message_id) ?? entry.mentions
       }
       if (!entry) loadChats().catch(() => {})
     }),
@@ -321,14 +371,28 @@ export function start() {
     }),
     c.on('read', (chatId, userId, seq) => {
       const entry = state.chats[chatId]
-      if (entry && userId === state.user?.id && seq > entry.readSeq) {
-        entry.readSeq = seq
-        entry.unread = 0
+      if (state.reads[chatId] || chatId === state.activeChatId) {
+        const m = state.reads[chatId] ?? {}
+        if (seq > (m[userId] ?? 0)) state.reads[chatId] = { ...m, [userId]: seq }
       }
+      if (entry && userId === state.user?.id) {
+        entry.mentions = readTo(entry.mentions, seq) ?? entry.mentions
+        if (seq > entry.readSeq) {
+          entry.readSeq = seq
+          entry.unread = 0
+        }
+      }
+    }),
+    c.on('mention', (e) => {
+      const entry = state.chats[e.chat_id]
+      if (!entry) return
+      const visible = e.chat_id === state.activeChatId && pageVisible()
+      entry.mentions = noticed(entry.mentions, e, entry.readSeq, visible) ?? entry.mentions
     }),
     c.on('features', (f) => {
       state.features = { ...f }
     }),
+    ...clientHooks.flatMap((hook) => hook(c)),
   ]
   c.start()
   loadChats().catch((e) => (state.error = String(e.message ?? e)))
@@ -358,9 +422,11 @@ function stopClient() {
     ticks: {},
     loading: {},
     divider: {},
+    reads: {},
     everOnline: false,
     connection: 'idle',
   })
+  for (const reset of resetHooks) reset()
 }
 
 /** Leaves the signed-in view; reason says why when the user did not ask for it. */
