@@ -286,9 +286,9 @@ describe('ChatClient timeline bookkeeping', () => {
     client.start()
     const s1 = await connect()
     s1.push(
-      { type: 'member_joined', seq: 11, chat_id: 7, user_id: 3, actor_id: 2 },
+      { type: 'member_joined', seq: 11, chat_id: 7, user_id: 3, actor_id: 2, created_at: '2026-12-01T09:30:00Z' },
       { type: 'message', seq: 12, message: msg(100, 12) },
-      { type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3 },
+      { type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3, created_at: '2026-12-01T09:30:00Z' },
     )
     expect(timeline.map((e) => e.type)).toEqual(['member_joined', 'message', 'member_left'])
     expect(client.lastSeqOf(7)).toBe(13)
@@ -298,7 +298,7 @@ describe('ChatClient timeline bookkeeping', () => {
     expect(sockets).toHaveLength(2)
     expect(s2.sent[0]).toEqual({ type: 'auth', token: 'tok', resume: { 7: 13 } })
     // the server's replay overlapping what we have is dropped
-    s2.push({ type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3 }, { type: 'member_joined', seq: 14, chat_id: 7, user_id: 4, actor_id: 2 })
+    s2.push({ type: 'member_left', seq: 13, chat_id: 7, user_id: 3, actor_id: 3, created_at: '2026-12-01T09:30:00Z' }, { type: 'member_joined', seq: 14, chat_id: 7, user_id: 4, actor_id: 2, created_at: '2026-12-01T09:30:00Z' })
     expect(timeline.map((e) => e.seq)).toEqual([11, 12, 13, 14])
   })
 
@@ -308,7 +308,7 @@ describe('ChatClient timeline bookkeeping', () => {
     client.on('chat_left', (id) => left.push(id))
     client.start()
     const s = await connect([{ id: 7, last_seq: 10 }, { id: 8, last_seq: 2 }])
-    s.push({ type: 'member_left', seq: 11, chat_id: 7, user_id: me.id, actor_id: 2 })
+    s.push({ type: 'member_left', seq: 11, chat_id: 7, user_id: me.id, actor_id: 2, created_at: '2026-12-01T09:30:00Z' })
     expect(left).toEqual([7])
     expect(client.positions()).toEqual({ 8: 2 })
   })

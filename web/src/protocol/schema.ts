@@ -96,7 +96,7 @@ const chat = {
   member_ids: { opt: { array: 'int' } },
 } as const satisfies Shape<Chat>
 
-const member = { seq: 'int', chat_id: 'int', user_id: 'int', actor_id: 'int' } as const
+const member = { seq: 'int', chat_id: 'int', user_id: 'int', actor_id: 'int', created_at: 'time' } as const
 
 export const eventShapes = {
   ready: { user: { object: user }, chats: { array: { object: { id: 'int', last_seq: 'int' } } } },

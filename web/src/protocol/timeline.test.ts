@@ -50,9 +50,9 @@ describe('Timeline', () => {
   it('keeps membership events as notices in seq order, once each', () => {
     const t = new Timeline()
     t.merge([msg(1, 1), msg(3, 3)], false, false)
-    expect(t.apply({ type: 'member_left', seq: 4, chat_id: 1, user_id: 5, actor_id: 2 })).toBe(true)
-    expect(t.apply({ type: 'member_joined', seq: 2, chat_id: 1, user_id: 5, actor_id: 2 })).toBe(true)
-    expect(t.apply({ type: 'member_joined', seq: 2, chat_id: 1, user_id: 5, actor_id: 2 })).toBe(false)
+    expect(t.apply({ type: 'member_left', seq: 4, chat_id: 1, user_id: 5, actor_id: 2, created_at: '2026-12-01T09:30:00Z' })).toBe(true)
+    expect(t.apply({ type: 'member_joined', seq: 2, chat_id: 1, user_id: 5, actor_id: 2, created_at: '2026-12-01T09:30:00Z' })).toBe(true)
+    expect(t.apply({ type: 'member_joined', seq: 2, chat_id: 1, user_id: 5, actor_id: 2, created_at: '2026-12-01T09:30:00Z' })).toBe(false)
     expect(t.notices.map((n) => [n.seq, n.kind])).toEqual([[2, 'joined'], [4, 'left']])
     expect(ids(t)).toEqual([1, 3])
     t.reset()

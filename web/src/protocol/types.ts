@@ -137,8 +137,8 @@ export type ServerEvent =
   | { type: 'typing'; chat_id: number; user_id: number }
   | { type: 'presence'; user_id: number; online: boolean }
   | { type: 'read'; chat_id: number; user_id: number; seq: number }
-  | { type: 'member_joined'; seq: number; chat_id: number; user_id: number; actor_id: number }
-  | { type: 'member_left'; seq: number; chat_id: number; user_id: number; actor_id: number }
+  | { type: 'member_joined'; seq: number; chat_id: number; user_id: number; actor_id: number; created_at: string }
+  | { type: 'member_left'; seq: number; chat_id: number; user_id: number; actor_id: number; created_at: string }
   | { type: 'authenticated'; ref?: Ref; expires_at: string }
   | { type: 'reaction'; seq: number; chat_id: number; message_id: number; user_id: number; emoji: string; added: boolean }
   | { type: 'pinned'; seq: number; chat_id: number; message_id: number; user_id: number; pinned: boolean }
