@@ -43,11 +43,15 @@ func TestGoldenEvents(t *testing.T) {
 		"read":            encodeRead(7, 5, 19),
 		"presence":        encodePresence(5, true),
 		"chat_left":       EncodeChatLeft(7),
-		"resync":          encodeResync(7),
-		"ack":             encodeAck(json.RawMessage(`"r1"`), msg),
-		"error":           encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),
-		"pong":            encodePong(json.RawMessage(`7`)),
-		"authenticated":   encodeAuthenticated(json.RawMessage(`"renew"`), at.Add(15*time.Minute)),
+		"chat_joined": EncodeChatJoined(fechatter.Chat{ID: 7, WorkspaceID: 1, Kind: fechatter.ChatChannel, Name: "general",
+			Topic: "news", OwnerID: 3, LastSeq: 19, MemberCount: 3, CreatedAt: at, MemberIDs: []int64{3, 5, 9}}),
+		"ready": encodeReady(fechatter.User{ID: 5, WorkspaceID: 1, Email: "ben@example.com", Fullname: "Ben",
+			Role: fechatter.RoleMember, CreatedAt: at}, []chatSeq{{ID: 7, LastSeq: 19}}),
+		"resync":        encodeResync(7),
+		"ack":           encodeAck(json.RawMessage(`"r1"`), msg),
+		"error":         encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),
+		"pong":          encodePong(json.RawMessage(`7`)),
+		"authenticated": encodeAuthenticated(json.RawMessage(`"renew"`), at.Add(15*time.Minute)),
 	}
 	for name, got := range events {
 		path := filepath.Join("..", "docs", "events", name+".json")
