@@ -6,9 +6,18 @@ import (
 )
 
 func TestCheckEmoji(t *testing.T) {
-	for _, ok := range []string{"👍", "❤️", "👍🏽", "👨‍👩‍👧‍👦", "🇫🇷", ":+1:", ":tada:", "✅", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿"} {
+	for _, ok := range []string{"👍", "❤️", "👍🏽", "👨‍👩‍👧‍👦", "🇫🇷", "✅", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿"} {
 		if got, err := CheckEmoji(ok); err != nil || got != ok {
 			t.Errorf("CheckEmoji(%q) = %q, %v", ok, got, err)
+		}
+	}
+	// Shortcodes are stored as the emoji they name, so both spellings are one reaction.
+	for code, emoji := range Shortcodes {
+		if got, err := CheckEmoji(code); err != nil || got != emoji {
+			t.Errorf("CheckEmoji(%q) = %q, %v; want %q", code, got, err, emoji)
+		}
+		if got, err := CheckEmoji(emoji); err != nil || got != emoji {
+			t.Errorf("the emoji of %s, %q, is not itself valid: %v", code, emoji, err)
 		}
 	}
 	for _, bad := range []string{"", "a", "hello", ":nope:", ":+1", "👍 ", "<script>", "👍a", "\xff", "1", "🏽", "👍👍👍👍👍👍👍👍👍👍👍"} {

@@ -6,17 +6,18 @@ import (
 	"unicode/utf8"
 )
 
-// Shortcodes are the :name: reactions every client knows, besides Unicode emoji.
-var Shortcodes = map[string]bool{
-	":+1:": true, ":-1:": true, ":thumbsup:": true, ":thumbsdown:": true, ":heart:": true,
-	":smile:": true, ":laughing:": true, ":joy:": true, ":tada:": true, ":rocket:": true,
-	":eyes:": true, ":fire:": true, ":clap:": true, ":pray:": true, ":100:": true,
-	":white_check_mark:": true, ":x:": true, ":warning:": true, ":thinking:": true, ":wave:": true,
-	":ok_hand:": true, ":raised_hands:": true, ":muscle:": true, ":star:": true, ":sparkles:": true,
-	":bulb:": true, ":question:": true, ":exclamation:": true, ":hourglass:": true, ":memo:": true,
-	":bug:": true, ":ship:": true, ":coffee:": true, ":sob:": true, ":confused:": true,
-	":slightly_smiling_face:": true, ":upside_down_face:": true, ":wink:": true, ":sunglasses:": true,
-	":party:": true, ":hugs:": true, ":zap:": true, ":lock:": true, ":link:": true, ":pushpin:": true,
+// Shortcodes are the :name: reactions every client knows, besides Unicode emoji. They are
+// stored as the emoji they name, so ":tada:" and "🎉" are one reaction.
+var Shortcodes = map[string]string{
+	":+1:": "👍", ":thumbsup:": "👍", ":-1:": "👎", ":thumbsdown:": "👎", ":heart:": "❤️",
+	":smile:": "😄", ":laughing:": "😆", ":joy:": "😂", ":tada:": "🎉", ":party:": "🥳", ":rocket:": "🚀",
+	":eyes:": "👀", ":fire:": "🔥", ":clap:": "👏", ":pray:": "🙏", ":100:": "💯",
+	":white_check_mark:": "✅", ":x:": "❌", ":warning:": "⚠️", ":thinking:": "🤔", ":wave:": "👋",
+	":ok_hand:": "👌", ":raised_hands:": "🙌", ":muscle:": "💪", ":star:": "⭐", ":sparkles:": "✨",
+	":bulb:": "💡", ":question:": "❓", ":exclamation:": "❗", ":hourglass:": "⌛", ":memo:": "📝",
+	":bug:": "🐛", ":ship:": "🚢", ":coffee:": "☕", ":sob:": "😭", ":confused:": "😕",
+	":slightly_smiling_face:": "🙂", ":upside_down_face:": "🙃", ":wink:": "😉", ":sunglasses:": "😎",
+	":hugs:": "🤗", ":zap:": "⚡", ":lock:": "🔒", ":link:": "🔗", ":pushpin:": "📌",
 }
 
 // maxEmojiRunes bounds one Unicode emoji: the longest ZWJ family sequences have 7 or 8 runes,
@@ -27,8 +28,8 @@ const maxEmojiRunes = 10
 // modifiers, variation selectors and zero-width joiners). It returns the emoji to store.
 func CheckEmoji(s string) (string, error) {
 	if strings.HasPrefix(s, ":") {
-		if Shortcodes[s] {
-			return s, nil
+		if e, ok := Shortcodes[s]; ok {
+			return e, nil
 		}
 		return "", Errorf(EInvalid, "field \"emoji\": unknown shortcode %q", s)
 	}

@@ -28,9 +28,12 @@ func testReactions(t *testing.T, s fechatter.Store) {
 	}
 	_, _, err = react(tm.carol.ID, ":tada:", true)
 	f.ok(err, "React tada")
+	if _, changed, err := react(tm.carol.ID, "🎉", true); err != nil || changed {
+		t.Fatalf("🎉 after :tada: is a second reaction: changed=%v err=%v", changed, err)
+	}
 	ev, changed, err = react(tm.bob.ID, "👍", false)
 	f.ok(err, "Unreact")
-	if !changed || ev.Seq != 4 || ev.On || len(ev.Message.Reactions) != 1 || ev.Message.Reactions[0].Emoji != ":tada:" {
+	if !changed || ev.Seq != 4 || ev.On || len(ev.Message.Reactions) != 1 || ev.Message.Reactions[0].Emoji != "🎉" { // the shortcode is stored as its emoji
 		t.Fatalf("Unreact = %+v", ev)
 	}
 	if _, changed, err := react(tm.bob.ID, "👍", false); err != nil || changed {
