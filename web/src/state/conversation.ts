@@ -154,7 +154,9 @@ export function markThreadRead(chatId: number, rootId: number) {
     summary.unread = 0
     summary.last_read_seq = newest
   }
-  api.readThread(chatId, rootId, newest).catch(() => {})
+  // Re-read the list once the server has the mark: a list fetched while the mark was in flight
+  // would otherwise keep the replies it just read as unread.
+  api.readThread(chatId, rootId, newest).then(loadThreadsSoon, () => {})
 }
 
 /** markThreadRead, at most once per second and a half per thread (replies arriving live);
