@@ -213,8 +213,9 @@ type Store interface {
 	// InviteByHash returns a usable invitation and its workspace; anything else (unknown,
 	// revoked, expired, used up) is EInvalid naming "invite", with no more detail.
 	InviteByHash(ctx context.Context, hash string) (Invite, Workspace, error)
-	// RevokeInvite revokes an invitation of the workspace (ENotFound for another's).
-	RevokeInvite(ctx context.Context, workspaceID, id int64) (Invite, error)
+	// RevokeInvite revokes an invitation of the workspace; with createdBy > 0, only one that
+	// user created (ENotFound for any other).
+	RevokeInvite(ctx context.Context, workspaceID, id, createdBy int64) (Invite, error)
 
 	// Audit appends an entry to the workspace's audit log; AuditLog pages it, newest first.
 	Audit(ctx context.Context, e AuditEntry) error

@@ -166,11 +166,11 @@ func useInvite(ctx context.Context, tx pgx.Tx, hash, email string, now time.Time
 }
 
 // RevokeInvite revokes an invitation of the workspace.
-func (db *DB) RevokeInvite(ctx context.Context, workspaceID, id int64) (fechatter.Invite, error) {
+func (db *DB) RevokeInvite(ctx context.Context, workspaceID, id, createdBy int64) (fechatter.Invite, error) {
 	var inv fechatter.Invite
 	err := db.update(ctx, func(tx pgx.Tx) (err error) {
 		inv, err = scanInvite(tx.QueryRow(ctx, `SELECT `+inviteCols+` FROM invites WHERE id = $1 AND workspace_id = $2
-			FOR UPDATE`, id, workspaceID))
+			AND ($3 = 0 OR created_by = $3) FOR UPDATE`, id, workspaceID, createdBy))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound("invite", id)
 		}

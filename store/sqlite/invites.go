@@ -165,10 +165,11 @@ func useInvite(ctx context.Context, tx *sql.Tx, hash, email string, now time.Tim
 }
 
 // RevokeInvite revokes an invitation of the workspace.
-func (db *DB) RevokeInvite(ctx context.Context, workspaceID, id int64) (fechatter.Invite, error) {
+func (db *DB) RevokeInvite(ctx context.Context, workspaceID, id, createdBy int64) (fechatter.Invite, error) {
 	var inv fechatter.Invite
 	err := db.update(ctx, func(tx *sql.Tx) (err error) {
-		inv, err = scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE id = ? AND workspace_id = ?`, id, workspaceID))
+		inv, err = scanInvite(tx.QueryRowContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE id = ? AND workspace_id = ?
+			AND (? = 0 OR created_by = ?)`, id, workspaceID, createdBy, createdBy))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("invite", id)
 		}

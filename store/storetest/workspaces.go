@@ -100,9 +100,11 @@ func testInvites(t *testing.T, s fechatter.Store) {
 	f.code(err, fechatter.EInvalid, "Signup with an unknown invite")
 
 	gone := invite("gone", "", fechatter.RoleMember, 5, time.Hour)
-	_, err = s.RevokeInvite(f.ctx, tm.zed.WorkspaceID, gone.ID)
+	_, err = s.RevokeInvite(f.ctx, tm.zed.WorkspaceID, gone.ID, 0)
 	f.code(err, fechatter.ENotFound, "RevokeInvite of another workspace")
-	rev, err := s.RevokeInvite(f.ctx, tm.alice.WorkspaceID, gone.ID)
+	_, err = s.RevokeInvite(f.ctx, tm.alice.WorkspaceID, gone.ID, tm.bob.ID)
+	f.code(err, fechatter.ENotFound, "RevokeInvite of another user's invite")
+	rev, err := s.RevokeInvite(f.ctx, tm.alice.WorkspaceID, gone.ID, tm.alice.ID)
 	f.ok(err, "RevokeInvite")
 	if rev.RevokedAt == nil {
 		t.Fatalf("RevokeInvite = %+v", rev)
