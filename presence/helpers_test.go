@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -140,31 +139,6 @@ func (r *recorder) get() ([]int64, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]int64(nil), r.ids...), r.first
-}
-
-// countingHandler is a slog.Handler counting records by message.
-type countingHandler struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h *countingHandler) WithGroup(string) slog.Handler            { return h }
-func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n == nil {
-		h.n = map[string]int{}
-	}
-	h.n[r.Message]++
-	return nil
-}
-
-func (h *countingHandler) count(msg string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.n[msg]
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

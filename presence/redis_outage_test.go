@@ -3,6 +3,7 @@ package presence_test
 import (
 	"errors"
 	"fmt"
+	"github.com/fechatter/fechatter/internal/logcount"
 	"log/slog"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestRedisOutage(t *testing.T) {
 		WriteTimeout: 200 * time.Millisecond, MaxRetries: -1,
 	})
 	t.Cleanup(func() { c.Close() })
-	var logs countingHandler
+	var logs logcount.Handler
 	const prefix = "outage:"
 	tr := newRedis(t, c, presence.RedisOptions{NodeID: "n", Prefix: prefix, Logger: slog.New(&logs)})
 	startRun(t, tr)
@@ -41,13 +42,13 @@ func TestRedisOutage(t *testing.T) {
 	// Run keeps trying, with backoff rather than a hot loop.
 	const failed = "presence heartbeat failed"
 	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if n := logs.count(failed); n < 4 {
+		if n := logs.Count(failed); n < 4 {
 			return fmt.Errorf("%d failed heartbeats so far", n)
 		}
 		return nil
 	})
 	down := time.Since(downAt)
-	attempts := logs.count(failed)
+	attempts := logs.Count(failed)
 	t.Logf("%d heartbeat attempts in %v of outage", attempts, down)
 	if limit := int(down/testHeartbeat) + 2; attempts > limit {
 		t.Errorf("%d attempts in %v: faster than one per Heartbeat", attempts, down)
@@ -68,7 +69,7 @@ func TestRedisOutage(t *testing.T) {
 	if n := c.Exists(ctx, prefix+"presence:user:1", prefix+"presence:user:3").Val(); n != 0 {
 		t.Errorf("%d users that left are still registered", n)
 	}
-	if logs.count("redis reachable again; presence re-registered") != 1 {
+	if logs.Count("redis reachable again; presence re-registered") != 1 {
 		t.Error("recovery not logged")
 	}
 	mustBool(t, "Connect after recovery", true)(tr.Connect(ctx, 4))

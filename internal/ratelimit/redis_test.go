@@ -2,9 +2,9 @@ package ratelimit_test
 
 import (
 	"context"
+	"github.com/fechatter/fechatter/internal/logcount"
 	"log/slog"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -59,31 +59,6 @@ func TestRedisIsSharedByNodes(t *testing.T) {
 	}
 }
 
-// countingHandler counts log records by message.
-type countingHandler struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h *countingHandler) WithGroup(string) slog.Handler            { return h }
-func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.n == nil {
-		h.n = map[string]int{}
-	}
-	h.n[r.Message]++
-	return nil
-}
-
-func (h *countingHandler) count(msg string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.n[msg]
-}
-
 const (
 	downMsg = "ratelimit: redis unavailable; limits are per node until it is back"
 	backMsg = "ratelimit: redis is back; limits are shared by every node again"
@@ -103,7 +78,7 @@ func TestRedisOutageFallsBackToMemory(t *testing.T) {
 	t.Cleanup(func() { c.Close() })
 	reg := prometheus.NewRegistry()
 	m := ratelimit.NewMetrics(reg)
-	logs := &countingHandler{}
+	logs := &logcount.Handler{}
 	l := ratelimit.NewRedis(c, ratelimit.RedisOptions{Retry: 20 * time.Millisecond, Logger: slog.New(logs), Metrics: m})
 	lim := ratelimit.Limit{Rate: 1, Period: time.Hour, Burst: 3}
 	ctx := t.Context()
@@ -134,7 +109,7 @@ func TestRedisOutageFallsBackToMemory(t *testing.T) {
 		l.Allow(ctx, "send:3", lim)
 		time.Sleep(5 * time.Millisecond) // pacing, not waiting for a condition
 	}
-	if n := logs.count(downMsg); n != 1 {
+	if n := logs.Count(downMsg); n != 1 {
 		t.Fatalf("outage logged %d times, want once", n)
 	}
 	if n := testutil.ToFloat64(m.Outages()); n != 1 {
@@ -146,7 +121,7 @@ func TestRedisOutageFallsBackToMemory(t *testing.T) {
 
 	srv.Restart() // back, empty
 	deadline = time.Now().Add(10 * time.Second)
-	for logs.count(backMsg) == 0 {
+	for logs.Count(backMsg) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("never noticed Redis was back")
 		}
@@ -161,12 +136,12 @@ func TestRedisOutageFallsBackToMemory(t *testing.T) {
 // A check whose caller gave up says nothing about Redis.
 func TestRedisCallerCancelIsNotAnOutage(t *testing.T) {
 	c, prefix := sharedClient(t)
-	logs := &countingHandler{}
+	logs := &logcount.Handler{}
 	l := ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: prefix, Logger: slog.New(logs)})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	l.Allow(ctx, "send:1", ratelimit.PerMinute(5))
-	if n := logs.count(downMsg); n != 0 {
+	if n := logs.Count(downMsg); n != 0 {
 		t.Fatal("a cancelled caller was taken for an outage")
 	}
 }
