@@ -88,12 +88,14 @@ describe.skipIf(!run)('workspaces and invitations', () => {
     await olivia.page.getByTestId('composer').fill('Good to have you back')
     await olivia.page.getByTestId('composer').press('Enter')
     await messageText(ivan.page, 'Good to have you back').waitFor()
-    const seqs = await olivia.page.evaluate((id) => {
+    // Ivan may see the message before Olivia's own socket has delivered its event: poll hers
+    const seqsOf = () => olivia.page.evaluate((id) => {
       const f = (window as any).__fechatter
-      return { last: f.client().lastSeqOf(id), chat: f.state.chats[id].chat.last_seq }
+      return { last: f.client().lastSeqOf(id) as number, chat: f.state.chats[id].chat.last_seq as number }
     }, plans)
+    await expect.poll(async () => (await seqsOf()).last, { timeout: 10_000 }).toBeGreaterThanOrEqual(3) // member_left, member_joined, the message
+    const seqs = await seqsOf()
     expect(seqs.last).toBe(seqs.chat)
-    expect(seqs.last).toBeGreaterThanOrEqual(3) // member_left, member_joined, the message
   })
 
   it('locks the email of a bound invitation, and shows why a revoked one fails', async () => {
