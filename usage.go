@@ -1,6 +1,13 @@
 package fechatter
 
-import "time"
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // UsageKind names a product analytics event (docs/analytics.md has the catalogue). The
 // values are stored in ClickHouse: never rename one.
@@ -122,4 +129,88 @@ type ActivityRow struct {
 	ChatID   int64
 	SenderID int64
 	Messages int64
+}
+
+// ServerUsageKinds and ClientUsageKinds are the catalogue; a client may post only the latter.
+var (
+	ServerUsageKinds = []UsageKind{UsageSignup, UsageLogin, UsageLoginFailed, UsageLogout, UsageChatCreated,
+		UsageMemberJoined, UsageMemberLeft, UsageMessageSent, UsageMessageEdited, UsageMessageDeleted, UsageSearch,
+		UsageConnected, UsageDisconnected, UsageError, UsageFileUploaded, UsageFileDownloaded, UsageBotResponse}
+	ClientUsageKinds = []UsageKind{UsageAppStart, UsageNavigation, UsagePageTiming, UsageClientError}
+)
+
+// Limits of a client usage event.
+const (
+	MaxClientEvents    = 50  // events in one POST /analytics/events
+	MaxUsagePage       = 64  // characters of page (a route name, not a URL with ids or queries)
+	MaxUsageCode       = 64  // characters of code
+	MaxUsageProps      = 8   // properties of one event
+	MaxUsagePropKey    = 32  // characters of a property's name
+	MaxUsagePropValue  = 128 // characters of a property's value
+	MaxUsageDurationMs = 3_600_000
+)
+
+// CheckClientUsage validates an event a client posted: a client kind, short printable page
+// and code, few and small properties, a duration within an hour. It names the offending
+// field of the i-th event.
+func CheckClientUsage(i int, e UsageEvent) error {
+	bad := func(field, why string) error {
+		return Errorf(EInvalid, "events[%d].%s %s", i, field, why)
+	}
+	if !slices.Contains(ClientUsageKinds, e.Kind) {
+		return bad("kind", "is not a client event kind (app_start, navigation, page_timing, client_error)")
+	}
+	if !usageToken(e.Page, MaxUsagePage) {
+		return bad("page", fmt.Sprintf("must be a route name of at most %d letters, digits or ._-/:", MaxUsagePage))
+	}
+	if !usageToken(e.Code, MaxUsageCode) {
+		return bad("code", fmt.Sprintf("must be at most %d letters, digits or ._-/:", MaxUsageCode))
+	}
+	if e.DurationMs < 0 || e.DurationMs > MaxUsageDurationMs {
+		return bad("duration_ms", "must be from 0 to 3600000")
+	}
+	if len(e.Props) > MaxUsageProps {
+		return bad("props", fmt.Sprintf("has more than %d properties", MaxUsageProps))
+	}
+	for k, v := range e.Props {
+		if !usageToken(k, MaxUsagePropKey) || k == "" {
+			return bad("props", fmt.Sprintf("has a name that is not 1 to %d letters, digits or ._-/:", MaxUsagePropKey))
+		}
+		if utf8.RuneCountInString(v) > MaxUsagePropValue || !utf8.ValidString(v) {
+			return bad("props."+k, fmt.Sprintf("is longer than %d characters", MaxUsagePropValue))
+		}
+	}
+	return nil
+}
+
+// usageToken reports whether s is at most max characters of [A-Za-z0-9._\-/:].
+func usageToken(s string, max int) bool {
+	if len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/:", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// TruncateIP keeps the network of an address, never the host: its /24 (IPv4) or /48 (IPv6).
+// Anything unparseable becomes "".
+func TruncateIP(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ""
+	}
+	a = a.Unmap()
+	bits := 48
+	if a.Is4() {
+		bits = 24
+	}
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return ""
+	}
+	return p.Addr().String()
 }
