@@ -233,6 +233,7 @@ func (h *Hub) publish(ev fechatter.Event) {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)
 		h.HandleChat(ev.ChatID, ev.Seq, 0, data)
+		h.unpub.add(ev.ChatID, ev.Seq, data)
 	}
 }
 

@@ -133,6 +133,7 @@ type Hub struct {
 	sends *sender
 	rooms [numShards]shard // chat ID → local connections in the chat
 	users [numShards]shard // user ID → local connections of the user
+	unpub unpublished      // timeline events the broker did not take (see Recover)
 
 	// ctx outlives any one connection; store calls use it so that a send in flight finishes
 	// even when its connection goes away.

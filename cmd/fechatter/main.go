@@ -145,6 +145,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.IntVar(&c.WritesPerMinute, "writes-per-minute", 60, "REST writes (POST, PATCH, DELETE) per user per minute, sends excepted; 0 turns it off (FECHATTER_WRITES_PER_MINUTE)")
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
+	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
 	return fs
 }
 
@@ -158,6 +159,7 @@ var envFlags = [][2]string{
 	{"writes-per-minute", "FECHATTER_WRITES_PER_MINUTE"},
 	{"send-rate", "FECHATTER_SEND_RATE"},
 	{"send-burst", "FECHATTER_SEND_BURST"},
+	{"queue-limit", "FECHATTER_QUEUE_LIMIT"},
 	{"analytics-retention", "FECHATTER_ANALYTICS_RETENTION"},
 }
 

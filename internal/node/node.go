@@ -54,6 +54,8 @@ type Node struct {
 	metricsDone chan struct{}
 	draining    atomic.Bool
 	rechecking  atomic.Bool // a session recheck runs (see recheckSessions)
+	recovering  atomic.Bool // a timeline recovery runs (see recoverTimelines)
+	recoverMore atomic.Bool // another recovery was asked for meanwhile
 	served      chan error
 	stopOnce    sync.Once
 	stopErr     error
@@ -184,6 +186,7 @@ func (n *Node) connectNATS() error {
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted())
 			n.recheckSessions()
+			n.recoverTimelines()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			subj := ""
@@ -193,6 +196,7 @@ func (n *Node) connectNATS() error {
 			n.log.Warn("nats: async error", "subject", subj, "err", err)
 			if errors.Is(err, nats.ErrSlowConsumer) {
 				n.recheckSessions()
+				n.recoverTimelines()
 			}
 		}),
 	}
@@ -328,6 +332,26 @@ func (n *Node) recheckSessions() {
 	go func() {
 		defer n.rechecking.Store(false)
 		n.Hub.Recheck(context.Background())
+	}()
+}
+
+// recoverTimelines runs Hub.Recover after the broker came back or dropped events; a request
+// made while one runs makes it run once more.
+func (n *Node) recoverTimelines() {
+	n.recoverMore.Store(true)
+	if n.Hub == nil || !n.recovering.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		for {
+			for n.recoverMore.Swap(false) {
+				n.Hub.Recover()
+			}
+			n.recovering.Store(false)
+			if !n.recoverMore.Load() || !n.recovering.CompareAndSwap(false, true) {
+				return
+			}
+		}
 	}()
 }
 
