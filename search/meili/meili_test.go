@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/search/meili"
-	"github.com/fechatter/fechatter/search/meilitest"
 	"github.com/fechatter/fechatter/search/searchtest"
 	"github.com/fechatter/fechatter/store/sqlite"
 )
@@ -25,45 +25,45 @@ func openStore(t *testing.T) *sqlite.DB {
 	return db
 }
 
-func openIndex(t *testing.T, key string) (*meilitest.Server, *meili.Index) {
-	t.Helper()
-	srv := meilitest.Start(key)
-	t.Cleanup(srv.Close)
-	ix, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: key, Index: "messages"})
-	if err != nil {
-		t.Fatalf("meili.Open: %v", err)
-	}
-	return srv, ix
-}
-
-// TestAdapter runs the search conformance suite over the Meilisearch adapter against the
-// stand-in; Sync rebuilds the index from the store.
+// TestAdapter runs the search conformance suite over the Meilisearch adapter, against the
+// stand-in and the real engine; Sync rebuilds the index from the store.
 func TestAdapter(t *testing.T) {
-	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
-		db := openStore(t)
-		_, ix := openIndex(t, "master-key")
-		return searchtest.Harness{Store: db, Backend: ix, Sync: func(t *testing.T) {
-			if _, err := meili.Reindex(t.Context(), meili.ReindexConfig{Store: db, Index: ix, Batch: 2}); err != nil {
-				t.Fatalf("Reindex: %v", err)
-			}
-		}}
+	forEachEngine(t, func(t *testing.T, e *engine) {
+		searchtest.Run(t, func(t *testing.T) searchtest.Harness {
+			db := openStore(t)
+			ix, _ := e.open(t)
+			return searchtest.Harness{Store: db, Backend: ix, Sync: func(t *testing.T) {
+				if _, err := meili.Reindex(t.Context(), meili.ReindexConfig{Store: db, Index: ix, Batch: 2}); err != nil {
+					t.Fatalf("Reindex: %v", err)
+				}
+			}}
+		})
 	})
 }
 
 func TestOpenAppliesSettingsAndNeedsTheKey(t *testing.T) {
-	srv, _ := openIndex(t, "k1")
-	// A second node opening the same index: no error, settings reapplied.
-	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "k1"}); err != nil {
-		t.Fatalf("second Open: %v", err)
-	}
-	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "wrong"}); err == nil {
-		t.Fatal("Open with a wrong key succeeded")
-	}
-	// Transient unavailability is retried by the client.
-	srv.FailNext(2)
-	if _, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "k1"}); err != nil {
-		t.Fatalf("Open through two 503s: %v", err)
-	}
+	forEachEngine(t, func(t *testing.T, e *engine) {
+		_, uid := e.open(t)
+		// A second node opening the same index: no error, settings reapplied.
+		if _, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: e.Key, Index: uid}); err != nil {
+			t.Fatalf("second Open: %v", err)
+		}
+		if _, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: "wrong", Index: uid}); err == nil {
+			t.Fatal("Open with a wrong key succeeded")
+		}
+		// Transient unavailability is retried by the client.
+		e.fail(2)
+		if _, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: e.Key, Index: uid}); err != nil {
+			t.Fatalf("Open through two 503s: %v", err)
+		}
+		seps, err := e.client.Index(uid).GetSeparatorTokens(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(seps, "<") || !slices.Contains(seps, "🙂") {
+			t.Fatalf("separator tokens %d, without < or 🙂", len(seps))
+		}
+	})
 }
 
 // flaky fails its first n writes after ok of them, to interrupt a reindex.
@@ -82,9 +82,11 @@ func (f *flaky) Put(ctx context.Context, msgs []fechatter.Message, del []int64) 
 	return f.w.Put(ctx, msgs, del)
 }
 
-func TestReindexResumes(t *testing.T) {
+func TestReindexResumes(t *testing.T) { forEachEngine(t, testReindexResumes) }
+
+func testReindexResumes(t *testing.T, e *engine) {
 	db := openStore(t)
-	srv, ix := openIndex(t, "")
+	ix, uid := e.open(t)
 	ctx := t.Context()
 	u, err := db.Signup(ctx, fechatter.SignupParams{Email: "a@x.io", Fullname: "A", Workspace: "W"})
 	if err != nil {
@@ -119,8 +121,8 @@ func TestReindexResumes(t *testing.T) {
 	if w.writes != 5 { // 2 good + 1 failed, then 2 more (messages 7-9, 10)
 		t.Fatalf("%d writes; the resumed run did not start at the checkpoint", w.writes)
 	}
-	if docs := srv.Documents("messages"); len(docs) != 9 {
-		t.Fatalf("%d documents, want 9 (the tombstone is not indexed)", len(docs))
+	if n := e.count(t, uid); n != 9 {
+		t.Fatalf("%d documents, want 9 (the tombstone is not indexed)", n)
 	}
 	if !bar.contains("100%") {
 		t.Fatalf("progress output %q has no 100%%", bar.s)
