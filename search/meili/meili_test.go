@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meilisearch/meilisearch-go"
+
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/search/searchtest"
@@ -148,4 +150,54 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// TestTokenizerModel checks the stand-in's model of Meilisearch's default tokenizer against
+// the real engine: on an index without Fechatter's separator tokens, the characters of kept
+// stay inside a word ("alpha<beta" is one word) and those of split separate words. With
+// Fechatter's settings every one of them separates (searchtest's Tokenizer case).
+func TestTokenizerModel(t *testing.T) {
+	const kept = "$<=>^|~\u00a0→€©™°🙂\u200d"
+	const split = "+`×≠-.@#!?:;/\\(){}[]'\"&*%,_"
+	forEachEngine(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		uid := e.index(t)
+		wait := func(task *meilisearch.TaskInfo, err error) {
+			t.Helper()
+			if err == nil {
+				_, err = e.client.WaitForTask(ctx, task.TaskUID, 20*time.Millisecond)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait(e.client.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"}))
+		wait(e.client.Index(uid).UpdateSettings(ctx, &meilisearch.Settings{SearchableAttributes: []string{"text"}}))
+		chars := []rune(kept + split)
+		docs := make([]map[string]any, len(chars))
+		for i, r := range chars {
+			docs[i] = map[string]any{"id": i, "text": "alpha" + string(r) + "beta"}
+		}
+		pk := "id"
+		wait(e.client.Index(uid).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk}))
+		res, err := e.client.Index(uid).Search(ctx, "beta ", &meilisearch.SearchRequest{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hits []struct {
+			ID int `json:"id"`
+		}
+		if err := res.Hits.DecodeInto(&hits); err != nil {
+			t.Fatal(err)
+		}
+		found := map[int]bool{}
+		for _, h := range hits {
+			found[h.ID] = true
+		}
+		for i, r := range chars {
+			if want := i >= len([]rune(kept)); found[i] != want {
+				t.Errorf("%q (%U): splits words = %v, want %v", r, r, found[i], want)
+			}
+		}
+	})
 }

@@ -30,13 +30,20 @@ func newTokenizer(settings map[string]any) tokenizer {
 }
 
 func (t tokenizer) tokens(text string) []string {
-	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), text)
-	if err != nil {
-		folded = text
-	}
-	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+	words := strings.FieldsFunc(text, func(r rune) bool {
 		return !search.IsWordRune(r) && (t.separators[r] || !keptByDefault(r))
 	})
+	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out := words[:0]
+	for _, w := range words { // split first: NFD would turn ≠ into = and a combining mark
+		if f, _, err := transform.String(fold, w); err == nil {
+			w = f
+		}
+		if w = strings.ToLower(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // keptByDefault models which non-word characters Meilisearch 1.21's default tokenizer keeps

@@ -40,8 +40,12 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the statement and its arguments. Relevance (ts_rank_cd) ranks the newest
-// RelevanceWindow matches the filters allow.
+// searchSQL builds the statement and its arguments.
+//
+// With text, the tsquery holds the words and the chat and sender filters (their lexemes
+// '#c<id>' and '#s<id>', migration 0009), so one GIN scan yields exactly the hits; relevance
+// (ts_rank_cd on the words) ranks the newest RelevanceWindow of them. Membership is checked
+// once more against members in the same statement.
 func searchSQL(q fechatter.MessageSearch) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -53,15 +57,16 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 	score := "0"
 	b.WriteString(`FROM messages m WHERE NOT m.deleted`)
 	if text {
-		tsq := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-		b.WriteString(` AND m.tsv @@ ` + tsq)
-		score = `ts_rank_cd(m.tsv, ` + tsq + `)`
+		words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
+		b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(filterQuery(q)) + `::tsquery)`)
+		score = `ts_rank_cd(m.tsv, ` + words + `)`
+	} else {
+		b.WriteString(` AND m.chat_id = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
+		if len(q.SenderIDs) > 0 {
+			b.WriteString(` AND m.sender_id = ANY(` + arg(q.SenderIDs) + `::bigint[])`)
+		}
 	}
-	b.WriteString(` AND m.chat_id = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
 	b.WriteString(` AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ` + arg(q.UserID) + `)`)
-	if len(q.SenderIDs) > 0 {
-		b.WriteString(` AND m.sender_id = ANY(` + arg(q.SenderIDs) + `::bigint[])`)
-	}
 	if !q.Since.IsZero() {
 		b.WriteString(` AND m.created_at >= ` + arg(q.Since))
 	}
@@ -77,6 +82,24 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 	inner := `SELECT m.id, ` + score + ` AS score ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(fechatter.RelevanceWindow)
 	return `SELECT ` + msgCols + ` FROM (` + inner + `) c JOIN messages m ON m.id = c.id
 		ORDER BY c.score DESC, m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
+}
+
+// filterQuery renders the chat and sender filters as a tsquery over the lexemes migration 0009
+// adds: ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative) match nothing.
+func filterQuery(q fechatter.MessageSearch) string {
+	f := "(" + idLexemes("#c", q.ChatIDs) + ")"
+	if len(q.SenderIDs) > 0 {
+		f += " & (" + idLexemes("#s", q.SenderIDs) + ")"
+	}
+	return f
+}
+
+func idLexemes(prefix string, ids []int64) string {
+	ls := make([]string, len(ids))
+	for i, id := range ids {
+		ls[i] = "'" + prefix + strconv.FormatInt(max(id, 0), 10) + "'"
+	}
+	return strings.Join(ls, " | ")
 }
 
 // tsQuery renders a TextQuery in to_tsquery syntax: every word a quoted lexeme, & between

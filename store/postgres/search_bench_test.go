@@ -25,7 +25,8 @@ import (
 // TestSearchLatency loads FECHATTER_SEARCH_BENCH_N messages (default 1,000,000) with COPY and
 // reports search p50/p99. Run: go test -tags searchbench -run TestSearchLatency -v -timeout 60m ./store/postgres/
 // With FECHATTER_SEARCH_BENCH_DIR set, the loaded database is kept (fechatter_searchbench_<N>,
-// its corpus in <dir>/postgres-<N>.json) and reused by the next run instead of loading again.
+// its corpus in <dir>/postgres-<N>.json; FECHATTER_SEARCH_BENCH_PGDB names another database)
+// and reused by the next run instead of loading again.
 func TestSearchLatency(t *testing.T) {
 	requirePG(t)
 	n := 1_000_000
@@ -42,12 +43,20 @@ func TestSearchLatency(t *testing.T) {
 		if corpus, ok, err = storetest.LoadSearchCorpus(meta, n); err != nil {
 			t.Fatal(err)
 		}
-		url = keptDB(t, fmt.Sprintf("fechatter_searchbench_%d", n), !ok)
+		name := fmt.Sprintf("fechatter_searchbench_%d", n)
+		if v := os.Getenv("FECHATTER_SEARCH_BENCH_PGDB"); v != "" {
+			name = v // e.g. a copy made with CREATE DATABASE … TEMPLATE, to compare two builds
+		}
+		url = keptDB(t, name, !ok)
 	} else {
 		url = createDB(t)
 	}
-	db := openURL(t, url, postgres.Options{})
 	ctx := t.Context()
+	db, err := postgres.Open(ctx, url, postgres.Options{}) // no 1-minute bound: migrations rebuild the index
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	if corpus == nil {
 		var err error
 		if corpus, err = storetest.NewSearchCorpus(ctx, db, 500, 2000, 25); err != nil {
@@ -70,7 +79,7 @@ func TestSearchLatency(t *testing.T) {
 	corpus.LatencyReport(t, func(ctx context.Context, u fechatter.User, q string, recent bool) (int, error) {
 		p, err := svc.Search(ctx, u, search.Request{Q: q, Recent: recent, Limit: 20})
 		return len(p.Hits), err
-	}, 200)
+	}, storetest.BenchRounds())
 	if os.Getenv("FECHATTER_SEARCH_BENCH_EXPLAIN") != "" {
 		explain(t, url, corpus)
 	}

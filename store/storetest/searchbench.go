@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +205,13 @@ func LoadSearchCorpus(path string, n int) (c *SearchCorpus, ok bool, err error) 
 	rng := rand.New(rand.NewSource(42))
 	c = &SearchCorpus{rng: rng, Vocab: vocabulary(rng, 20000), Users: f.Users, Chats: f.Chats}
 	return c, true, nil
+}
+
+// BenchRounds is how often the latency benchmarks run each query: FECHATTER_SEARCH_BENCH_ROUNDS,
+// default 200.
+func BenchRounds() int {
+	if n, err := strconv.Atoi(os.Getenv("FECHATTER_SEARCH_BENCH_ROUNDS")); err == nil && n > 0 {
+		return n
+	}
+	return 200
 }
