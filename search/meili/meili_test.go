@@ -1,8 +1,11 @@
 package meili_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/fechatter/fechatter"
+	ft "github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/search/searchtest"
 	"github.com/fechatter/fechatter/store/sqlite"
@@ -200,4 +204,49 @@ func TestTokenizerModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// fechatterKeyActions are the API key actions docs/search.md tells operators to give
+// Fechatter instead of the master key.
+var fechatterKeyActions = []string{"search", "documents.add", "documents.delete", "indexes.create", "indexes.get",
+	"settings.update", "settings.get", "tasks.get", "version", "stats.get"}
+
+// TestLeastPrivilegeKey runs Open, Put and a search with a key holding only
+// fechatterKeyActions on the one index (the real engine only: the stand-in has one key).
+func TestLeastPrivilegeKey(t *testing.T) {
+	e := realEngine(t)
+	uid := e.index(t)
+	body, _ := json.Marshal(map[string]any{"description": "fechatter test " + uid, "actions": fechatterKeyActions,
+		"indexes": []string{uid}, "expiresAt": nil})
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", ft.MeiliURL()+"/keys", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+e.Key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var key struct{ Key, UID string }
+	if err := json.NewDecoder(resp.Body).Decode(&key); err != nil || key.Key == "" {
+		t.Fatalf("create key: %s, %v", resp.Status, err)
+	}
+	t.Cleanup(func() { _, _ = e.client.DeleteKey(context.Background(), key.UID) })
+	ix, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: key.Key, Index: uid})
+	if err != nil {
+		t.Fatalf("Open with the least-privilege key: %v", err)
+	}
+	m := fechatter.Message{ID: 1, ChatID: 2, Seq: 1, SenderID: 3, Text: "least privilege", CreatedAt: time.Now()}
+	if err := ix.Put(t.Context(), []fechatter.Message{m}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Put(t.Context(), nil, []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.SearchMessages(t.Context(), fechatter.MessageSearch{ChatIDs: []int64{2}, Limit: 5,
+		Text: fechatter.TextQuery{Words: []string{"least"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: key.Key, Index: uid + "_other"}); err == nil {
+		t.Fatal("the key opened another index")
+	}
 }

@@ -22,8 +22,12 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	if !anyPositive(q.ChatIDs) || (len(q.SenderIDs) > 0 && !anyPositive(q.SenderIDs)) {
 		return msgs, nil // no chat, or senders that match nobody (ids are positive)
 	}
-	query, args := searchSQL(q)
 	err := db.view(ctx, func(tx *sql.Tx) error {
+		chatsInMatch, err := chatsDrive(ctx, tx, q)
+		if err != nil {
+			return fmt.Errorf("sqlite: search: %w", err)
+		}
+		query, args := searchSQL(q, chatsInMatch)
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: search: %w", err)
@@ -46,23 +50,29 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 
 // searchSQL builds the statement and its arguments.
 //
-// With text, FTS5 does the whole selection: the MATCH expression holds the words (column
-// text) and the chat and sender filters (columns chat_id and sender_id, migration 0009), so
-// FTS5 intersects their doclists, walking them newest first (ORDER BY rowid DESC) and
-// stopping at the LIMIT; no messages row is read for a candidate that is not a hit. Relevance
-// (bm25 on the text column) ranks the newest RelevanceWindow hits; only the page's rows are
-// read from messages, where membership and tombstones are checked once more. Date filters
-// are not in the FTS index: with one, candidates are joined to messages inside the window.
-func searchSQL(q fechatter.MessageSearch) (string, []any) {
+// With text, FTS5 selects: the MATCH expression holds the words (column text), the senders
+// (column sender_id) and, when chatsInMatch, the chats (column chat_id; migration 0009), so
+// FTS5 intersects their doclists itself, walking them newest first (ORDER BY rowid DESC) and
+// stopping at the LIMIT. Otherwise (rare words, see chatsDrive) the few candidates are joined
+// to messages and their chat checked there. Relevance (bm25 on the text column) ranks the
+// newest RelevanceWindow hits; the page's rows are read from messages, where membership and
+// tombstones are checked once more. Date filters are not in the FTS index: with one,
+// candidates are joined to messages inside the window.
+func searchSQL(q fechatter.MessageSearch, chatsInMatch bool) (string, []any) {
 	if q.Text.Empty() {
 		return listSQL(q)
 	}
 	var b strings.Builder
-	args := []any{matchExpr(q)}
-	dated := !q.Since.IsZero() || !q.Until.IsZero()
-	if dated {
+	args := []any{matchExpr(q, chatsInMatch)}
+	if chatsInMatch && q.Since.IsZero() && q.Until.IsZero() {
+		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
+	} else {
 		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0) AS score FROM messages_fts f
 			JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?`)
+		if !chatsInMatch {
+			b.WriteString(` AND m.chat_id IN (SELECT value FROM json_each(?))`)
+			args = append(args, jsonIDs(q.ChatIDs))
+		}
 		if !q.Since.IsZero() {
 			b.WriteString(` AND m.created_at >= ?`)
 			args = append(args, micros(q.Since))
@@ -71,8 +81,6 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 			b.WriteString(` AND m.created_at < ?`)
 			args = append(args, micros(q.Until))
 		}
-	} else {
-		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
 	}
 	if q.Recent && q.BeforeID > 0 {
 		b.WriteString(` AND f.rowid < ?`)
@@ -128,8 +136,8 @@ func listSQL(q fechatter.MessageSearch) (string, []any) {
 
 // matchExpr renders a search as an FTS5 query: the text part on column text (quoted strings,
 // so no word is ever read as an operator; AND between terms, NOT before the excluded ones),
-// AND the chats (column chat_id), AND the senders (column sender_id).
-func matchExpr(q fechatter.MessageSearch) string {
+// AND the chats (column chat_id) when chats is set, AND the senders (column sender_id).
+func matchExpr(q fechatter.MessageSearch, chats bool) string {
 	t := q.Text
 	var pos []string
 	for _, w := range t.Words {
@@ -149,7 +157,10 @@ func matchExpr(q fechatter.MessageSearch) string {
 		}
 		expr += " NOT (" + strings.Join(neg, " OR ") + ")"
 	}
-	expr = "text : (" + expr + ") AND chat_id : (" + ftsIDs(q.ChatIDs) + ")"
+	expr = "text : (" + expr + ")"
+	if chats {
+		expr += " AND chat_id : (" + ftsIDs(q.ChatIDs) + ")"
+	}
 	if len(q.SenderIDs) > 0 {
 		expr += " AND sender_id : (" + ftsIDs(q.SenderIDs) + ")"
 	}
