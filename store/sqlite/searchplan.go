@@ -8,13 +8,18 @@ import (
 )
 
 // Choosing what drives a search, by selectivity. Putting the user's chats into the MATCH
-// makes FTS5 read the doclist of every one of them (a user in 100 chats: tens of thousands
-// of entries) but stop after RelevanceWindow hits; letting the words drive reads every
-// message that contains them to check its chat. So the words drive when they are rare, the
-// chats when the words are frequent or the chats few.
-// wordsDriveBelow is the number of messages containing the text's rarest term under which
-// the words drive. A variable only so that tests can force either plan.
-var wordsDriveBelow int64 = 10_000
+// makes FTS5 read the doclist of every one of them in full (newest-first iteration loads whole
+// doclists; a user in 100 chats: tens of thousands of entries). Letting the words drive reads
+// a messages row for every candidate to check its chat (a B-tree lookup, an order of magnitude
+// dearer per item), but stops once the page or the relevance window is full. So the chats go
+// into the MATCH only when the words would make the walk long: a relevance search whose text
+// is estimated to match at least wordsDriveBelow messages, without exclusions (a NOT makes
+// FTS5 read the excluded term's doclist in full as well). Measured on 1M messages
+// (docs/benchmarks.md#search).
+
+// wordsDriveBelow is the estimated number of messages matching the text under which the
+// words drive. A variable only so that tests can force either plan.
+var wordsDriveBelow int64 = 20_000
 
 const (
 	// fewChats is the number of chats whose doclists are always cheap to intersect.
@@ -28,24 +33,29 @@ const (
 // filter is always in the MATCH (a few thousand entries at most), and then the words and the
 // sender together are selective enough for the chats to be checked on the rows.
 func chatsDrive(ctx context.Context, tx *sql.Tx, q fechatter.MessageSearch) (bool, error) {
-	if q.Text.Empty() || len(q.ChatIDs) <= fewChats {
+	switch {
+	case q.Text.Empty() || len(q.ChatIDs) <= fewChats:
 		return true, nil
-	}
-	if len(q.SenderIDs) > 0 {
+	case wordsDriveBelow == 0: // tests
+		return true, nil
+	case len(q.SenderIDs) > 0 || q.Recent || len(q.Text.Excluded) > 0:
 		return false, nil
 	}
-	docs, err := rarestTerm(ctx, tx, q.Text)
+	docs, err := textMatches(ctx, tx, q.Text)
 	return docs >= wordsDriveBelow, err
 }
 
-// rarestTerm estimates how many messages contain the rarest positive term of t.
-func rarestTerm(ctx context.Context, tx *sql.Tx, t fechatter.TextQuery) (int64, error) {
-	best := int64(-1)
-	consider := func(n int64) {
-		if best < 0 || n < best {
-			best = n
-		}
+// textMatches estimates how many messages match the positive terms of t, taking the terms as
+// independent: total × Π(frequency of each term).
+func textMatches(ctx context.Context, tx *sql.Tx, t fechatter.TextQuery) (int64, error) {
+	var total int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&total); err != nil {
+		return 0, err
 	}
+	if total == 0 {
+		return 0, nil
+	}
+	est := float64(total)
 	words := append([]string(nil), t.Words...)
 	for _, p := range t.Phrases {
 		words = append(words, p...)
@@ -56,16 +66,16 @@ func rarestTerm(ctx context.Context, tx *sql.Tx, t fechatter.TextQuery) (int64, 
 		if err != nil && err != sql.ErrNoRows {
 			return 0, err
 		}
-		consider(n)
+		est *= min(float64(n)/float64(total), 1)
 	}
-	if t.Prefix != "" && best != 0 {
+	if t.Prefix != "" {
 		var n sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT sum(doc) FROM (SELECT doc FROM messages_fts_vocab
 			WHERE term >= ? AND term < ? LIMIT ?)`, t.Prefix, t.Prefix+"\U0010FFFF", prefixTerms).Scan(&n)
 		if err != nil {
 			return 0, err
 		}
-		consider(n.Int64)
+		est *= min(float64(n.Int64)/float64(total), 1)
 	}
-	return max(best, 0), nil
+	return int64(est), nil
 }
