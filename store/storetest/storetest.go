@@ -77,6 +77,8 @@ func cases() []testCase {
 		{"Threads", testThreads},
 		{"Mentions", testMentions},
 		{"ChannelsTopicsAndReads", testChannelsTopicsAndReads},
+		{"Preferences", testPreferences},
+		{"ChannelNamesUnique", testChannelNamesUnique},
 	}
 }
 
