@@ -275,6 +275,7 @@ describe.skipIf(!run)('everyday use in Chromium against the real binary', () => 
     const sheet = page.getByTestId('message-sheet')
     await sheet.waitFor()
     await checkA11y(page, 'action sheet, phone')
+    await page.screenshot({ path: docs('screenshot-phone.png') })
     await sheet.getByTestId('sheet-edit').tap()
     const edit = page.getByTestId('edit-box')
     await edit.waitFor()
@@ -286,7 +287,6 @@ describe.skipIf(!run)('everyday use in Chromium against the real binary', () => 
     await sheet.getByTestId('sheet-delete').tap()
     await sheet.getByTestId('sheet-confirm-delete').tap()
     await page.getByTestId('message').filter({ hasText: 'This message was deleted.' }).last().waitFor()
-    await page.screenshot({ path: docs('screenshot-phone.png') })
   })
 
   it('passes axe in dark mode, and draws its theme icons', async () => {
@@ -309,7 +309,15 @@ describe.skipIf(!run)('everyday use in Chromium against the real binary', () => 
     await page.getByRole('button', { name: 'New channel' }).click()
     await checkA11y(page, 'new chat dialog, dark')
     await page.keyboard.press('Escape')
-    await page.getByTestId('message').first().hover()
+    // starring puts a chat in its own section, first
+    await page.getByTestId('star-button').click()
+    await page.getByTestId('section-starred').getByTestId(`chat-${general}`).waitFor()
+    await rest(ivan, 'POST', `/chats/${dm}/messages`, { client_id: crypto.randomUUID(), text: 'The **Q3 plan** draft is in the shared folder, comments welcome' })
+    await rest(olivia, 'POST', `/chats/${dm}/messages`, { client_id: crypto.randomUUID(), text: 'Thanks, reading it now. Can we go through it after standup?' })
+    await rest(ivan, 'POST', `/chats/${dm}/messages`, { client_id: crypto.randomUUID(), text: 'Sure :thumbsup:' })
+    await page.getByTestId(`chat-${dm}`).click()
+    await messageText(page, 'Sure').waitFor()
+    await checkA11y(page, 'direct message, dark')
     await page.screenshot({ path: docs('screenshot-dark.png') })
   })
 })
