@@ -237,7 +237,8 @@ type Store interface {
 	RevokeSessions(ctx context.Context, userID int64, keep string) error
 
 	// CreateChat creates a chat. A direct chat between two users who already have one returns
-	// that chat with created=false.
+	// that chat with created=false. A channel's name is unique in its workspace, compared by
+	// ChannelKey (EConflict, see ChannelTaken); so is a channel's new name in UpdateChat.
 	CreateChat(ctx context.Context, p CreateChatParams) (chat Chat, created bool, err error)
 	// Chat returns a chat with MemberIDs filled (ENotFound).
 	Chat(ctx context.Context, id int64) (Chat, error)
@@ -300,6 +301,14 @@ type Store interface {
 	// Reads lists every member's read position in a chat, by user id.
 	Reads(ctx context.Context, chatID int64) ([]ReadPosition, error)
 
+	// Preferences returns the user's notification settings and the marks on chats they are
+	// in now (DefaultPreferences when they set none). UpdatePreferences changes the settings
+	// (EInvalid for an unknown level); UpdateChatPreference the marks on one chat the user is a
+	// member of (ENotFound otherwise).
+	Preferences(ctx context.Context, userID int64) (Preferences, error)
+	UpdatePreferences(ctx context.Context, userID int64, u PreferencesUpdate) (Preferences, error)
+	UpdateChatPreference(ctx context.Context, userID, chatID int64, u ChatPreferenceUpdate) (ChatPreference, error)
+
 	// Events returns the chat's timeline events with seq > afterSeq, ascending, at most limit.
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]Event, error)
 	// Messages pages history; see MessageQuery.
@@ -316,6 +325,11 @@ type Store interface {
 	// limit with id > afterID, tombstones included. maxID is the highest message id (0 when
 	// there is none), for progress reports. It feeds search reindexing.
 	ScanMessages(ctx context.Context, afterID int64, limit int) (msgs []Message, maxID int64, err error)
+
+	// MessageActivity counts the messages (tombstones too: they were sent) of the
+	// workspace's chats created in [from, to), per UTC hour, chat and sender, for the reduced
+	// mode of the admin stats.
+	MessageActivity(ctx context.Context, workspaceID int64, from, to time.Time) ([]ActivityRow, error)
 
 	Ping(ctx context.Context) error
 	Close() error

@@ -77,6 +77,9 @@ func cases() []testCase {
 		{"Threads", testThreads},
 		{"Mentions", testMentions},
 		{"ChannelsTopicsAndReads", testChannelsTopicsAndReads},
+		{"MessageActivity", testMessageActivity},
+		{"Preferences", testPreferences},
+		{"ChannelNamesUnique", testChannelNamesUnique},
 	}
 }
 
