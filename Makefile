@@ -11,7 +11,10 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_STAMP := web/static/dist/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: run build web test test-go test-web test-web-unit test-web-e2e vet bench clean
+.PHONY: help run build web test test-go test-web test-web-unit test-web-e2e vet bench clean lint docker helm check-deploy
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z_-]+:[^#]*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: build ## run Fechatter on the embedded default (SQLite + in-process NATS) at http://localhost:8080
 	./$(BIN)
@@ -39,7 +42,7 @@ $(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
 
 test: test-go test-web ## every test, with the race detector, against the real engines (see README)
 
-test-go:
+test-go: ## the Go tests alone, with the race detector
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -60,5 +63,28 @@ test-web-e2e: build
 bench: ## store benchmarks (acked sends per second per backend)
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./store/...
 
-clean:
+clean: ## remove the binary and the built web client
 	rm -rf bin web/static/dist
+
+# --- operations: container, Helm chart, alert rules, dashboards (docs/operations.md) ---
+IMAGE ?= fechatter:$(VERSION)
+HELM_CHART := deploy/helm/fechatter
+
+lint: ## go vet, gofmt, promtool check+test of the alert rules, strict check of the Grafana dashboards
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@promtool=$$(bash .ci/promtool.sh) && \
+		$$promtool check rules deploy/prometheus/alerts.yml && \
+		$$promtool test rules deploy/prometheus/alerts_test.yml && \
+		$$promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	cd deploy/check && $(GO) vet . && $(GO) test -count=1 -run 'Dashboard' .
+
+docker: ## build the image fechatter:<version> with the web client embedded (needs a Docker engine)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+helm: ## helm lint --strict and helm template of the chart, manifests strictly decoded into the Kubernetes types
+	@helm=$$(bash .ci/helm.sh) && for v in $(HELM_CHART)/ci/*-values.yaml; do \
+		echo "helm lint --strict -f $$v"; $$helm lint --strict -f $$v $(HELM_CHART) >/dev/null || exit 1; \
+	done && cd deploy/check && HELM=$$helm $(GO) test -count=1 -run 'Helm|Strict|ChartAlerts' .
+
+check-deploy: lint helm ## what CI checks of the deployment files (lint and helm)

@@ -118,7 +118,9 @@ func TestDockerfile(t *testing.T) {
 	if !slices.ContainsFunc(final.all("ENV"), func(a string) bool { return strings.Contains(a, "FECHATTER_DATA_DIR=/data") }) {
 		t.Error("FECHATTER_DATA_DIR is not the /data volume")
 	}
-	if !slices.ContainsFunc(final.all("COPY"), func(a string) bool { return strings.HasPrefix(a, "--from=build --chown=65532:65532 ") && strings.HasSuffix(a, " /data") }) {
+	if !slices.ContainsFunc(final.all("COPY"), func(a string) bool {
+		return strings.HasPrefix(a, "--from=build --chown=65532:65532 ") && strings.HasSuffix(a, " /data")
+	}) {
 		t.Error("/data is not owned by the runtime user (a fresh volume would not be writable)")
 	}
 	if h := final.all("HEALTHCHECK"); len(h) != 1 || !strings.Contains(h[0], `CMD ["/fechatter", "healthcheck"]`) {
