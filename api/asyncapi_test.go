@@ -144,6 +144,7 @@ type frames struct {
 	t            *testing.T
 	client, serv *jsonschema.Schema
 	seen         map[string]bool
+	got          map[*ft.Conn][]ft.Event // read by wait but not yet waited for
 }
 
 func (f *frames) send(c *ft.Conn, frame map[string]any) {
@@ -156,9 +157,16 @@ func (f *frames) send(c *ft.Conn, frame map[string]any) {
 	c.SendRaw(raw)
 }
 
-// wait reads events until one of type typ, validating each it reads.
+// wait returns the first event of type typ on c, reading (and validating) events until it
+// comes; events of other types read meanwhile are kept for later waits, in any order.
 func (f *frames) wait(c *ft.Conn, typ string) ft.Event {
 	f.t.Helper()
+	for i, e := range f.got[c] {
+		if e.Type == typ {
+			f.got[c] = append(f.got[c][:i], f.got[c][i+1:]...)
+			return e
+		}
+	}
 	deadline := time.Now().Add(ft.Wait)
 	for time.Now().Before(deadline) {
 		e := c.Next(time.Until(deadline))
@@ -166,6 +174,7 @@ func (f *frames) wait(c *ft.Conn, typ string) ft.Event {
 		if e.Type == typ {
 			return e
 		}
+		f.got[c] = append(f.got[c], e)
 	}
 	f.t.Fatalf("no %s event", typ)
 	return ft.Event{}
@@ -186,7 +195,7 @@ func (f *frames) check(e ft.Event) {
 // The frames of a real node match the AsyncAPI document: a scenario sends every kind of
 // client frame and meets every server event but resync (its golden example is checked above).
 func TestRealFramesMatchAsyncAPI(t *testing.T) {
-	f := &frames{t: t, client: asyncSchema(t, "ClientFrame"), serv: asyncSchema(t, "ServerEvent"), seen: map[string]bool{}}
+	f := &frames{t: t, client: asyncSchema(t, "ClientFrame"), serv: asyncSchema(t, "ServerEvent"), seen: map[string]bool{}, got: map[*ft.Conn][]ft.Event{}}
 	s := ft.Start(t, ft.Options{})
 	ann := s.Signup(t, "ann@example.com", "acme")
 	ben := s.Signup(t, "ben@example.com", "acme")

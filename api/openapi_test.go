@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fechatter/fechatter/api"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
@@ -268,6 +269,11 @@ func scenario(t *testing.T, s *ft.Server) {
 	must(200, "POST", fmt.Sprintf("/api/v1/admin/chats/%d/unarchive", general.ID), ann.AccessToken, nil, nil)
 	must(200, "DELETE", fmt.Sprintf("/api/v1/admin/chats/%d/messages/%d", general.ID, root), ann.AccessToken, nil, nil)
 	must(200, "GET", "/api/v1/admin/audit?limit=100", ann.AccessToken, nil, nil)
+	must(202, "POST", "/api/v1/analytics/events", ben.AccessToken, map[string]any{"events": []map[string]any{
+		{"kind": "page_timing", "page": "chat", "duration_ms": 120.5}, {"kind": "navigation", "page": "threads", "props": map[string]string{"from": "chat"}}}}, nil)
+	must(200, "GET", "/api/v1/admin/stats?interval=hour&from="+time.Now().UTC().Add(-48*time.Hour).Format("2006-01-02"), ann.AccessToken, nil, nil)
+	must(200, "GET", "/api/v1/admin/stats", ann.AccessToken, nil, nil)
+	must(204, "DELETE", fmt.Sprintf("/api/v1/admin/users/%d/analytics", cid.User.ID), ann.AccessToken, nil, nil)
 
 	must(204, "POST", "/api/v1/me/password", ben.AccessToken, map[string]string{"current_password": "correct horse battery", "new_password": "correct horse battery 2"}, nil)
 	must(204, "POST", "/api/v1/auth/logout-all", ann.AccessToken, nil, nil)
