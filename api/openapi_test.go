@@ -255,6 +255,11 @@ func scenario(t *testing.T, s *ft.Server) {
 	must(204, "PUT", fmt.Sprintf("/api/v1/me/saved/%d", root), ben.AccessToken, nil, nil)
 	must(200, "GET", "/api/v1/me/saved?limit=5", ben.AccessToken, nil, nil)
 	must(204, "DELETE", fmt.Sprintf("/api/v1/me/saved/%d", root), ben.AccessToken, nil, nil)
+	must(200, "PATCH", "/api/v1/me/preferences", ben.AccessToken, map[string]any{"notify": "all", "dnd_until": time.Now().UTC().Add(time.Hour)}, nil)
+	must(200, "PATCH", "/api/v1/me/preferences", ben.AccessToken, map[string]any{"sound": false, "dnd_until": nil}, nil)
+	must(200, "PATCH", chat+"/preferences", ben.AccessToken, map[string]any{"starred": true, "notify": "nothing"}, nil)
+	must(200, "GET", "/api/v1/me/preferences", ben.AccessToken, nil, nil)
+	must(200, "GET", "/api/v1/chats", ben.AccessToken, nil, nil)
 	must(200, "GET", "/api/v1/search?q=hello", ben.AccessToken, nil, nil)
 	must(400, "GET", "/api/v1/search?q=", ben.AccessToken, nil, nil)
 
