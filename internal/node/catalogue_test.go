@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fechatter/fechatter/analytics"
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/internal/ratelimit"
 	"github.com/fechatter/fechatter/search/meili"
@@ -22,6 +23,7 @@ func metricNames(t *testing.T) (names, series map[string]bool) {
 	hub.NewMetrics(reg)
 	meili.NewMetrics(reg)
 	ratelimit.NewMetrics(reg)
+	analytics.NewMetrics(reg)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newReadyCollector(&Node{}))
 	ch := make(chan *prometheus.Desc)
