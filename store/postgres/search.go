@@ -23,11 +23,7 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	}
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
-		chatsInQuery, err := db.chatsDrive(ctx, tx, q)
-		if err != nil {
-			return fmt.Errorf("postgres: search: %w", err)
-		}
-		query, args := searchSQL(q, chatsInQuery)
+		query, args := searchSQL(q, chatsDrive(q))
 		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("postgres: search: %w", err)
@@ -48,7 +44,7 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 //
 // With text, the tsquery holds the words, the senders and, when chatsInQuery, the chats (their
 // lexemes '#s<id>' and '#c<id>', migration 0009), so one GIN scan yields exactly the hits;
-// otherwise (rare words, see chatsDrive) each candidate's chat is checked on its row, the
+// otherwise (only in tests, see chatsDrive) each candidate's chat is checked on its row, the
 // (chat_id, seq) index kept out of the plan. Relevance (ts_rank_cd on the words) ranks the
 // newest RelevanceWindow hits. Membership is checked once more against members.
 func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
