@@ -24,7 +24,9 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
 		query, args := searchSQL(q, chatsDrive(q))
-		rows, err := tx.Query(ctx, query, args...)
+		// An unnamed statement is planned for its actual tsquery every time: a cached generic
+		// plan cannot see how selective the words are and may walk the primary key instead.
+		rows, err := tx.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 		if err != nil {
 			return fmt.Errorf("postgres: search: %w", err)
 		}
