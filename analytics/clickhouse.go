@@ -202,7 +202,7 @@ func (ch *ClickHouse) Stored(ctx context.Context, evs []fechatter.UsageEvent) (m
 		}
 	}
 	rows, err := ch.conn.Query(ctx, ch.sql(`SELECT DISTINCT toString(event_id) FROM {db}.events
-		WHERE at BETWEEN ? AND ? AND event_id IN (?)`), lo, hi, ids)
+		WHERE at BETWEEN ? AND ? AND event_id IN (?)`), lo.Add(-time.Second), hi.Add(time.Second), ids) // bound in whole seconds
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: stored: %w", err)
 	}

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
+	uuid_ "github.com/google/uuid"
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/analytics"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 )
 
-func openClickHouse(t *testing.T) *analytics.ClickHouse {
+func openClickHouse(t testing.TB) *analytics.ClickHouse {
 	t.Helper()
 	ch, err := analytics.OpenClickHouse(t.Context(), ft.ClickHouseURL(t), 0)
 	if err != nil {
@@ -25,7 +25,7 @@ func openClickHouse(t *testing.T) *analytics.ClickHouse {
 }
 
 func event(kind fechatter.UsageKind, ws, user int64) fechatter.UsageEvent {
-	return fechatter.UsageEvent{ID: uuid.NewString(), Kind: kind, At: time.Now().UTC().Truncate(time.Millisecond),
+	return fechatter.UsageEvent{ID: uuid_.NewString(), Kind: kind, At: time.Now().UTC().Truncate(time.Millisecond),
 		Source: fechatter.SourceServer, WorkspaceID: ws, UserID: user, ChatID: 7, Size: 5, DurationMs: 3}
 }
 
@@ -100,3 +100,5 @@ func TestClickHouseSchema(t *testing.T) {
 		t.Fatalf("another user's events = %d, want 1", n)
 	}
 }
+
+func uuid() string { return uuid_.NewString() }

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"unsafe"
 
@@ -48,7 +49,14 @@ func main() {
 	query := "--query=SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; " +
 		"SELECT count() FROM numbers(1000000000) WHERE sleepEachRow(1) = 0 " +
 		"SETTINGS max_block_size = 1, function_sleep_max_microseconds_per_block = 0"
-	args := []string{"clickhouse", "--path=" + *path, "--listen_host=127.0.0.1",
+	// Every table is loaded before the ports open (no asynchronous loading), so the first
+	// insert after a restart finds its materialized views in place.
+	config := filepath.Join(*path, "chlaunch.xml")
+	if err := os.WriteFile(config, []byte("<clickhouse><async_load_databases>false</async_load_databases></clickhouse>\n"), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, "chlaunch:", err)
+		os.Exit(1)
+	}
+	args := []string{"clickhouse", "--config-file=" + config, "--path=" + *path, "--listen_host=127.0.0.1",
 		fmt.Sprintf("--tcp_port=%d", *tcp), fmt.Sprintf("--http_port=%d", *http), "--multiquery", query}
 	cstrs := make([][]byte, len(args))
 	argv := make([]*byte, len(args)+1)
