@@ -225,7 +225,9 @@ func TestLeastPrivilegeKey(t *testing.T) {
 	req, _ := http.NewRequestWithContext(t.Context(), "POST", ft.MeiliURL()+"/keys", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+e.Key)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
