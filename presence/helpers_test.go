@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -189,12 +188,4 @@ func ids(n int) []int64 {
 		out[i] = int64(i + 1)
 	}
 	return out
-}
-
-func idsString(v []int64) string {
-	s := make([]string, len(v))
-	for i, id := range v {
-		s[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(s, ",")
 }

@@ -106,7 +106,11 @@ func TestSearchBadInput(t *testing.T) {
 	if p.NextCursor == "" {
 		t.Fatal("no cursor")
 	}
-	tampered := p.NextCursor[:len(p.NextCursor)-1] + string("AB"[strings.IndexByte("AB", p.NextCursor[len(p.NextCursor)-1])+1&1])
+	last, flipped := p.NextCursor[len(p.NextCursor)-1], "A"
+	if last == 'A' {
+		flipped = "B"
+	}
+	tampered := p.NextCursor[:len(p.NextCursor)-1] + flipped
 	cases := []struct{ path, mention string }{
 		{"/api/v1/search", "empty"},
 		{searchPath("   "), "empty"},

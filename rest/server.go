@@ -113,6 +113,7 @@ func (s *Server) App() *fiber.App { return s.app }
 
 func (s *Server) routes() {
 	api := s.app.Group("/api/v1")
+	s.docs(api)
 	authGroup := api.Group("/auth", s.limitAuth)
 	authGroup.Post("/signup", s.signup)
 	authGroup.Post("/login", s.login)

@@ -55,8 +55,7 @@ func react(ctx context.Context, tx *sql.Tx, p fechatter.ReactParams, emoji strin
 	var res sql.Result
 	if p.Add {
 		var kinds int
-		err := tx.QueryRowContext(ctx, `SELECT count(DISTINCT emoji) FROM reactions WHERE message_id = ? AND emoji <> ?`, m.ID, emoji).Scan(&kinds)
-		if err != nil {
+		if err = tx.QueryRowContext(ctx, `SELECT count(DISTINCT emoji) FROM reactions WHERE message_id = ? AND emoji <> ?`, m.ID, emoji).Scan(&kinds); err != nil {
 			return fechatter.Event{}, false, fmt.Errorf("sqlite: react: %w", err)
 		}
 		if kinds >= fechatter.MaxEmojiPerMessage {
