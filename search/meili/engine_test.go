@@ -40,12 +40,19 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e *engine)) {
 func standIn(t *testing.T, key string) *engine {
 	srv := meilitest.Start(key)
 	t.Cleanup(srv.Close)
-	return &engine{URL: srv.URL, Key: key, fail: srv.FailNext, client: meilisearch.New(srv.URL, meilisearch.WithAPIKey(key))}
+	return &engine{URL: srv.URL, Key: key, fail: srv.FailNext, client: directClient(t, srv.URL, key)}
+}
+
+// directClient is a client of its own whose idle connections end with the test (goleak).
+func directClient(t *testing.T, url, key string) meilisearch.ServiceManager {
+	hc := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(hc.CloseIdleConnections)
+	return meilisearch.New(url, meilisearch.WithAPIKey(key), meilisearch.WithCustomClient(hc))
 }
 
 func realEngine(t *testing.T) *engine {
 	target, key := ft.MeiliURL(), ft.MeiliKey()
-	client := meilisearch.New(target, meilisearch.WithAPIKey(key))
+	client := directClient(t, target, key)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
 	if _, err := client.Version(ctx); err != nil { // needs the key, unlike /health

@@ -24,9 +24,8 @@ type Options struct {
 
 // DB is a fechatter.Store on a PostgreSQL database. It is safe for concurrent use.
 type DB struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	terms termStats // lexeme frequencies for choosing a search plan (searchplan.go)
+	pool *pgxpool.Pool
+	now  func() time.Time
 }
 
 // Open connects to the database at url (a postgres:// URL or key=value DSN) and applies the

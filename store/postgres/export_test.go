@@ -7,10 +7,9 @@ func SearchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 	return searchSQL(q, chatsInQuery)
 }
 
-// SetWordsDriveBelow changes the selectivity threshold of searchplan.go until the returned
-// function restores it (tests force either plan with it; not safe with parallel searches).
-func SetWordsDriveBelow(n float64) (restore func()) {
-	old := wordsDriveBelow
-	wordsDriveBelow = n
-	return func() { wordsDriveBelow = old }
+// ForceWordsDrive makes searches check each candidate's chat on its row until the returned
+// function restores the default (tests compare both plans; not safe with parallel searches).
+func ForceWordsDrive() (restore func()) {
+	forceWordsDrive = true
+	return func() { forceWordsDrive = false }
 }

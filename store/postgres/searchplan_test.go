@@ -3,14 +3,15 @@ package postgres_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/store/postgres"
 )
 
-// TestSearchPlansAgree runs searches over more chats than fewChats with the words driving and
-// with the chats in the MATCH, and requires the same hits in the same order from both.
+// TestSearchPlansAgree runs searches with the chats in the tsquery and with the words
+// driving, and requires the same hits in the same order from both.
 func TestSearchPlansAgree(t *testing.T) {
 	requirePG(t)
 	db := open(t, postgres.Options{})
@@ -39,7 +40,7 @@ func TestSearchPlansAgree(t *testing.T) {
 			from = other.ID
 		}
 		_, _, err := db.Send(ctx, fechatter.SendParams{ChatID: chats[i%len(chats)], SenderID: from,
-			ClientID: fmt.Sprint("m", i), Text: words[i%len(words)] + fmt.Sprint(" n", i%7)})
+			ClientID: fmt.Sprint("m", i), Text: words[i%len(words)] + fmt.Sprint(" n", i%7, " ", i%5)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +53,15 @@ func TestSearchPlansAgree(t *testing.T) {
 		{Text: fechatter.TextQuery{Words: []string{"common"}, Excluded: [][]string{{"other"}}}},
 		{Text: fechatter.TextQuery{Phrases: [][]string{{"common", "rare"}}}, Recent: true, BeforeID: 90},
 		{Text: fechatter.TextQuery{Words: []string{"n3"}}, SenderIDs: []int64{other.ID}},
+		{Text: fechatter.TextQuery{Words: []string{"3"}}}, // a number: the chat ids must not match it
 	} {
 		ms.UserID, ms.ChatIDs, ms.Limit = u.ID, mine, 50
 		var results [2][]int64
-		for i, threshold := range []float64{1 << 40, 0} { // words drive; chats drive
-			restore := postgres.SetWordsDriveBelow(threshold)
+		for i := range 2 { // chats drive; words drive
+			restore := func() {}
+			if i == 1 {
+				restore = postgres.ForceWordsDrive()
+			}
 			msgs, err := db.SearchMessages(ctx, ms)
 			restore()
 			if err != nil {
@@ -66,11 +71,16 @@ func TestSearchPlansAgree(t *testing.T) {
 				if !slices.Contains(mine, m.ChatID) {
 					t.Fatalf("%+v: hit in chat %d", ms.Text, m.ChatID)
 				}
+				for _, w := range ms.Text.Words {
+					if !slices.Contains(strings.Fields(m.Text), w) {
+						t.Fatalf("%+v: hit %q lacks %q", ms.Text, m.Text, w)
+					}
+				}
 				results[i] = append(results[i], m.ID)
 			}
 		}
 		if len(results[0]) == 0 || !slices.Equal(results[0], results[1]) {
-			t.Errorf("%+v: words drive %v, chats drive %v", ms.Text, results[0], results[1])
+			t.Errorf("%+v: chats drive %v, words drive %v", ms.Text, results[0], results[1])
 		}
 	}
 }

@@ -1,9 +1,8 @@
 package sqlite
 
-// SetWordsDriveBelow changes the selectivity threshold of searchplan.go until the returned
-// function restores it (tests force either plan with it; not safe with parallel searches).
-func SetWordsDriveBelow(n int64) (restore func()) {
-	old := wordsDriveBelow
-	wordsDriveBelow = n
-	return func() { wordsDriveBelow = old }
+// ForceChatsDrive makes every search put its chats into the MATCH until the returned function
+// restores the default (tests compare both plans with it; not safe with parallel searches).
+func ForceChatsDrive() (restore func()) {
+	forceChatsDrive = true
+	return func() { forceChatsDrive = false }
 }

@@ -23,11 +23,7 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 		return msgs, nil // no chat, or senders that match nobody (ids are positive)
 	}
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		chatsInMatch, err := chatsDrive(ctx, tx, q)
-		if err != nil {
-			return fmt.Errorf("sqlite: search: %w", err)
-		}
-		query, args := searchSQL(q, chatsInMatch)
+		query, args := searchSQL(q, chatsDrive(q))
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: search: %w", err)
@@ -53,8 +49,8 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 // With text, FTS5 selects: the MATCH expression holds the words (column text), the senders
 // (column sender_id) and, when chatsInMatch, the chats (column chat_id; migration 0009), so
 // FTS5 intersects their doclists itself, walking them newest first (ORDER BY rowid DESC) and
-// stopping at the LIMIT. Otherwise (rare words, see chatsDrive) the few candidates are joined
-// to messages and their chat checked there. Relevance (bm25 on the text column) ranks the
+// stopping at the LIMIT. Otherwise (many chats, see chatsDrive) the candidates are joined to
+// messages and their chat checked there. Relevance (bm25 on the text column) ranks the
 // newest RelevanceWindow hits; the page's rows are read from messages, where membership and
 // tombstones are checked once more. Date filters are not in the FTS index: with one,
 // candidates are joined to messages inside the window.
@@ -157,7 +153,9 @@ func matchExpr(q fechatter.MessageSearch, chats bool) string {
 		}
 		expr += " NOT (" + strings.Join(neg, " OR ") + ")"
 	}
-	expr = "text : (" + expr + ")"
+	if numericTerm(t) {
+		expr = "text : (" + expr + ")" // chat_id and sender_id hold numbers only
+	}
 	if chats {
 		expr += " AND chat_id : (" + ftsIDs(q.ChatIDs) + ")"
 	}
@@ -177,6 +175,21 @@ func ftsIDs(ids []int64) string {
 		}
 	}
 	return strings.Join(parts, " OR ")
+}
+
+// numericTerm reports whether a term of t could match a number (a chat or sender id token):
+// only then does the text need its column filter, which makes FTS5 read position lists.
+func numericTerm(t fechatter.TextQuery) bool {
+	terms := append(append([]string(nil), t.Words...), t.Prefix)
+	for _, p := range append(append([][]string(nil), t.Phrases...), t.Excluded...) {
+		terms = append(terms, p...)
+	}
+	for _, w := range terms {
+		if w != "" && strings.Trim(w, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func anyPositive(ids []int64) bool {

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fechatter/fechatter"
@@ -38,7 +39,7 @@ func TestSearchPlansAgree(t *testing.T) {
 			from = other.ID
 		}
 		_, _, err := db.Send(ctx, fechatter.SendParams{ChatID: chats[i%len(chats)], SenderID: from,
-			ClientID: fmt.Sprint("m", i), Text: words[i%len(words)] + fmt.Sprint(" n", i%7)})
+			ClientID: fmt.Sprint("m", i), Text: words[i%len(words)] + fmt.Sprint(" n", i%7, " ", i%5)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,11 +52,15 @@ func TestSearchPlansAgree(t *testing.T) {
 		{Text: fechatter.TextQuery{Words: []string{"common"}, Excluded: [][]string{{"other"}}}},
 		{Text: fechatter.TextQuery{Phrases: [][]string{{"common", "rare"}}}, Recent: true, BeforeID: 90},
 		{Text: fechatter.TextQuery{Words: []string{"n3"}}, SenderIDs: []int64{other.ID}},
+		{Text: fechatter.TextQuery{Words: []string{"3"}}}, // a number: the chat ids must not match it
 	} {
 		ms.UserID, ms.ChatIDs, ms.Limit = u.ID, mine, 50
 		var results [2][]int64
-		for i, threshold := range []int64{1 << 40, 0} { // words drive; chats drive
-			restore := sqlite.SetWordsDriveBelow(threshold)
+		for i := range 2 { // words drive; chats drive
+			restore := func() {}
+			if i == 1 {
+				restore = sqlite.ForceChatsDrive()
+			}
 			msgs, err := db.SearchMessages(ctx, ms)
 			restore()
 			if err != nil {
@@ -64,6 +69,11 @@ func TestSearchPlansAgree(t *testing.T) {
 			for _, m := range msgs {
 				if !slices.Contains(mine, m.ChatID) {
 					t.Fatalf("%+v: hit in chat %d", ms.Text, m.ChatID)
+				}
+				for _, w := range ms.Text.Words {
+					if !slices.Contains(strings.Fields(m.Text), w) {
+						t.Fatalf("%+v: hit %q lacks %q", ms.Text, m.Text, w)
+					}
 				}
 				results[i] = append(results[i], m.ID)
 			}
