@@ -11,7 +11,11 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_STAMP := web/static/dist/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: run build web test test-go test-web test-web-unit test-web-e2e vet bench clean
+.PHONY: help run build web test test-go test-web test-web-unit test-web-e2e vet bench clean check fuzz-short history-long \
+        lint docker helm check-deploy
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z_-]+:[^#]*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 run: build ## run Fechatter on the embedded default (SQLite + in-process NATS) at http://localhost:8080
 	./$(BIN)
@@ -39,7 +43,7 @@ $(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
 
 test: test-go test-web ## every test, with the race detector, against the real engines (see README)
 
-test-go:
+test-go: ## the Go tests alone, with the race detector
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -60,5 +64,52 @@ test-web-e2e: build
 bench: ## store benchmarks (acked sends per second per backend)
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./store/...
 
-clean:
+clean: ## remove the binary and the built web client
 	rm -rf bin web/static/dist
+
+# CI gates beside the tests: gofmt, go vet, staticcheck (pinned; installed once into
+# /opt/fechatter-ci/bin when missing) and a tidy go.mod. Kept apart from `lint`.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(shell command -v staticcheck 2>/dev/null || echo /opt/fechatter-ci/bin/staticcheck)
+check: ## gofmt, go vet, staticcheck and `go mod tidy` must all be clean
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt -w needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@[ -x $(STATICCHECK) ] || GOBIN=/opt/fechatter-ci/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+	$(GO) mod tidy -diff
+
+# Every native fuzz target, FUZZ_TIME each (CI: 10s; the seeds in testdata/fuzz run in every `go test`).
+FUZZ_TIME    ?= 10s
+FUZZ_TARGETS := hub:FuzzDecodeFrame hub:FuzzResumeMap hub:FuzzLastEventID search:FuzzParse search:FuzzCursor rest:FuzzBind
+fuzz-short: ## run each fuzz target for FUZZ_TIME (default 10s)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZ_TIME))"; \
+		log=$$(mktemp); \
+		if ! $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_TIME) ./$$pkg >$$log 2>&1; then cat $$log; rm -f $$log; exit 1; fi; \
+		grep '^fuzz: elapsed' $$log | tail -1; rm -f $$log; \
+	done
+
+# The long history run (docs/operations.md): every fault in turn until 100,000 sends are acked.
+history-long: ## the long fault-injection history run (100,000 acked sends, every fault)
+	FECHATTER_HISTORY_LONG=100000 $(GO) test -count=1 -timeout 4h -run TestHistoryAllFaults -v ./internal/history
+
+# --- operations: container, Helm chart, alert rules, dashboards (docs/operations.md) ---
+IMAGE ?= fechatter:$(VERSION)
+HELM_CHART := deploy/helm/fechatter
+
+lint: check ## the Go gates (check), promtool check+test of the alert rules, strict check of the Grafana dashboards
+	@promtool=$$(bash .ci/promtool.sh) && \
+		$$promtool check rules deploy/prometheus/alerts.yml && \
+		$$promtool test rules deploy/prometheus/alerts_test.yml && \
+		$$promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	cd deploy/check && $(GO) vet . && $(GO) test -count=1 -run 'Dashboard' .
+
+docker: ## build the image fechatter:<version> with the web client embedded (needs a Docker engine)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+helm: ## helm lint --strict and helm template of the chart, manifests strictly decoded into the Kubernetes types
+	@helm=$$(bash .ci/helm.sh) && for v in $(HELM_CHART)/ci/*-values.yaml; do \
+		echo "helm lint --strict -f $$v"; $$helm lint --strict -f $$v $(HELM_CHART) >/dev/null || exit 1; \
+	done && cd deploy/check && HELM=$$helm $(GO) test -count=1 -run 'Helm|Strict|ChartAlerts' .
+
+check-deploy: lint helm ## what CI checks beside the tests (the Go gates, the deployment files and the chart)

@@ -113,6 +113,7 @@ func (s *Server) App() *fiber.App { return s.app }
 
 func (s *Server) routes() {
 	api := s.app.Group("/api/v1")
+	s.docs(api)
 	authGroup := api.Group("/auth", s.limitAuth)
 	authGroup.Post("/signup", s.signup)
 	authGroup.Post("/login", s.login)
@@ -160,6 +161,9 @@ func (s *Server) routes() {
 	api.Put("/me/saved/:message_id", s.save(true))
 	api.Delete("/me/saved/:message_id", s.save(false))
 	api.Get("/search", s.search)
+	api.Get("/me/preferences", s.getPreferences)
+	api.Patch("/me/preferences", s.updatePreferences)
+	api.Patch("/chats/:id/preferences", s.updateChatPreference)
 
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)

@@ -51,6 +51,7 @@ Usage:
   fechatter [serve] [flags]   run a hub node (the default)
   fechatter seed [flags]      bulk users, chats and tokens for load tests (fechatter seed -h)
   fechatter reindex [flags]   rebuild the Meilisearch index from the store, resumable (fechatter reindex -h)
+  fechatter healthcheck [-ready] [-url U]  exit 0 when the local node answers /healthz (or /readyz), for container health checks
   fechatter help              this text
   fechatter version           print the version
 
@@ -76,6 +77,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.seed(ctx, args)
 	case "reindex":
 		return m.reindex(ctx, args)
+	case "healthcheck":
+		return m.healthcheck(ctx, args)
 	case "help", "-h", "--help":
 		fs := m.flags()
 		fmt.Fprint(m.stdout, usage)

@@ -106,7 +106,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.openAuth(); err != nil {
 		return nil, err
 	}
-	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newReadyCollector(n))
 	if n.presence, err = n.openPresence(); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,8 @@
 package node
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/fechatter/fechatter/internal/edge"
 	"github.com/fechatter/fechatter/rest"
@@ -38,18 +36,17 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 
 // readyz reports whether this node should get traffic: not draining, store and NATS up.
 func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
-	checks := map[string]string{"store": "ok", "nats": "ok"}
+	checks := map[string]string{}
 	status := http.StatusOK
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := n.Store.Ping(ctx); err != nil {
-		checks["store"], status = "down", http.StatusServiceUnavailable
-	}
-	if err := n.bridge.Ready(); err != nil {
-		checks["nats"], status = "down", http.StatusServiceUnavailable
-	}
-	if n.draining.Load() {
-		checks["node"], status = "draining", http.StatusServiceUnavailable
+	for check, ok := range n.readiness(r.Context()) {
+		switch {
+		case ok && check != "node":
+			checks[check] = "ok"
+		case !ok && check == "node":
+			checks[check], status = "draining", http.StatusServiceUnavailable
+		case !ok:
+			checks[check], status = "down", http.StatusServiceUnavailable
+		}
 	}
 	writeJSON(w, status, checks)
 }
