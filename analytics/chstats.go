@@ -146,10 +146,14 @@ func (s ClickHouseStats) breakdowns(ctx context.Context, st *fechatter.Stats, ws
 		out map[string]int64
 	}{
 		{"SELECT code, sum(events) FROM {db}.events_hourly" + window + " AND kind = 'error' GROUP BY code", st.ErrorsByCode},
-		{"SELECT page, uniqExact(event_id) FROM {db}.events WHERE workspace_id = ? AND at >= ? AND at < ? AND kind = 'client_error' GROUP BY page", st.ClientErrors},
+		{"SELECT page, uniqExact(event_id) FROM {db}.events WHERE workspace_id = ? AND at >= fromUnixTimestamp64Milli(?) AND at < fromUnixTimestamp64Milli(?) AND kind = 'client_error' GROUP BY page", st.ClientErrors},
 	}
-	for _, q := range queries {
-		rows, err := s.CH.conn.Query(ctx, s.CH.sql(q.sql), uint64(ws), from, to)
+	for i, q := range queries {
+		args := []any{uint64(ws), from, to}
+		if i == 1 { // the events table: bounds to the millisecond (a time binds as whole seconds)
+			args = []any{uint64(ws), from.UnixMilli(), to.UnixMilli()}
+		}
+		rows, err := s.CH.conn.Query(ctx, s.CH.sql(q.sql), args...)
 		if err != nil {
 			return err
 		}

@@ -139,7 +139,9 @@ func (e *Emitter) publish(ev fechatter.UsageEvent) {
 	}
 	msg := &nats.Msg{Subject: e.subject + "." + string(ev.Kind), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, ev.ID) // JetStream drops a second publish of one event
-	if _, err := e.js.PublishMsgAsync(msg); err != nil {
+	// When JetStream is 4,096 acks behind, wait for it here: the buffer fills meanwhile, and
+	// Track drops (and counts) what does not fit, never the hot path waiting.
+	if _, err := e.js.PublishMsgAsync(msg, jetstream.WithStallWait(5*time.Second)); err != nil {
 		e.m.pubFailed.Inc()
 		e.log.Warn("analytics: publish failed; event lost", "kind", ev.Kind, "err", err)
 	}

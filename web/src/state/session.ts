@@ -3,6 +3,7 @@
 
 import { markRaw, reactive } from 'vue'
 import { Api, type SignupForm } from '../api'
+import { trackApp, Usage } from '../admin/usage'
 import { forget, fromServer, noMentions, noticed, readTo, type MentionBadge } from '../lib/mentions'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
@@ -19,6 +20,8 @@ const typingTTL = 6000
 const readKey = (uid: number) => `fechatter.read.${uid}`
 
 export const api = new Api()
+/** The client's own usage events (app start, page timing, errors), sent in batches. */
+export const usage = new Usage(api)
 
 export const state = reactive({
   user: api.session?.user ?? (null as User | null),
@@ -313,6 +316,7 @@ export function start() {
     }),
     c.on('ready', (user) => {
       state.user = user
+      if (!state.everOnline) trackApp(usage, () => (location.pathname === '/admin/stats' ? 'admin-stats' : 'chat'))
       state.everOnline = true
       // the chat list and unread counts may have moved while we were away
       loadChats().catch(() => {})
