@@ -38,6 +38,7 @@ type Main struct {
 	debugAddr      string
 	apiBodyLimit   string // parsed into Config by ParseFlags
 	readTimeout    string
+	files          fileFlags
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -139,6 +140,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.IntVar(&c.WritesPerMinute, "writes-per-minute", 60, "REST writes (POST, PATCH, DELETE) per user per minute, sends excepted; 0 turns it off (FECHATTER_WRITES_PER_MINUTE)")
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
+	m.fileFlags(fs)
 	return fs
 }
 
@@ -216,7 +218,7 @@ func (m *Main) parseEdge() error {
 		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
 	}
 	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
-	return nil
+	return m.parseFiles()
 }
 
 func (m *Main) serve(ctx context.Context) error {
