@@ -336,7 +336,9 @@ func TestFiles(t *testing.T) {
 		lone := []byte("a file only Ann ever sent")
 		lf := doUpload(t, s, ann.AccessToken, g.ID, "notes.txt", lone).file
 		ac.Send(map[string]any{"type": "send", "chat_id": g.ID, "client_id": "8f1c0a52-3b7e-4b1c-9d3e-0a1b2c3d4e5f", "text": "notes", "file_ids": []int64{lf.ID}})
-		lack := ac.WaitFor(10*time.Second, func(e ft.Event) bool { return e.Type == "ack" && len(e.Message.Files) == 1 && e.Message.Files[0].ID == lf.ID })
+		lack := ac.WaitFor(10*time.Second, func(e ft.Event) bool {
+			return e.Type == "ack" && len(e.Message.Files) == 1 && e.Message.Files[0].ID == lf.ID
+		})
 		for _, id := range []int64{ack.Message.ID, lack.Message.ID} {
 			ac.Send(map[string]any{"type": "delete", "chat_id": g.ID, "message_id": id})
 		}

@@ -9,8 +9,8 @@ import (
 	"image/png"
 	"io"
 
-	_ "golang.org/x/image/webp" // registers WebP with image.Decode
 	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // registers WebP with image.Decode
 
 	"github.com/fechatter/fechatter"
 )
