@@ -320,6 +320,11 @@ type Store interface {
 	// there is none), for progress reports. It feeds search reindexing.
 	ScanMessages(ctx context.Context, afterID int64, limit int) (msgs []Message, maxID int64, err error)
 
+	// MessageActivity counts the messages (tombstones too: they were sent) of the
+	// workspace's chats created in [from, to), per UTC hour, chat and sender, for the reduced
+	// mode of the admin stats.
+	MessageActivity(ctx context.Context, workspaceID int64, from, to time.Time) ([]ActivityRow, error)
+
 	FileStore
 
 	Ping(ctx context.Context) error

@@ -312,6 +312,7 @@ func (c *Client) replyError(ref json.RawMessage, err error) {
 		c.h.log.Error("hub: request failed", "user_id", c.userID(), "err", err)
 	}
 	c.reply(encodeError(ref, code, msg))
+	c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageError, Code: code, Page: "ws"})
 }
 
 func (c *Client) userID() int64 {

@@ -33,6 +33,9 @@ func (c *Client) deliverTimeline(chatID, seq int64, data []byte, left int64) {
 	}
 	if seq == cur.seq+1 {
 		cur.seq = seq
+		if dropDelivery(seq) {
+			return
+		}
 		c.sendMoved(data)
 		if left != 0 && left == c.user.ID {
 			c.leaveLater(chatID)

@@ -150,3 +150,33 @@ func TestRedisOutageLeavesChatWorking(t *testing.T) {
 		t.Fatalf("presence from the node's own view = %v, want both", r.Online)
 	}
 }
+
+// A message sent while NATS is down reaches the other node's clients as soon as NATS is back,
+// even when nothing is sent after it: the node that could not publish publishes again, and
+// every node reads the store for chats it holds (Hub.Recover).
+func TestNATSOutageLastMessageArrivesWithoutAnother(t *testing.T) {
+	ns := ft.StartNATSServer(t)
+	db := ft.CreateDatabase(t)
+	secret, prefix := ft.RandomSecret(), ft.UniquePrefix()
+	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, NATSPrefix: prefix, JWTSecret: secret})
+	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ns.URL, NATSPrefix: prefix, JWTSecret: secret})
+	ws := fmt.Sprintf("outage-last-%d", seq.Add(1))
+	alice := n1.Signup(t, email("alice"), ws)
+	bob := n1.Signup(t, email("bob"), ws)
+	chat := n1.CreateChat(t, alice, fechatter.ChatDirect, "", bob.User.ID)
+	a := n1.Dial(t, alice.AccessToken)
+	a.Ready()
+	b := n2.Dial(t, bob.AccessToken)
+	b.Ready()
+
+	ns.Stop()
+	ft.CheckFor(t, wait, "n1 to see NATS down", func() bool { code, _ := readyz(t, n1); return code == http.StatusServiceUnavailable })
+	a.Send(sendFrame(chat.ID, "the last word"))
+	if e := a.WaitFor(wait, ft.Type("ack")); e.Message.Seq != 1 {
+		t.Fatalf("ack during outage = %s", e.Raw)
+	}
+	ns.Start()
+	if e := b.WaitFor(20*time.Second, isMessage(chat.ID)); e.Message.Text != "the last word" || e.Seq != 1 {
+		t.Fatalf("bob got %s", e.Raw)
+	}
+}

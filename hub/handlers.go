@@ -101,13 +101,18 @@ func (c *Client) handleSend(f *inFrame) {
 		c.replyStoreError(f.Ref, res.Err)
 		return
 	}
+	took := time.Since(start)
 	if res.Created {
 		c.h.m.sends.WithLabelValues("ok").Inc()
 	} else {
 		c.h.m.sends.WithLabelValues("duplicate").Inc()
 	}
-	c.h.m.sendLatency.Observe(time.Since(start).Seconds())
+	c.h.m.sendLatency.Observe(took.Seconds())
 	c.reply(encodeAck(f.Ref, res.Event.Message))
+	if res.Created {
+		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageSent, ChatID: f.ChatID, Code: "ws",
+			Size: int64(len(text)), DurationMs: float64(took.Microseconds()) / 1000})
+	}
 }
 
 func (c *Client) handleEdit(f *inFrame) {
@@ -228,6 +233,7 @@ func (h *Hub) publish(ev fechatter.Event) {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)
 		h.HandleChat(ev.ChatID, ev.Seq, 0, data)
+		h.unpub.add(ev.ChatID, ev.Seq, data)
 	}
 }
 

@@ -59,6 +59,8 @@ type Config struct {
 
 	// SendLimiter limits each user's sends, over every socket and REST together; nil: no limit.
 	SendLimiter SendLimiter
+	// Usage takes product analytics events (connections, sends, edits, errors); nil: none.
+	Usage Usage
 
 	AllowedOrigins []string      // extra Origin host patterns for WebSocket handshakes; same-origin always passes
 	ReadLimit      int64         // largest client frame in bytes (default 16 KiB); larger closes with 1009
@@ -131,6 +133,7 @@ type Hub struct {
 	sends *sender
 	rooms [numShards]shard // chat ID → local connections in the chat
 	users [numShards]shard // user ID → local connections of the user
+	unpub unpublished      // timeline events the broker did not take (see Recover)
 
 	// ctx outlives any one connection; store calls use it so that a send in flight finishes
 	// even when its connection goes away.

@@ -56,4 +56,10 @@ func (c *Client) changeTimeline(f *inFrame, op func(ctx context.Context) (fechat
 		return
 	}
 	c.reply(encodeAck(f.Ref, msg))
+	switch f.Type {
+	case frameEdit:
+		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageEdited, ChatID: f.ChatID, Size: int64(len(*f.Text))})
+	case frameDelete:
+		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageDeleted, ChatID: f.ChatID})
+	}
 }

@@ -175,6 +175,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 		h.log.Error("hub: sse setup failed", "user_id", user.ID, "err", err)
 		return
 	}
+	defer c.trackSession("sse", time.Now())()
 	if badCursor {
 		c.send(encodeError(nil, fechatter.EInvalid, "Last-Event-ID not understood; the stream restarted without replay, page history over REST"))
 	}

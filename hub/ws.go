@@ -88,6 +88,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.keepalive(conn)()
+	defer c.trackSession("ws", time.Now())()
 	for {
 		_, data, err := conn.Read(h.ctx)
 		if err != nil {

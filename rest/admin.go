@@ -147,5 +147,6 @@ func (s *Server) adminDeleteMessage(c *fiber.Ctx) error {
 		return err
 	}
 	s.audit(c, "message.delete", "message", msgID, fiber.Map{"chat_id": chat.ID, "sender_id": ev.Message.SenderID})
+	s.trackUser(c, fechatter.User{}, fechatter.UsageEvent{Kind: fechatter.UsageMessageDeleted, ChatID: chat.ID, Code: "moderation"})
 	return c.JSON(fiber.Map{"message": ev.Message})
 }

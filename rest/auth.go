@@ -99,6 +99,11 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	how := "workspace"
+	if req.Invite != "" {
+		how = "invite"
+	}
+	s.trackUser(c, user, fechatter.UsageEvent{Kind: fechatter.UsageSignup, Code: how, IP: s.clientNet(c)})
 	return c.Status(fiber.StatusCreated).JSON(resp)
 }
 
@@ -110,6 +115,15 @@ type loginRequest struct {
 var errBadLogin = fechatter.Errorf(fechatter.EUnauthorized, "wrong email or password")
 
 func (s *Server) login(c *fiber.Ctx) error {
+	err := s.doLogin(c)
+	if err != nil {
+		// Who failed stays unknown (no account is named); why and from which network is kept.
+		s.track(fechatter.UsageEvent{Kind: fechatter.UsageLoginFailed, Code: fechatter.ErrorCode(err), IP: s.clientNet(c)})
+	}
+	return err
+}
+
+func (s *Server) doLogin(c *fiber.Ctx) error {
 	var req loginRequest
 	if err := decode(c, &req); err != nil {
 		return err
@@ -152,6 +166,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.trackUser(c, user, fechatter.UsageEvent{Kind: fechatter.UsageLogin, IP: s.clientNet(c)})
 	return c.JSON(resp)
 }
 
@@ -205,6 +220,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	// so a bearer token, when sent, tells which session's sockets to close.
 	if claims, err := s.bearerClaims(c); err == nil {
 		s.cfg.Notifier.Revoke(claims.UserID, claims.SessionID, "", "logged out")
+		s.track(fechatter.UsageEvent{Kind: fechatter.UsageLogout, UserID: claims.UserID, WorkspaceID: claims.WorkspaceID})
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

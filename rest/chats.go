@@ -92,6 +92,8 @@ func (s *Server) createChat(c *fiber.Ctx) error {
 		return c.JSON(chat)
 	}
 	s.cfg.Notifier.ChatJoined(chat, chat.MemberIDs)
+	s.trackUser(c, me, fechatter.UsageEvent{Kind: fechatter.UsageChatCreated, ChatID: chat.ID, Code: string(chat.Kind),
+		Count: int64(len(chat.MemberIDs))})
 	return c.Status(fiber.StatusCreated).JSON(chat)
 }
 
@@ -241,6 +243,9 @@ func (s *Server) addMembers(c *fiber.Ctx) error {
 		}
 		s.cfg.Notifier.ChatJoined(chat, added)
 		s.audit(c, "chat.members_add", "chat", chat.ID, fiber.Map{"user_ids": added})
+		for _, uid := range added {
+			s.track(fechatter.UsageEvent{Kind: fechatter.UsageMemberJoined, WorkspaceID: me.WorkspaceID, UserID: uid, ChatID: chat.ID})
+		}
 	}
 	return c.JSON(fiber.Map{"added": added, "chat": chat})
 }
@@ -278,6 +283,7 @@ func (s *Server) removeMember(c *fiber.Ctx) error {
 		return err
 	}
 	s.cfg.Notifier.ChatLeft(chat.ID, uid)
+	s.track(fechatter.UsageEvent{Kind: fechatter.UsageMemberLeft, WorkspaceID: me.WorkspaceID, UserID: uid, ChatID: chat.ID})
 	if uid != me.ID {
 		s.audit(c, "chat.member_remove", "chat", chat.ID, fiber.Map{"user_id": uid})
 	}

@@ -49,10 +49,14 @@ func (s *Server) search(c *fiber.Ctx) error {
 	r.Cursor = c.Query("cursor")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
+	start := time.Now()
 	page, err := s.cfg.Searcher.Search(ctx, currentUser(c), r)
 	if err != nil {
 		return err
 	}
+	// The query itself never leaves the store's side: its latency and hit count do.
+	s.trackUser(c, fechatter.User{}, fechatter.UsageEvent{Kind: fechatter.UsageSearch, ChatID: r.ChatID,
+		Count: int64(len(page.Hits)), DurationMs: float64(time.Since(start).Microseconds()) / 1000})
 	return c.JSON(page)
 }
 

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"time"
 
 	"github.com/fechatter/fechatter"
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,7 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
+	start := time.Now()
 	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text, ThreadID: req.ThreadID, FileIDs: req.FileIDs})
 	if res.Err != nil {
 		return res.Err
@@ -53,6 +55,9 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	status := fiber.StatusCreated
 	if !res.Created {
 		status = fiber.StatusOK
+	} else {
+		s.trackUser(c, fechatter.User{}, fechatter.UsageEvent{Kind: fechatter.UsageMessageSent, ChatID: chatID, Code: "rest",
+			Size: int64(len(text)), DurationMs: float64(time.Since(start).Microseconds()) / 1000})
 	}
 	return c.Status(status).JSON(fiber.Map{"message": res.Event.Message})
 }

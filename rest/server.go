@@ -63,6 +63,12 @@ type Config struct {
 	// ClientIP finds the client's address behind the trusted proxies; nil: the connection's
 	// address is the client's.
 	ClientIP *clientip.Resolver
+
+	// Usage takes product analytics events; nil: none. Stats answers GET /admin/stats (503
+	// when nil); Forgetter erases a user's analytics events (nil: nothing is kept).
+	Usage     Usage
+	Stats     Stats
+	Forgetter Forgetter
 }
 
 // Server is the REST API.
@@ -118,6 +124,8 @@ func (s *Server) routes() {
 	api.Use(s.authenticate)
 	// Sends come before the write limit: the hub's send limit counts them, socket and REST.
 	api.Post("/chats/:id/messages", s.sendMessage)
+	// Client analytics have a limit of their own, not the writes' (see postEvents).
+	api.Post("/analytics/events", s.postEvents)
 	api.Use(s.limitWrites)
 	api.Get("/me", s.me)
 	api.Post("/me/password", s.changePassword)
@@ -159,6 +167,8 @@ func (s *Server) routes() {
 	admin.Post("/chats/:id/unarchive", s.adminUnarchiveChat)
 	admin.Get("/audit", s.auditLog)
 	admin.Delete("/chats/:id/messages/:message_id", s.adminDeleteMessage)
+	admin.Get("/stats", s.adminStats)
+	admin.Delete("/users/:id/analytics", s.adminForgetUser)
 
 	api.Use(func(c *fiber.Ctx) error {
 		return fechatter.Errorf(fechatter.ENotFound, "no such endpoint: %s %s", c.Method(), c.Path())
@@ -215,6 +225,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status := StatusOf(env.Error.Code)
 	if fe != nil {
 		status = fe.Code
+	}
+	if c.Route() != nil && c.Route().Path != "/api/v1/auth/login" { // failed logins have their own kind
+		s.trackUser(c, fechatter.User{}, fechatter.UsageEvent{Kind: fechatter.UsageError, Code: env.Error.Code,
+			Page: c.Method() + " " + c.Route().Path})
 	}
 	return c.Status(status).JSON(env)
 }

@@ -113,6 +113,12 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("FECHATTER_REDIS_PREFIX", "fechatter:"), "prefix of every Redis key; rate-limit keys are rate:<prefix>… (FECHATTER_REDIS_PREFIX)")
 	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch URL for search; the store's full text when empty (MEILI_URL)")
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (MEILI_KEY)")
+	fs.StringVar(&c.ClickHouseURL, "clickhouse-url", env("CLICKHOUSE_URL", ""), "ClickHouse for product analytics, e.g. clickhouse://127.0.0.1:9000/fechatter, fed from JetStream; reduced stats from the store when empty (CLICKHOUSE_URL)")
+	fs.Func("analytics-retention", "how long ClickHouse keeps usage events and rollups, e.g. 90d or 720h (FECHATTER_ANALYTICS_RETENTION, default 90d)", func(s string) error {
+		d, err := parseRetention(s)
+		c.AnalyticsRetention = d
+		return err
+	})
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FECHATTER_METRICS_ADDR", ""), "serve Prometheus /metrics only on this address, e.g. 127.0.0.1:9090; on the main port when empty (FECHATTER_METRICS_ADDR)")
@@ -140,6 +146,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.IntVar(&c.WritesPerMinute, "writes-per-minute", 60, "REST writes (POST, PATCH, DELETE) per user per minute, sends excepted; 0 turns it off (FECHATTER_WRITES_PER_MINUTE)")
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
+	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
 	m.fileFlags(fs)
 	return fs
 }
@@ -154,6 +161,8 @@ var envFlags = [][2]string{
 	{"writes-per-minute", "FECHATTER_WRITES_PER_MINUTE"},
 	{"send-rate", "FECHATTER_SEND_RATE"},
 	{"send-burst", "FECHATTER_SEND_BURST"},
+	{"queue-limit", "FECHATTER_QUEUE_LIMIT"},
+	{"analytics-retention", "FECHATTER_ANALYTICS_RETENTION"},
 }
 
 // limitsOff turns the limits set to 0 off: on the command line 0 means off, in node.Config
@@ -167,6 +176,23 @@ func limitsOff(c *node.Config) {
 	if c.SendRate <= 0 {
 		c.SendRate = -1
 	}
+}
+
+// parseRetention reads a retention: a number of days ("90d") or a Go duration ("720h").
+func parseRetention(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d < time.Hour {
+		return 0, fmt.Errorf("analytics retention %q: want days like 90d or a duration of an hour or more", s)
+	}
+	return d, nil
 }
 
 func splitList(s string) []string {

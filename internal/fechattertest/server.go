@@ -109,6 +109,22 @@ func NATSURL() string {
 	return "nats://127.0.0.1:4222"
 }
 
+// MeiliURL is the real Meilisearch for tests that need one (.ci/meili.sh starts it).
+func MeiliURL() string {
+	if u := os.Getenv("FECHATTER_TEST_MEILI_URL"); u != "" {
+		return u
+	}
+	return "http://127.0.0.1:7700"
+}
+
+// MeiliKey is MeiliURL's master key.
+func MeiliKey() string {
+	if k := os.Getenv("FECHATTER_TEST_MEILI_KEY"); k != "" {
+		return k
+	}
+	return "fechatter-ci-master-key"
+}
+
 // Unavailable skips the test when a service is missing, or fails it under CI=true.
 func Unavailable(t testing.TB, what string, err error) {
 	t.Helper()

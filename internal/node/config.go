@@ -20,17 +20,22 @@ type Config struct {
 	NATSPrefix     string   // first token of every subject (default "fechatter")
 	MeiliURL       string   // Meilisearch for search; the store's full text when empty
 	MeiliKey       string   // Meilisearch API key (MEILI_KEY)
-	RedisURL       string   // presence shared by all nodes; in memory when empty
-	RedisPrefix    string   // key prefix in Redis (default "fechatter:")
-	PresenceTTL    time.Duration
-	TLSCert        string
-	TLSKey         string
-	SignupPolicy   string        // "open" (default) or "invite-only"
-	PublicURL      string        // where people reach the web client, for invitation links
-	MetricsAddr    string        // Prometheus /metrics on this listener only; on Addr when empty
-	APIBodyLimit   int64         // largest /api request body in bytes (default 64 KiB)
-	ReadTimeout    time.Duration // a request's headers and body must arrive within it (default 30s)
-	Files          FilesConfig   // attachments: limits, and S3 instead of the data dir
+	ClickHouseURL  string   // analytics in ClickHouse, fed from JetStream; reduced stats when empty
+	// AnalyticsRetention is how long ClickHouse keeps events and rollups (default 90 days).
+	AnalyticsRetention time.Duration
+	AnalyticsAckWait   time.Duration // redelivery of a batch a node died holding (default 1m; tests)
+	AnalyticsFlush     time.Duration // how long the ClickHouse writer waits to fill a batch (default 1s)
+	RedisURL           string        // presence shared by all nodes; in memory when empty
+	RedisPrefix        string        // key prefix in Redis (default "fechatter:")
+	PresenceTTL        time.Duration
+	TLSCert            string
+	TLSKey             string
+	SignupPolicy       string        // "open" (default) or "invite-only"
+	PublicURL          string        // where people reach the web client, for invitation links
+	MetricsAddr        string        // Prometheus /metrics on this listener only; on Addr when empty
+	APIBodyLimit       int64         // largest /api request body in bytes (default 64 KiB)
+	ReadTimeout        time.Duration // a request's headers and body must arrive within it (default 30s)
+	Files              FilesConfig   // attachments: limits, and S3 instead of the data dir
 
 	Logger *slog.Logger
 

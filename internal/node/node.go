@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/analytics"
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/files"
@@ -45,6 +46,9 @@ type Node struct {
 	nc          *nats.Conn
 	bridge      *fanout.Bridge
 	indexer     *meili.Indexer // nil unless Meilisearch is configured
+	usage       *analytics.Emitter
+	consumer    *analytics.Consumer // nil unless ClickHouse is configured
+	clickhouse  *analytics.ClickHouse
 	registry    *prometheus.Registry
 	ln          net.Listener
 	srv         *http.Server
@@ -53,6 +57,8 @@ type Node struct {
 	metricsDone chan struct{}
 	draining    atomic.Bool
 	rechecking  atomic.Bool // a session recheck runs (see recheckSessions)
+	recovering  atomic.Bool // a timeline recovery runs (see recoverTimelines)
+	recoverMore atomic.Bool // another recovery was asked for meanwhile
 	served      chan error
 	stopOnce    sync.Once
 	stopErr     error
@@ -114,13 +120,16 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	limiter := n.openLimiter()
+	if err := n.openAnalytics(ctx); err != nil {
+		return nil, err
+	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: origins.Patterns(),
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
-		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter),
+		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter), Usage: n.usage,
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
@@ -128,11 +137,14 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	api := rest.New(rest.Config{
+	restCfg := rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, Limits: n.restLimits(), Limiter: limiter, ClientIP: proxies,
 		SignupPolicy: cfg.SignupPolicy, PublicURL: cfg.PublicURL, BodyLimit: int(cfg.APIBodyLimit),
-	})
+		Usage: n.usage,
+	}
+	n.statsConfig(&restCfg)
+	api := rest.New(restCfg)
 	n.srv = &http.Server{
 		Handler:           n.routes(api, origins),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -183,6 +195,7 @@ func (n *Node) connectNATS() error {
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted())
 			n.recheckSessions()
+			n.recoverTimelines()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
 			subj := ""
@@ -192,6 +205,7 @@ func (n *Node) connectNATS() error {
 			n.log.Warn("nats: async error", "subject", subj, "err", err)
 			if errors.Is(err, nats.ErrSlowConsumer) {
 				n.recheckSessions()
+				n.recoverTimelines()
 			}
 		}),
 	}
@@ -305,6 +319,7 @@ func (n *Node) closeBackends() {
 	if n.redis != nil {
 		n.redis.Close()
 	}
+	n.closeAnalytics()
 	if n.bridge != nil {
 		n.bridge.Close()
 	}
@@ -328,6 +343,26 @@ func (n *Node) recheckSessions() {
 	go func() {
 		defer n.rechecking.Store(false)
 		n.Hub.Recheck(context.Background())
+	}()
+}
+
+// recoverTimelines runs Hub.Recover after the broker came back or dropped events; a request
+// made while one runs makes it run once more.
+func (n *Node) recoverTimelines() {
+	n.recoverMore.Store(true)
+	if n.Hub == nil || !n.recovering.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		for {
+			for n.recoverMore.Swap(false) {
+				n.Hub.Recover()
+			}
+			n.recovering.Store(false)
+			if !n.recoverMore.Load() || !n.recovering.CompareAndSwap(false, true) {
+				return
+			}
+		}
 	}()
 }
 

@@ -63,13 +63,15 @@ func (d doc) message() fechatter.Message {
 }
 
 // settings are applied at every Open. "sort" ranks first so sort=recent is strictly by time;
-// without a sort parameter it does nothing and relevance decides.
+// without a sort parameter it does nothing and relevance decides. SeparatorTokens make
+// Meilisearch split words where the built-in stores do (tokens.go).
 var settings = meilisearch.Settings{
 	SearchableAttributes: []string{"text"},
 	FilterableAttributes: []string{"id", "chat_id", "sender_id", "created_at"},
 	SortableAttributes:   []string{"id", "created_at"},
 	RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 	DisplayedAttributes:  []string{"*"},
+	SeparatorTokens:      separatorTokens(),
 }
 
 // Open connects, creates the index if needed and applies its settings, waiting for both.

@@ -15,7 +15,6 @@ import (
 	"github.com/fechatter/fechatter/fanout"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/fechatter/fechatter/search/meili"
-	"github.com/fechatter/fechatter/search/meilitest"
 	"github.com/fechatter/fechatter/store/sqlite"
 )
 
@@ -44,15 +43,23 @@ func externalNATS(t *testing.T) *nats.Conn {
 	return nc
 }
 
-func TestIndexerEmbedded(t *testing.T) { testIndexer(t, embeddedNATS(t)) }
-func TestIndexerExternal(t *testing.T) { testIndexer(t, externalNATS(t)) }
+// The indexer's restart, outage and edit/delete behaviour, on the embedded and the external
+// NATS, against the stand-in and the real Meilisearch.
+func TestIndexerEmbedded(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *engine) { testIndexer(t, embeddedNATS(t), e) })
+}
 
-// rig is a store, a stand-in index and an indexer on a stream of its own.
+func TestIndexerExternal(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *engine) { testIndexer(t, externalNATS(t), e) })
+}
+
+// rig is a store, an index and an indexer on a stream of its own.
 type rig struct {
 	t       *testing.T
 	nc      *nats.Conn
 	db      *sqlite.DB
-	srv     *meilitest.Server
+	e       *engine
+	uid     string
 	ix      *meili.Index
 	cfg     meili.IndexerConfig
 	prefix  string
@@ -61,13 +68,13 @@ type rig struct {
 	clients int
 }
 
-func newRig(t *testing.T, nc *nats.Conn) *rig {
+func newRig(t *testing.T, nc *nats.Conn, e *engine) *rig {
 	b := make([]byte, 6)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
 	db := openStore(t)
-	srv, ix := openIndex(t, "")
-	r := &rig{t: t, nc: nc, db: db, srv: srv, ix: ix, prefix: "test" + id + ".chat."}
+	ix, uid := e.open(t)
+	r := &rig{t: t, nc: nc, db: db, e: e, uid: uid, ix: ix, prefix: "test" + id + ".chat."}
 	r.cfg = meili.IndexerConfig{NATS: nc, Store: db, Index: ix, Stream: "SEARCH_TEST_" + id,
 		Subjects: []string{r.prefix + ">"}, Durable: "indexer", MaxWait: 100 * time.Millisecond,
 		Backoff: 200 * time.Millisecond, MaxAge: time.Hour, MaxBytes: 64 << 20}
@@ -124,14 +131,7 @@ func (r *rig) send(text string) fechatter.Message {
 	return ev.Message
 }
 
-func (r *rig) text(id int64) (string, bool) {
-	d, ok := r.srv.Documents("messages")[strconv.FormatInt(id, 10)]
-	if !ok {
-		return "", false
-	}
-	s, _ := d["text"].(string)
-	return s, true
-}
+func (r *rig) text(id int64) (string, bool) { return r.e.text(r.t, r.uid, id) }
 
 func (r *rig) waitText(id int64, want string) {
 	r.t.Helper()
@@ -141,8 +141,8 @@ func (r *rig) waitText(id int64, want string) {
 	})
 }
 
-func testIndexer(t *testing.T, nc *nats.Conn) {
-	r := newRig(t, nc)
+func testIndexer(t *testing.T, nc *nats.Conn, e *engine) {
+	r := newRig(t, nc, e)
 	reg := prometheus.NewRegistry()
 	r.cfg.Metrics = meili.NewMetrics(reg)
 	ix := r.start()
@@ -162,7 +162,7 @@ func testIndexer(t *testing.T, nc *nats.Conn) {
 	r.waitText(m1.ID, "first, edited")
 
 	// Meilisearch down: events wait in the stream and are retried with backoff.
-	r.srv.FailNext(1 << 30)
+	r.e.fail(1 << 30)
 	m2 := r.send("sent while the index is down")
 	ev, err = r.db.Delete(ctx, fechatter.DeleteParams{ChatID: r.chat.ID, MessageID: m1.ID, ActorID: r.user.ID})
 	if err != nil {
@@ -172,7 +172,7 @@ func testIndexer(t *testing.T, nc *nats.Conn) {
 	eventually(t, "a failed attempt", func() bool {
 		return value(t, reg, "fechatter_search_index_failures_total") > 0
 	})
-	r.srv.FailNext(0)
+	r.e.fail(0)
 	r.waitText(m2.ID, "sent while the index is down")
 	eventually(t, "the deleted message to leave the index", func() bool { _, ok := r.text(m1.ID); return !ok })
 

@@ -7,11 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 )
 
 type searchRequest struct {
@@ -49,7 +44,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, ix *index) *apiE
 	if e != nil {
 		return e
 	}
-	q := parseQuery(req.Q)
+	tok := newTokenizer(ix.settings)
+	q := parseQuery(req.Q, tok)
 	searchable := stringsSetting(ix.settings, "searchableAttributes")
 	type scored struct {
 		doc   map[string]any
@@ -61,7 +57,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, ix *index) *apiE
 		if !keep(d) {
 			continue
 		}
-		score, ok := q.match(docText(d, searchable))
+		score, ok := q.match(tok.tokens(docText(d, searchable)))
 		if ok {
 			hits = append(hits, scored{d, score, ix.order[key]})
 		}
@@ -120,30 +116,30 @@ type query struct {
 	negative [][]string
 }
 
-func parseQuery(q string) query {
+func parseQuery(q string, tok tokenizer) query {
 	var out query
 	for q = strings.TrimLeft(q, " "); q != ""; q = strings.TrimLeft(q, " ") {
 		neg := strings.HasPrefix(q, "-")
 		if neg {
 			q = q[1:]
 		}
-		var tok string
+		var term string
 		quoted := strings.HasPrefix(q, `"`)
 		if quoted {
 			end := strings.IndexByte(q[1:], '"')
 			if end < 0 {
-				tok, q = q[1:], ""
+				term, q = q[1:], ""
 			} else {
-				tok, q = q[1:end+1], q[end+2:]
+				term, q = q[1:end+1], q[end+2:]
 			}
 		} else {
 			end := strings.IndexByte(q, ' ')
 			if end < 0 {
 				end = len(q)
 			}
-			tok, q = q[:end], q[end:]
+			term, q = q[:end], q[end:]
 		}
-		ws := tokens(tok)
+		ws := tok.tokens(term)
 		switch {
 		case len(ws) == 0:
 		case neg:
@@ -159,9 +155,9 @@ func parseQuery(q string) query {
 	return out
 }
 
-// match reports whether text matches and a score (lower is better: the spread of matches).
-func (q query) match(text string) (int, bool) {
-	ws := tokens(text)
+// match reports whether the words of a text match and a score (lower is better: the spread
+// of matches).
+func (q query) match(ws []string) (int, bool) {
 	first, last := len(ws), -1
 	for i, w := range q.words {
 		pos := slices.IndexFunc(ws, func(t string) bool {
@@ -197,17 +193,4 @@ func phraseIndex(ws, p []string) int {
 		}
 	}
 	return -1
-}
-
-// tokens splits text like Meilisearch's tokenizer does for Latin scripts: words of letters
-// and digits, lower case, without diacritics.
-func tokens(text string) []string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, text)
-	if err != nil {
-		folded = text
-	}
-	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
 }

@@ -1,15 +1,18 @@
-// Package meilitest is a stand-in for a Meilisearch server, for tests: no Meilisearch can be
-// installed on the machines that run Fechatter's CI. It answers the documented HTTP API that
-// github.com/meilisearch/meilisearch-go calls and Fechatter uses — health, indexes, settings,
-// documents (add, delete by id, delete all), asynchronous tasks, and search with q, filter,
-// sort, offset and limit — with Meilisearch's error envelope.
+// Package meilitest is a stand-in for a Meilisearch server, for fast unit tests. It answers
+// the documented HTTP API that github.com/meilisearch/meilisearch-go calls and Fechatter uses
+// — health, indexes, settings, documents (add, get, delete by id, delete all), asynchronous
+// tasks, and search with q, filter, sort, offset and limit — with Meilisearch's error
+// envelope, and can be made unavailable on demand (FailNext). It tokenizes like Meilisearch
+// 1.21 does, including its separatorTokens setting (tokens.go). search/meili runs the same
+// tests against it and against a real Meilisearch (CI starts one with .ci/meili.sh).
 //
 // What it does not do: typo tolerance, ranking beyond "all words, then proximity, then
-// insertion order", facets, vectors, tenant tokens, the "last" matching strategy (treated
-// as "all"). Tests pass against it; a real server is the final word.
+// insertion order", hard separators (a phrase does not match across ". " or ", " in
+// Meilisearch), facets, vectors, tenant tokens, the "last" matching strategy (treated as
+// "all"). A real server is the final word.
 //
-// It imports the standard library and golang.org/x/text (diacritic folding). Production code
-// must never import it.
+// It imports the standard library, golang.org/x/text (diacritic folding) and search (the word
+// rule). Production code must never import it.
 package meilitest
 
 import (
@@ -249,6 +252,12 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid, rest st
 			}
 			return nil
 		})
+	case "GET documents", "POST documents/fetch":
+		var docs []map[string]any
+		for _, d := range ix.docs {
+			docs = append(docs, d)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"results": docs, "offset": 0, "limit": len(docs), "total": len(docs)})
 	case "POST documents", "PUT documents":
 		return s.addDocuments(w, r, uid, r.Method == "PUT")
 	case "POST documents/delete-batch":
@@ -270,6 +279,17 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid, rest st
 	case "POST search":
 		return s.search(w, r, ix)
 	default:
+		if name, ok := strings.CutPrefix(rest, "settings/"); ok && r.Method == "GET" {
+			writeJSON(w, http.StatusOK, ix.settings[camel(name)])
+			return nil
+		}
+		if id, ok := strings.CutPrefix(rest, "documents/"); ok && r.Method == "GET" {
+			if d := ix.docs[id]; d != nil {
+				writeJSON(w, http.StatusOK, d)
+				return nil
+			}
+			return errorf(http.StatusNotFound, "document_not_found", "Document `%s` not found.", id)
+		}
 		return errorf(http.StatusNotFound, "not_found", "Stand-in has no route %s /indexes/%s/%s.", r.Method, uid, rest)
 	}
 	return nil
@@ -313,4 +333,15 @@ func (s *Server) addDocuments(w http.ResponseWriter, r *http.Request, uid string
 		return nil
 	})
 	return nil
+}
+
+// camel turns a settings route ("separator-tokens") into its settings key ("separatorTokens").
+func camel(kebab string) string {
+	parts := strings.Split(kebab, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }

@@ -2,6 +2,7 @@ package searchtest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,3 +281,43 @@ func testSnippets(t *testing.T, f *fx) {
 }
 
 func fmtIDs(ids []int64) string { return fmt.Sprint(ids) }
+
+// testTokenizer pins where words split, the same on every backend: at every character that is
+// not a letter, digit or combining mark (search.IsWordRune), including the symbols some
+// engines keep inside words by default (Meilisearch: <, >, =, $, |, ~, ^, arrows, currency,
+// emoji, no-break spaces). Chat text is full of them: code, HTML, arrows, emoji.
+func testTokenizer(t *testing.T, f *fx) {
+	alice := f.user("Alice Smith")
+	g := f.chat(fechatter.ChatGroup, "", true, alice)
+	texts := []string{
+		"the <b>Café</b> needle",
+		"if alpha<bravo && charlie>delta",
+		"echo->foxtrot => golf",
+		"hotel=india, juliet==kilo",
+		"$lima and ~/mike/november",
+		"oscar|papa ^quebec^",
+		"romeo→sierra ←tango",
+		"uniform€ victor© whiskey™ xray°",
+		"yankee\u00a0zulu", // no-break space
+		"thanks🙂 👍🏽great",
+		"ampère+volt `tick` 3×4",
+	}
+	msgs := make([]fechatter.Message, len(texts))
+	for i, text := range texts {
+		msgs[i] = f.send(g, alice, text)
+	}
+	f.sync()
+	for i, text := range texts {
+		for _, w := range search.Words(text) {
+			if !slices.ContainsFunc(f.ids(alice, w+" "+w), func(id int64) bool { return id == msgs[i].ID }) {
+				t.Errorf("search %q does not find %q", w, text)
+			}
+		}
+	}
+	f.want(alice, "cafe", msgs[0])
+	f.want(alice, "b cafe", msgs[0])
+	f.want(alice, `"alpha bravo"`, msgs[1])
+	f.want(alice, `"echo foxtrot golf"`, msgs[2])
+	f.want(alice, "great thanks", msgs[9])
+	f.want(alice, "ampere volt tick", msgs[10])
+}

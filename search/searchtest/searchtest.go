@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) Harness) {
 		{"Cursors", testCursors},
 		{"BadInput", testBadInput},
 		{"Snippets", testSnippets},
+		{"Tokenizer", testTokenizer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := open(t)

@@ -21,9 +21,13 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	if len(q.ChatIDs) == 0 {
 		return []fechatter.Message{}, nil
 	}
-	query, args := searchSQL(q)
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
+		chatsInQuery, err := db.chatsDrive(ctx, tx, q)
+		if err != nil {
+			return fmt.Errorf("postgres: search: %w", err)
+		}
+		query, args := searchSQL(q, chatsInQuery)
 		rows, err := tx.Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("postgres: search: %w", err)
@@ -40,9 +44,14 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the statement and its arguments. Relevance (ts_rank_cd) ranks the newest
-// RelevanceWindow matches the filters allow.
-func searchSQL(q fechatter.MessageSearch) (string, []any) {
+// searchSQL builds the statement and its arguments.
+//
+// With text, the tsquery holds the words, the senders and, when chatsInQuery, the chats (their
+// lexemes '#s<id>' and '#c<id>', migration 0009), so one GIN scan yields exactly the hits;
+// otherwise (rare words, see chatsDrive) each candidate's chat is checked on its row, the
+// (chat_id, seq) index kept out of the plan. Relevance (ts_rank_cd on the words) ranks the
+// newest RelevanceWindow hits. Membership is checked once more against members.
+func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 	var b strings.Builder
 	var args []any
 	arg := func(v any) string {
@@ -53,15 +62,23 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 	score := "0"
 	b.WriteString(`FROM messages m WHERE NOT m.deleted`)
 	if text {
-		tsq := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-		b.WriteString(` AND m.tsv @@ ` + tsq)
-		score = `ts_rank_cd(m.tsv, ` + tsq + `)`
+		words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
+		if f := filterQuery(q, chatsInQuery); f != "" {
+			b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(f) + `::tsquery)`)
+		} else {
+			b.WriteString(` AND m.tsv @@ ` + words)
+		}
+		if !chatsInQuery {
+			b.WriteString(` AND m.chat_id + 0 = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
+		}
+		score = `ts_rank_cd(m.tsv, ` + words + `)`
+	} else {
+		b.WriteString(` AND m.chat_id = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
+		if len(q.SenderIDs) > 0 {
+			b.WriteString(` AND m.sender_id = ANY(` + arg(q.SenderIDs) + `::bigint[])`)
+		}
 	}
-	b.WriteString(` AND m.chat_id = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
 	b.WriteString(` AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ` + arg(q.UserID) + `)`)
-	if len(q.SenderIDs) > 0 {
-		b.WriteString(` AND m.sender_id = ANY(` + arg(q.SenderIDs) + `::bigint[])`)
-	}
 	if !q.Since.IsZero() {
 		b.WriteString(` AND m.created_at >= ` + arg(q.Since))
 	}
@@ -77,6 +94,28 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 	inner := `SELECT m.id, ` + score + ` AS score ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(fechatter.RelevanceWindow)
 	return `SELECT ` + msgCols + ` FROM (` + inner + `) c JOIN messages m ON m.id = c.id
 		ORDER BY c.score DESC, m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
+}
+
+// filterQuery renders the chat (when chats) and sender filters as a tsquery over the lexemes
+// migration 0009 adds: ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative)
+// match nothing. It is empty when there is nothing to filter.
+func filterQuery(q fechatter.MessageSearch, chats bool) string {
+	var parts []string
+	if chats {
+		parts = append(parts, "("+idLexemes("#c", q.ChatIDs)+")")
+	}
+	if len(q.SenderIDs) > 0 {
+		parts = append(parts, "("+idLexemes("#s", q.SenderIDs)+")")
+	}
+	return strings.Join(parts, " & ")
+}
+
+func idLexemes(prefix string, ids []int64) string {
+	ls := make([]string, len(ids))
+	for i, id := range ids {
+		ls[i] = "'" + prefix + strconv.FormatInt(max(id, 0), 10) + "'"
+	}
+	return strings.Join(ls, " | ")
 }
 
 // tsQuery renders a TextQuery in to_tsquery syntax: every word a quoted lexeme, & between

@@ -5,7 +5,9 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,32 +24,96 @@ import (
 
 // TestSearchLatency loads FECHATTER_SEARCH_BENCH_N messages (default 1,000,000) with COPY and
 // reports search p50/p99. Run: go test -tags searchbench -run TestSearchLatency -v -timeout 60m ./store/postgres/
+// With FECHATTER_SEARCH_BENCH_DIR set, the loaded database is kept (fechatter_searchbench_<N>,
+// its corpus in <dir>/postgres-<N>.json; FECHATTER_SEARCH_BENCH_PGDB names another database)
+// and reused by the next run instead of loading again.
 func TestSearchLatency(t *testing.T) {
 	requirePG(t)
 	n := 1_000_000
 	if v := os.Getenv("FECHATTER_SEARCH_BENCH_N"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	url := createDB(t)
-	db := openURL(t, url, postgres.Options{})
+	var url string
+	var corpus *storetest.SearchCorpus
+	meta := ""
+	if dir := os.Getenv("FECHATTER_SEARCH_BENCH_DIR"); dir != "" {
+		meta = filepath.Join(dir, fmt.Sprintf("postgres-%d.json", n))
+		var ok bool
+		var err error
+		if corpus, ok, err = storetest.LoadSearchCorpus(meta, n); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("fechatter_searchbench_%d", n)
+		if v := os.Getenv("FECHATTER_SEARCH_BENCH_PGDB"); v != "" {
+			name = v // e.g. a copy made with CREATE DATABASE … TEMPLATE, to compare two builds
+		}
+		url = keptDB(t, name, !ok)
+	} else {
+		url = createDB(t)
+	}
 	ctx := t.Context()
-	corpus, err := storetest.NewSearchCorpus(ctx, db, 500, 2000, 25)
+	db, err := postgres.Open(ctx, url, postgres.Options{}) // no 1-minute bound: migrations rebuild the index
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	if err := bulkLoad(ctx, url, corpus, n); err != nil {
-		t.Fatal(err)
+	defer db.Close()
+	if corpus == nil {
+		var err error
+		if corpus, err = storetest.NewSearchCorpus(ctx, db, 500, 2000, 25); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := bulkLoad(ctx, url, corpus, n); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("loaded %d messages in %v", n, time.Since(start).Round(time.Second))
+		if meta != "" {
+			if err := corpus.Save(meta, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	} else {
+		t.Logf("reusing %d messages in %s", n, url)
 	}
-	t.Logf("loaded %d messages in %v", n, time.Since(start).Round(time.Second))
 	svc := search.New(db, db, []byte("bench"))
 	corpus.LatencyReport(t, func(ctx context.Context, u fechatter.User, q string, recent bool) (int, error) {
 		p, err := svc.Search(ctx, u, search.Request{Q: q, Recent: recent, Limit: 20})
 		return len(p.Hits), err
-	}, 200)
+	}, storetest.BenchRounds())
 	if os.Getenv("FECHATTER_SEARCH_BENCH_EXPLAIN") != "" {
 		explain(t, url, corpus)
 	}
+}
+
+// keptDB returns the URL of a database that outlives the test; fresh drops and recreates it.
+func keptDB(t *testing.T, name string, fresh bool) string {
+	ctx := t.Context()
+	conn, err := connectAdmin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	ident := pgx.Identifier{name}.Sanitize()
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	if exists && fresh {
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+ident+" WITH (FORCE)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !exists || fresh {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := neturl.Parse(adminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
 
 // explain logs the plans of two typical searches.
@@ -67,7 +133,7 @@ func explain(t *testing.T, url string, c *storetest.SearchCorpus) {
 	}
 	for _, w := range []string{c.Vocab[5000], c.Vocab[30]} {
 		q, args := postgres.SearchSQL(fechatter.MessageSearch{UserID: u.ID, ChatIDs: chats, Limit: 21,
-			Text: fechatter.TextQuery{Prefix: w}})
+			Text: fechatter.TextQuery{Prefix: w}}, true)
 		rows, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, args...)
 		if err != nil {
 			t.Fatal(err)

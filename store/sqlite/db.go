@@ -26,6 +26,11 @@ type Options struct {
 	ReadConns int
 	// BusyTimeout is how long a statement waits for another process's lock; 0 means 5s.
 	BusyTimeout time.Duration
+	// Synchronous is SQLite's synchronous setting for the write connection: "FULL" (the
+	// default: a commit, and so an ack, is on disk before it returns, and survives power loss)
+	// or "NORMAL" (a commit survives a crash of the process but the last ones may be lost in a
+	// power loss or OS crash). docs/operations.md has the measurements behind the default.
+	Synchronous string
 }
 
 // DB is a fechatter.Store on one SQLite file. It is safe for concurrent use.
@@ -50,8 +55,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if busy <= 0 {
 		busy = 5 * time.Second
 	}
+	sync := strings.ToUpper(opts.Synchronous)
+	switch sync {
+	case "":
+		sync = "FULL"
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous %q: want FULL or NORMAL", opts.Synchronous)
+	}
 	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1", busy.Milliseconds())
-	write, err := openPool(ctx, path+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate", 1)
+	write, err := openPool(ctx, path+"?"+common+"&_journal_mode=WAL&_synchronous="+sync+"&_txlock=immediate", 1)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fechatter/fechatter"
@@ -18,11 +19,15 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 		return nil, err
 	}
 	msgs := []fechatter.Message{}
-	if len(q.ChatIDs) == 0 {
-		return msgs, nil
+	if !anyPositive(q.ChatIDs) || (len(q.SenderIDs) > 0 && !anyPositive(q.SenderIDs)) {
+		return msgs, nil // no chat, or senders that match nobody (ids are positive)
 	}
-	query, args := searchSQL(q)
 	err := db.view(ctx, func(tx *sql.Tx) error {
+		chatsInMatch, err := chatsDrive(ctx, tx, q)
+		if err != nil {
+			return fmt.Errorf("sqlite: search: %w", err)
+		}
+		query, args := searchSQL(q, chatsInMatch)
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: search: %w", err)
@@ -43,24 +48,71 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the statement and its arguments. With text, it reads the FTS5 table by
-// rowid descending (FTS5 walks its doclists in that order, so LIMIT stops early); relevance
-// ranks (bm25) the newest RelevanceWindow matches.
-func searchSQL(q fechatter.MessageSearch) (string, []any) {
-	var b strings.Builder
-	var args []any
-	text := !q.Text.Empty()
-	if text {
-		b.WriteString(`SELECT m.id AS id, f.rank AS score FROM messages_fts f JOIN messages m ON m.id = f.rowid
-			WHERE messages_fts MATCH ?`)
-		args = append(args, matchExpr(q.Text))
-	} else {
-		b.WriteString(`SELECT m.id AS id, 0 AS score FROM messages m WHERE 1`)
+// searchSQL builds the statement and its arguments.
+//
+// With text, FTS5 selects: the MATCH expression holds the words (column text), the senders
+// (column sender_id) and, when chatsInMatch, the chats (column chat_id; migration 0009), so
+// FTS5 intersects their doclists itself, walking them newest first (ORDER BY rowid DESC) and
+// stopping at the LIMIT. Otherwise (rare words, see chatsDrive) the few candidates are joined
+// to messages and their chat checked there. Relevance (bm25 on the text column) ranks the
+// newest RelevanceWindow hits; the page's rows are read from messages, where membership and
+// tombstones are checked once more. Date filters are not in the FTS index: with one,
+// candidates are joined to messages inside the window.
+func searchSQL(q fechatter.MessageSearch, chatsInMatch bool) (string, []any) {
+	if q.Text.Empty() {
+		return listSQL(q)
 	}
-	b.WriteString(` AND m.chat_id IN (SELECT value FROM json_each(?))
+	var b strings.Builder
+	args := []any{matchExpr(q, chatsInMatch)}
+	if chatsInMatch && q.Since.IsZero() && q.Until.IsZero() {
+		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
+	} else {
+		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f
+			JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?`)
+		if !chatsInMatch {
+			b.WriteString(` AND m.chat_id IN (SELECT value FROM json_each(?))`)
+			args = append(args, jsonIDs(q.ChatIDs))
+		}
+		if !q.Since.IsZero() {
+			b.WriteString(` AND m.created_at >= ?`)
+			args = append(args, micros(q.Since))
+		}
+		if !q.Until.IsZero() {
+			b.WriteString(` AND m.created_at < ?`)
+			args = append(args, micros(q.Until))
+		}
+	}
+	if q.Recent && q.BeforeID > 0 {
+		b.WriteString(` AND f.rowid < ?`)
+		args = append(args, q.BeforeID)
+	}
+	b.WriteString(` ORDER BY f.rowid DESC LIMIT ?`) // FTS5 walks its doclists newest first
+	order := `c.score, c.id DESC`
+	if q.Recent {
+		args = append(args, q.Limit)
+		order = `c.id DESC`
+	} else {
+		args = append(args, fechatter.RelevanceWindow)
+	}
+	page := `SELECT c.id, c.score FROM (` + b.String() + `) c ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	if q.Recent {
+		args = append(args, q.Limit, 0)
+	} else {
+		args = append(args, q.Limit, q.Offset)
+	}
+	args = append(args, q.UserID)
+	return `SELECT ` + msgCols + ` FROM (` + page + `) c JOIN messages m ON m.id = c.id
+		WHERE m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) AND m.deleted = 0
+		ORDER BY ` + order, args
+}
+
+// listSQL lists the messages the filters allow, newest first (a query of operators only).
+func listSQL(q fechatter.MessageSearch) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT m.id AS id FROM messages m WHERE m.chat_id IN (SELECT value FROM json_each(?))
 		AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?)
 		AND m.deleted = 0`)
-	args = append(args, jsonIDs(q.ChatIDs), q.UserID)
+	args := []any{jsonIDs(q.ChatIDs), q.UserID}
 	if len(q.SenderIDs) > 0 {
 		b.WriteString(` AND m.sender_id IN (SELECT value FROM json_each(?))`)
 		args = append(args, jsonIDs(q.SenderIDs))
@@ -73,28 +125,20 @@ func searchSQL(q fechatter.MessageSearch) (string, []any) {
 		b.WriteString(` AND m.created_at < ?`)
 		args = append(args, micros(q.Until))
 	}
-	if q.Recent && q.BeforeID > 0 {
+	if q.BeforeID > 0 {
 		b.WriteString(` AND m.id < ?`)
 		args = append(args, q.BeforeID)
 	}
-	order := ` ORDER BY m.id DESC`
-	if text {
-		order = ` ORDER BY f.rowid DESC` // lets FTS5 walk its doclists newest first
-	}
-	if !text || q.Recent {
-		b.WriteString(order + ` LIMIT ? OFFSET ?`)
-		args = append(args, q.Limit, q.Offset)
-		return `SELECT ` + msgCols + ` FROM (` + b.String() + `) c JOIN messages m ON m.id = c.id ORDER BY m.id DESC`, args
-	}
-	b.WriteString(order + ` LIMIT ?`)
-	args = append(args, fechatter.RelevanceWindow, q.Limit, q.Offset)
-	return `SELECT ` + msgCols + ` FROM (` + b.String() + `) c JOIN messages m ON m.id = c.id
-		ORDER BY c.score, m.id DESC LIMIT ? OFFSET ?`, args
+	b.WriteString(` ORDER BY m.id DESC LIMIT ? OFFSET ?`)
+	args = append(args, q.Limit, q.Offset)
+	return `SELECT ` + msgCols + ` FROM (` + b.String() + `) c JOIN messages m ON m.id = c.id ORDER BY m.id DESC`, args
 }
 
-// matchExpr renders a TextQuery as an FTS5 query: quoted strings (so no word is ever read as
-// an operator), AND between terms, NOT before the excluded ones.
-func matchExpr(t fechatter.TextQuery) string {
+// matchExpr renders a search as an FTS5 query: the text part on column text (quoted strings,
+// so no word is ever read as an operator; AND between terms, NOT before the excluded ones),
+// AND the chats (column chat_id) when chats is set, AND the senders (column sender_id).
+func matchExpr(q fechatter.MessageSearch, chats bool) string {
+	t := q.Text
 	var pos []string
 	for _, w := range t.Words {
 		pos = append(pos, ftsString(w))
@@ -113,7 +157,35 @@ func matchExpr(t fechatter.TextQuery) string {
 		}
 		expr += " NOT (" + strings.Join(neg, " OR ") + ")"
 	}
+	expr = "{text file_names} : (" + expr + ")" // file names: migration 0010
+	if chats {
+		expr += " AND chat_id : (" + ftsIDs(q.ChatIDs) + ")"
+	}
+	if len(q.SenderIDs) > 0 {
+		expr += " AND sender_id : (" + ftsIDs(q.SenderIDs) + ")"
+	}
 	return expr
+}
+
+// ftsIDs renders the positive ids as FTS5 strings joined by OR: "1" OR "2". (The tokenizer
+// would read "-1" as "1".)
+func ftsIDs(ids []int64) string {
+	var parts []string
+	for _, id := range ids {
+		if id > 0 {
+			parts = append(parts, `"`+strconv.FormatInt(id, 10)+`"`)
+		}
+	}
+	return strings.Join(parts, " OR ")
+}
+
+func anyPositive(ids []int64) bool {
+	for _, id := range ids {
+		if id > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,28 +21,54 @@ import (
 
 // TestSearchLatency loads FECHATTER_SEARCH_BENCH_N messages (default 1,000,000) in bulk and
 // reports search p50/p99. Run: go test -tags searchbench -run TestSearchLatency -v -timeout 60m ./store/sqlite/
+// With FECHATTER_SEARCH_BENCH_DIR set, the loaded database is kept there (sqlite-<N>.db and
+// its corpus sqlite-<N>.json) and reused by the next run instead of loading again.
 func TestSearchLatency(t *testing.T) {
 	n := 1_000_000
 	if v := os.Getenv("FECHATTER_SEARCH_BENCH_N"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	path := filepath.Join(t.TempDir(), "bench.db")
-	db := openAt(t, path, sqlite.Options{})
-	ctx := t.Context()
-	corpus, err := storetest.NewSearchCorpus(ctx, db, 500, 2000, 25)
+	dir := os.Getenv("FECHATTER_SEARCH_BENCH_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, fmt.Sprintf("sqlite-%d.db", n))
+	meta := strings.TrimSuffix(path, ".db") + ".json"
+	corpus, ok, err := storetest.LoadSearchCorpus(meta, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	if err := bulkLoad(ctx, path, corpus, n); err != nil {
+	if !ok {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			_ = os.Remove(path + suffix)
+		}
+	}
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{}) // no 1-minute bound: migrations rebuild the index
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("loaded %d messages in %v (%s)", n, time.Since(start).Round(time.Second), path)
+	defer db.Close()
+	if !ok {
+		if corpus, err = storetest.NewSearchCorpus(ctx, db, 500, 2000, 25); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := bulkLoad(ctx, path, corpus, n); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("loaded %d messages in %v (%s)", n, time.Since(start).Round(time.Second), path)
+		if err := corpus.Save(meta, n); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		t.Logf("reusing %d messages in %s", n, path)
+	}
 	svc := search.New(db, db, []byte("bench"))
 	corpus.LatencyReport(t, func(ctx context.Context, u fechatter.User, q string, recent bool) (int, error) {
 		p, err := svc.Search(ctx, u, search.Request{Q: q, Recent: recent, Limit: 20})
 		return len(p.Hits), err
-	}, 200)
+	}, storetest.BenchRounds())
 }
 
 // bulkLoad inserts messages and their events directly, in large transactions; the FTS

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"context"
 	"database/sql"
 	"os"
@@ -127,6 +128,18 @@ func TestReopen(t *testing.T) {
 
 func BenchmarkSend(b *testing.B) {
 	storetest.BenchSend(b, open(b, sqlite.Options{}))
+}
+
+// BenchmarkSendBatch compares the durability settings under group commit: FULL syncs the WAL
+// at every commit, NORMAL only at checkpoints.
+func BenchmarkSendBatch(b *testing.B) {
+	for _, sync := range []string{"FULL", "NORMAL"} {
+		for _, size := range []int{1, 16, 256} {
+			b.Run(fmt.Sprintf("synchronous=%s/batch=%d", sync, size), func(b *testing.B) {
+				storetest.BenchSendBatch(b, open(b, sqlite.Options{Synchronous: sync}), size)
+			})
+		}
+	}
 }
 
 // migrationFiles counts the migrations shipped in ./migrations: each must be recorded once.

@@ -2,10 +2,15 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand"
+	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,8 +36,12 @@ func NewSearchCorpus(ctx context.Context, s fechatter.Store, users, chats, membe
 	c := &SearchCorpus{rng: rng, Vocab: vocabulary(rng, 20000), start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	c.zipf = rand.NewZipf(rng, 1.07, 2, uint64(len(c.Vocab)-1))
 	for i := range users {
-		u, err := s.Signup(ctx, fechatter.SignupParams{Email: fmt.Sprintf("user%d@bench.io", i), PasswordHash: "x",
-			Fullname: fmt.Sprintf("User%d Bench", i), Workspace: "Bench"})
+		p := fechatter.SignupParams{Email: fmt.Sprintf("user%d@bench.io", i), PasswordHash: "x",
+			Fullname: fmt.Sprintf("User%d Bench", i), Workspace: "Bench"}
+		if i > 0 { // the first signup creates the workspace, the others join it
+			p.Workspace, p.WorkspaceID = "", c.Users[0].WorkspaceID
+		}
+		u, err := s.Signup(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -161,3 +170,48 @@ func percentiles(ds []time.Duration) (p50, p99, mx time.Duration) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+
+// corpusFile is what Save keeps of a corpus: enough to query a loaded store again without
+// rebuilding it (the vocabulary is regenerated from the same seed).
+type corpusFile struct {
+	Messages int              `json:"messages"`
+	Users    []fechatter.User `json:"users"`
+	Chats    []fechatter.Chat `json:"chats"`
+}
+
+// Save writes the corpus's users and chats to path, once its n messages are loaded.
+func (c *SearchCorpus) Save(path string, n int) error {
+	raw, err := json.Marshal(corpusFile{Messages: n, Users: c.Users, Chats: c.Chats})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, raw, 0o644)
+}
+
+// LoadSearchCorpus reads a corpus saved by Save, for a store that already holds its n
+// messages. ok is false when there is no such file or it holds another n.
+func LoadSearchCorpus(path string, n int) (c *SearchCorpus, ok bool, err error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	var f corpusFile
+	if err == nil {
+		err = json.Unmarshal(raw, &f)
+	}
+	if err != nil || f.Messages != n {
+		return nil, false, err
+	}
+	rng := rand.New(rand.NewSource(42))
+	c = &SearchCorpus{rng: rng, Vocab: vocabulary(rng, 20000), Users: f.Users, Chats: f.Chats}
+	return c, true, nil
+}
+
+// BenchRounds is how often the latency benchmarks run each query: FECHATTER_SEARCH_BENCH_ROUNDS,
+// default 200.
+func BenchRounds() int {
+	if n, err := strconv.Atoi(os.Getenv("FECHATTER_SEARCH_BENCH_ROUNDS")); err == nil && n > 0 {
+		return n
+	}
+	return 200
+}

@@ -30,11 +30,5 @@ CREATE INDEX files_unattached_idx ON files (created_at) WHERE message_id IS NULL
 CREATE INDEX files_sha_idx ON files (sha256);
 CREATE INDEX files_workspace_idx ON files (workspace_id);
 
--- Search finds a message by its files' names too: the generated vector covers them.
+-- What search indexes of a message's files: their names (migration 0010 adds them to tsv).
 ALTER TABLE messages ADD COLUMN file_names text NOT NULL DEFAULT '';
-ALTER TABLE messages DROP COLUMN tsv;
-ALTER TABLE messages ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
-    to_tsvector('fechatter'::regconfig,
-        translate(text || ' ' || file_names, '!"#$%&''()*+,-./:;<=>?@[\]^_`{|}~', repeat(' ', 32)))
-) STORED;
-CREATE INDEX messages_tsv_idx ON messages USING gin (tsv);

@@ -30,34 +30,5 @@ CREATE INDEX files_unattached_idx ON files (created_at) WHERE message_id IS NULL
 CREATE INDEX files_sha_idx ON files (sha256);
 CREATE INDEX files_workspace_idx ON files (workspace_id);
 
--- Search finds a message by its files' names too: the FTS5 index gets a second column.
+-- What search indexes of a message's files: their names (migration 0010 adds it to the index).
 ALTER TABLE messages ADD COLUMN file_names TEXT NOT NULL DEFAULT '';
-
-DROP TRIGGER messages_fts_insert;
-DROP TRIGGER messages_fts_delete;
-DROP TRIGGER messages_fts_update;
-DROP TABLE messages_fts;
-
-CREATE VIRTUAL TABLE messages_fts USING fts5(
-    text,
-    file_names,
-    content = 'messages',
-    content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
-);
-
-CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-    INSERT INTO messages_fts (rowid, text, file_names) VALUES (new.id, new.text, new.file_names);
-END;
-
-CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, text, file_names) VALUES ('delete', old.id, old.text, old.file_names);
-END;
-
-CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, file_names ON messages BEGIN
-    INSERT INTO messages_fts (messages_fts, rowid, text, file_names) VALUES ('delete', old.id, old.text, old.file_names);
-    INSERT INTO messages_fts (rowid, text, file_names) VALUES (new.id, new.text, new.file_names);
-END;
-
-INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');

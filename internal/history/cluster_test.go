@@ -1,0 +1,259 @@
+package history_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/history"
+	"github.com/fechatter/fechatter/internal/node"
+	"github.com/jackc/pgx/v5"
+)
+
+// run describes one history run: the cluster, the clients and the fault injected while they send.
+type run struct {
+	nodes      int
+	users      int // clients, one per user, spread over the nodes
+	chats      int // every user is a member of every chat
+	acked      int // stop sending once this many sends are acked
+	privatePG  bool
+	sqliteDir  string   // one node on SQLite with this data dir instead of PostgreSQL
+	redis      bool     // presence in a private Redis
+	extraEnv   []string // added to every node's environment
+	slow       int      // the first slow clients read slowly
+	changes    int      // one edit/delete/reaction per changes frames (0: none)
+	fault      func(ctx context.Context, c *cluster)
+	wantFailed bool // the run is meant to break a guarantee (the checker's own test)
+}
+
+// cluster is the engines and nodes of a run.
+type cluster struct {
+	t      *testing.T
+	nats   *ft.NATSServer
+	pg     *ft.PGCluster
+	redis  *ft.RedisServer
+	db     string // DATABASE_URL of the nodes
+	dbName string
+	admin  string // a superuser URL of the nodes' PostgreSQL
+	nodes  []*ft.Proc
+	rec    *history.Recorder
+	faults atomic.Int64 // faults injected
+}
+
+// live returns the addresses of the nodes that run and are not paused.
+func (c *cluster) live() []string {
+	var out []string
+	for _, n := range c.nodes {
+		if n.Alive() {
+			out = append(out, n.Addr())
+		}
+	}
+	return out
+}
+
+// every calls inject (counting it as one fault) until ctx ends, pausing between injections.
+func every(ctx context.Context, c *cluster, pause time.Duration, inject func()) {
+	for ctx.Err() == nil {
+		if !sleep(ctx, pause) {
+			return
+		}
+		inject()
+		c.faults.Add(1)
+	}
+}
+
+// sleep waits d (a fault's schedule, not a condition) and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// perFault is how many acked sends each fault test runs to: 2,000 unless
+// FECHATTER_HISTORY_ACKED says otherwise.
+func perFault() int {
+	if v, err := strconv.Atoi(os.Getenv("FECHATTER_HISTORY_ACKED")); err == nil && v > 0 {
+		return v
+	}
+	return 2000
+}
+
+func (r run) start(t *testing.T) (history.Verdict, *cluster) {
+	t.Helper()
+	c := &cluster{t: t, nats: ft.StartNATSServer(t), rec: history.NewRecorder()}
+	env := []string{"FECHATTER_ADDR=127.0.0.1:0", "NATS_URL=" + c.nats.URL, "FECHATTER_NATS_PREFIX=" + ft.UniquePrefix(),
+		"FECHATTER_JWT_SECRET=" + ft.RandomSecret(), "FECHATTER_LOG_LEVEL=info",
+		"FECHATTER_SEND_RATE=0", "FECHATTER_AUTH_PER_MINUTE=0", "FECHATTER_WRITES_PER_MINUTE=0"}
+	switch {
+	case r.sqliteDir != "":
+		env = append(env, "FECHATTER_DATA_DIR="+r.sqliteDir)
+	case r.privatePG:
+		c.pg = ft.StartPGCluster(t)
+		c.dbName, c.admin = "fechatter_history", c.pg.URL
+		c.db = c.pg.CreateDatabase(c.dbName)
+	default:
+		c.db = ft.CreateDatabase(t)
+		pc, err := pgx.ParseConfig(c.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.dbName, c.admin = pc.Database, ft.AdminURL()
+	}
+	if c.db != "" {
+		env = append(env, "DATABASE_URL="+c.db)
+	}
+	if r.redis {
+		c.redis = ft.StartRedisServer(t)
+		env = append(env, "REDIS_URL="+c.redis.URL, "FECHATTER_REDIS_PREFIX="+ft.UniquePrefix()+":")
+	}
+	env = append(env, r.extraEnv...)
+	for range r.nodes {
+		c.nodes = append(c.nodes, ft.StartProc(t, bin, env...))
+	}
+	api := &ft.Server{URL: "http://" + c.nodes[0].Addr(), Cfg: apiCfg(c, r)}
+	ws := "history-" + ft.UniquePrefix()
+	accts := make([]ft.Account, r.users)
+	var ids []int64
+	for i := range accts {
+		accts[i] = api.Signup(t, fmt.Sprintf("h%d@example.com", i), ws)
+		if i > 0 {
+			ids = append(ids, accts[i].User.ID)
+		}
+	}
+	var chats []int64
+	for i := range r.chats {
+		chats = append(chats, api.CreateChat(t, accts[0], fechatter.ChatGroup, fmt.Sprint("room ", i), ids...).ID)
+	}
+
+	var sending atomic.Bool
+	sending.Store(true)
+	clients := make([]*history.Client, r.users)
+	for i, a := range accts {
+		home := i % r.nodes
+		cfg := history.ClientConfig{ID: i, UserID: a.User.ID, Token: a.AccessToken, Chats: chats, Rec: c.rec,
+			Seed: uint64(time.Now().UnixNano()), Sending: &sending, ChangeEvery: r.changes, RetryAcked: 40,
+			Nodes: func() []string {
+				live := c.live()
+				// The client's home node first while it lives, as a balancer would keep it.
+				for _, a := range live {
+					if a == c.nodes[home].Addr() {
+						return []string{a}
+					}
+				}
+				return live
+			}}
+		if i < r.slow {
+			cfg.SlowReads = 20 * time.Millisecond
+		}
+		clients[i] = history.NewClient(cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, cl := range clients {
+		wg.Add(1)
+		go func() { defer wg.Done(); cl.Run(ctx) }()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	// Sends start only once every client knows where each chat starts.
+	sending.Store(false)
+	ft.CheckFor(t, 30*time.Second, "every client ready", func() bool {
+		for _, cl := range clients {
+			if !cl.Started() {
+				return false
+			}
+		}
+		return true
+	})
+	sending.Store(true)
+
+	fctx, stopFaults := context.WithCancel(ctx)
+	faultDone := make(chan struct{})
+	go func() {
+		defer close(faultDone)
+		if r.fault != nil {
+			r.fault(fctx, c)
+		}
+	}()
+	start := time.Now()
+	ft.CheckFor(t, 10*time.Minute, fmt.Sprintf("%d acked sends", r.acked), func() bool { return c.rec.Acked() >= r.acked })
+	sendTime := time.Since(start)
+	stopFaults()
+	<-faultDone
+	sending.Store(false)
+	ft.CheckFor(t, 90*time.Second, "every send acked", func() bool {
+		for _, cl := range clients {
+			if cl.Pending() > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	truth := c.truth(api, accts[0], chats, r.users)
+	ft.CheckFor(t, 60*time.Second, "every client caught up", func() bool {
+		for _, cl := range clients {
+			for _, ch := range truth {
+				if cl.Last(ch.ID) < ch.LastSeq {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	cancel()
+	wg.Wait()
+	v := history.Check(c.rec.Ops(), truth)
+	closes := map[string]int{}
+	for _, cl := range clients {
+		for code, n := range cl.Closes() {
+			closes[fmt.Sprint(code)] += n
+		}
+	}
+	t.Logf("%s; %d faults injected; sending took %v; sessions closed by code: %v", v, c.faults.Load(), sendTime.Round(time.Millisecond), closes)
+	if v.OK() == r.wantFailed {
+		t.Errorf("checker verdict: %s", v)
+	}
+	return v, c
+}
+
+func apiCfg(c *cluster, r run) (cfg node.Config) {
+	cfg.DatabaseURL = c.db
+	if r.sqliteDir != "" {
+		cfg.DataDir = r.sqliteDir
+	}
+	return cfg
+}
+
+// truth reads each chat's last seq and history from a live node.
+func (c *cluster) truth(api *ft.Server, owner ft.Account, chats []int64, users int) []history.Chat {
+	c.t.Helper()
+	live := c.live()
+	api.URL = "http://" + live[0]
+	var list struct {
+		Chats []fechatter.ChatSummary `json:"chats"`
+	}
+	api.MustDo(c.t, http.StatusOK, "GET", "/api/v1/chats", owner.AccessToken, nil, &list)
+	last := map[int64]int64{}
+	for _, ch := range list.Chats {
+		last[ch.ID] = ch.LastSeq
+	}
+	members := make([]int, users)
+	for i := range members {
+		members[i] = i
+	}
+	var out []history.Chat
+	for _, id := range chats {
+		out = append(out, history.Chat{ID: id, LastSeq: last[id], Messages: api.History(c.t, owner, id), Members: members})
+	}
+	return out
+}
