@@ -11,7 +11,7 @@ WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html
 WEB_STAMP := web/static/dist/index.html
 WEB_DEPS  := web/node_modules/.package-lock.json
 
-.PHONY: run build web test test-go test-web test-web-unit test-web-e2e vet bench clean
+.PHONY: run build web test test-go test-web test-web-unit test-web-e2e vet bench clean check fuzz-short history-long
 
 run: build ## run Fechatter on the embedded default (SQLite + in-process NATS) at http://localhost:8080
 	./$(BIN)
@@ -62,3 +62,29 @@ bench: ## store benchmarks (acked sends per second per backend)
 
 clean:
 	rm -rf bin web/static/dist
+
+# CI gates beside the tests: gofmt, go vet, staticcheck (pinned; installed once into
+# /opt/fechatter-ci/bin when missing) and a tidy go.mod. Kept apart from `lint`.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(shell command -v staticcheck 2>/dev/null || echo /opt/fechatter-ci/bin/staticcheck)
+check: ## gofmt, go vet, staticcheck and `go mod tidy` must all be clean
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt -w needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@[ -x $(STATICCHECK) ] || GOBIN=/opt/fechatter-ci/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+	$(GO) mod tidy -diff
+
+# Every native fuzz target, FUZZ_TIME each (CI: 10s; the seeds in testdata/fuzz run in every `go test`).
+FUZZ_TIME    ?= 10s
+FUZZ_TARGETS := hub:FuzzDecodeFrame hub:FuzzResumeMap hub:FuzzLastEventID search:FuzzParse search:FuzzCursor rest:FuzzBind
+fuzz-short: ## run each fuzz target for FUZZ_TIME (default 10s)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn ($(FUZZ_TIME))"; \
+		log=$$(mktemp); \
+		if ! $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_TIME) ./$$pkg >$$log 2>&1; then cat $$log; rm -f $$log; exit 1; fi; \
+		grep '^fuzz: elapsed' $$log | tail -1; rm -f $$log; \
+	done
+
+# The long history run (docs/operations.md): every fault in turn until 100,000 sends are acked.
+history-long:
+	FECHATTER_HISTORY_LONG=100000 $(GO) test -count=1 -timeout 4h -run TestHistoryAllFaults -v ./internal/history

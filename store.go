@@ -240,7 +240,8 @@ type Store interface {
 	RevokeSessions(ctx context.Context, userID int64, keep string) error
 
 	// CreateChat creates a chat. A direct chat between two users who already have one returns
-	// that chat with created=false.
+	// that chat with created=false. A channel's name is unique in its workspace, compared by
+	// ChannelKey (EConflict, see ChannelTaken); so is a channel's new name in UpdateChat.
 	CreateChat(ctx context.Context, p CreateChatParams) (chat Chat, created bool, err error)
 	// Chat returns a chat with MemberIDs filled (ENotFound).
 	Chat(ctx context.Context, id int64) (Chat, error)
@@ -302,6 +303,14 @@ type Store interface {
 	Channels(ctx context.Context, workspaceID, userID int64, q string, limit int) ([]ChannelInfo, error)
 	// Reads lists every member's read position in a chat, by user id.
 	Reads(ctx context.Context, chatID int64) ([]ReadPosition, error)
+
+	// Preferences returns the user's notification settings and the marks on chats they are
+	// in now (DefaultPreferences when they set none). UpdatePreferences changes the settings
+	// (EInvalid for an unknown level); UpdateChatPreference the marks on one chat the user is a
+	// member of (ENotFound otherwise).
+	Preferences(ctx context.Context, userID int64) (Preferences, error)
+	UpdatePreferences(ctx context.Context, userID int64, u PreferencesUpdate) (Preferences, error)
+	UpdateChatPreference(ctx context.Context, userID, chatID int64, u ChatPreferenceUpdate) (ChatPreference, error)
 
 	// Events returns the chat's timeline events with seq > afterSeq, ascending, at most limit.
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]Event, error)

@@ -14,7 +14,7 @@ import (
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 )
 
-func openClickHouse(t *testing.T) *analytics.ClickHouse {
+func openClickHouse(t testing.TB) *analytics.ClickHouse {
 	t.Helper()
 	ch, err := analytics.OpenClickHouse(t.Context(), ft.ClickHouseURL(t), 0)
 	if err != nil {

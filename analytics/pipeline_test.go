@@ -24,7 +24,7 @@ import (
 	"github.com/fechatter/fechatter/internal/node"
 )
 
-func embeddedNATS(t *testing.T) *nats.Conn {
+func embeddedNATS(t testing.TB) *nats.Conn {
 	t.Helper()
 	e, err := fanout.StartEmbedded(t.TempDir())
 	if err != nil {
@@ -46,7 +46,7 @@ func randomName() string {
 }
 
 // gathered returns the value of a counter or gauge in reg (summed over its labels).
-func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
+func gathered(t testing.TB, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {

@@ -18,14 +18,20 @@ import (
 //	go test -run '^$' -bench AckedSends -benchtime 20000x ./hub/
 func BenchmarkAckedSends(b *testing.B) {
 	for _, be := range []struct {
-		name string
-		opts ft.Options
+		name       string
+		opts       ft.Options
+		clickhouse bool // analytics on: every send also emits a usage event to ClickHouse
 	}{
-		{"sqlite+embedded", ft.Options{}},
-		{"postgres+nats", ft.Options{Postgres: true, NATSURL: ft.NATSURL()}},
+		{"sqlite+embedded", ft.Options{}, false},
+		{"sqlite+embedded+clickhouse", ft.Options{}, true},
+		{"postgres+nats", ft.Options{Postgres: true, NATSURL: ft.NATSURL()}, false},
 	} {
 		b.Run(be.name, func(b *testing.B) {
-			be.opts.Tune = func(c *node.Config) { c.FrameRate = 1e6 }
+			var chURL string
+			if be.clickhouse {
+				chURL = ft.ClickHouseURL(b)
+			}
+			be.opts.Tune = func(c *node.Config) { c.FrameRate = 1e6; c.ClickHouseURL = chURL }
 			benchSends(b, ft.Start(b, be.opts))
 		})
 	}

@@ -317,6 +317,16 @@ func (s *Server) messages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	around, err := queryInt(c, "around", 0, 1, maxSeq)
+	if err != nil {
+		return err
+	}
+	if around > 0 {
+		if before > 0 || c.Query("after") != "" {
+			return fechatter.Errorf(fechatter.EInvalid, "use \"around\" alone, without \"before\" or \"after\"")
+		}
+		return s.messagesAround(c, fechatter.MessageQuery{ChatID: chat.ID, ThreadID: thread, Limit: int(limit)}, around)
+	}
 	msgs, more, err := s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: chat.ID, ThreadID: thread, Before: before, After: after, Forward: c.Query("after") != "", Limit: int(limit)})
 	if err != nil {
 		return err
@@ -325,6 +335,29 @@ func (s *Server) messages(c *fiber.Ctx) error {
 		msgs = []fechatter.Message{}
 	}
 	return c.JSON(fiber.Map{"messages": msgs, "has_more": more})
+}
+
+// messagesAround answers ?around=<seq>: the page of about limit messages centred on seq (the
+// message with that seq, when it exists, and the ones just before and after it), with
+// has_more for older ones and has_newer for newer ones. Search hits open their chat this way.
+func (s *Server) messagesAround(c *fiber.Ctx, q fechatter.MessageQuery, seq int64) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	limit := q.Limit
+	older := q
+	older.Before, older.Limit = seq+1, max(1, (limit+1)/2)
+	msgs, more, err := s.cfg.Store.Messages(ctx, older)
+	if err != nil {
+		return err
+	}
+	newer := q
+	newer.After, newer.Forward, newer.Limit = seq, true, max(1, limit-older.Limit)
+	after, newerMore, err := s.cfg.Store.Messages(ctx, newer)
+	if err != nil {
+		return err
+	}
+	page := append(append([]fechatter.Message{}, msgs...), after...)
+	return c.JSON(fiber.Map{"messages": page, "has_more": more, "has_newer": newerMore})
 }
 
 type memberRoleRequest struct {

@@ -160,6 +160,9 @@ func (s *Server) routes() {
 	api.Put("/me/saved/:message_id", s.save(true))
 	api.Delete("/me/saved/:message_id", s.save(false))
 	api.Get("/search", s.search)
+	api.Get("/me/preferences", s.getPreferences)
+	api.Patch("/me/preferences", s.updatePreferences)
+	api.Patch("/chats/:id/preferences", s.updateChatPreference)
 
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +21,10 @@ type ClientConfig struct {
 	ID     int    // the client's number in the history
 	UserID int64  // whose account
 	Token  string // an access token of the account
-	Chats  []int64
+	// Fresh, when set, gives the token for each new session instead (runs longer than a
+	// token's lifetime log in again).
+	Fresh func() string
+	Chats []int64
 	// Nodes returns the addresses (host:port) of the nodes to connect to; the client tries them
 	// in turn, a different one after each lost session.
 	Nodes func() []string
@@ -35,7 +40,8 @@ type ClientConfig struct {
 	// RetryAcked resends one in every RetryAcked acked sends with its client_id, as a client
 	// that lost the ack would (0: never).
 	RetryAcked int
-	// SlowReads pauses reading for this long after every frame read: a slow consumer.
+	// SlowReads stops reading for this long once a second, over a connection with a small
+	// receive buffer, so the server's queue for it fills: a slow consumer.
 	SlowReads time.Duration
 }
 
@@ -136,7 +142,11 @@ func (c *Client) rand(n int) int {
 
 func (c *Client) session(ctx context.Context, addr string) {
 	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	ws, _, err := websocket.Dial(dctx, "ws://"+addr+"/ws", nil)
+	var opts *websocket.DialOptions
+	if c.cfg.SlowReads > 0 {
+		opts = &websocket.DialOptions{HTTPClient: smallWindow}
+	}
+	ws, _, err := websocket.Dial(dctx, "ws://"+addr+"/ws", opts)
 	cancel()
 	if err != nil {
 		return
@@ -159,7 +169,11 @@ func (c *Client) session(ctx context.Context, addr string) {
 	}
 	clear(c.refs)
 	c.mu.Unlock()
-	auth, _ := json.Marshal(map[string]any{"type": "auth", "token": c.cfg.Token, "resume": resume})
+	tok := c.cfg.Token
+	if c.cfg.Fresh != nil {
+		tok = c.cfg.Fresh()
+	}
+	auth, _ := json.Marshal(map[string]any{"type": "auth", "token": tok, "resume": resume})
 	if ws.Write(sctx, websocket.MessageText, auth) != nil {
 		return
 	}
@@ -202,6 +216,7 @@ type wireMsg struct {
 }
 
 func (c *Client) readLoop(ctx context.Context, ws *websocket.Conn, ready chan struct{}) error {
+	stalled := time.Now()
 	for {
 		_, data, err := ws.Read(ctx)
 		if err != nil {
@@ -210,11 +225,12 @@ func (c *Client) readLoop(ctx context.Context, ws *websocket.Conn, ready chan st
 		for _, line := range strings.Split(string(data), "\n") {
 			c.handle([]byte(line), ready)
 		}
-		if c.cfg.SlowReads > 0 {
+		if c.cfg.SlowReads > 0 && time.Since(stalled) > time.Second {
 			select {
 			case <-ctx.Done():
 			case <-time.After(c.cfg.SlowReads):
 			}
+			stalled = time.Now()
 		}
 	}
 }
@@ -407,3 +423,13 @@ func uuid(r *rand.Rand) string {
 	a, b := r.Uint64(), r.Uint64()
 	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, b>>52, b&0xffffffffffff)
 }
+
+// smallWindow dials with a 4 KiB socket receive buffer, so a slow reader pushes back on the
+// server at once instead of after megabytes of kernel buffering.
+var smallWindow = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4096)
+	}
+	return conn, err
+}}}

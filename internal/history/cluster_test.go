@@ -1,7 +1,9 @@
 package history_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -46,6 +48,7 @@ type cluster struct {
 	nodes  []*ft.Proc
 	rec    *history.Recorder
 	faults atomic.Int64 // faults injected
+	closes map[int]int  // sessions the server closed, by close code
 }
 
 // live returns the addresses of the nodes that run and are not paused.
@@ -141,7 +144,7 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	clients := make([]*history.Client, r.users)
 	for i, a := range accts {
 		home := i % r.nodes
-		cfg := history.ClientConfig{ID: i, UserID: a.User.ID, Token: a.AccessToken, Chats: chats, Rec: c.rec,
+		cfg := history.ClientConfig{ID: i, UserID: a.User.ID, Chats: chats, Rec: c.rec, Fresh: c.tokens(a.User.Email, a.AccessToken),
 			Seed: uint64(time.Now().UnixNano()), Sending: &sending, ChangeEvery: r.changes, RetryAcked: 40,
 			Nodes: func() []string {
 				live := c.live()
@@ -154,7 +157,7 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 				return live
 			}}
 		if i < r.slow {
-			cfg.SlowReads = 20 * time.Millisecond
+			cfg.SlowReads = 2 * time.Second
 		}
 		clients[i] = history.NewClient(cfg)
 	}
@@ -186,7 +189,14 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 		}
 	}()
 	start := time.Now()
-	ft.CheckFor(t, 10*time.Minute, fmt.Sprintf("%d acked sends", r.acked), func() bool { return c.rec.Acked() >= r.acked })
+	warned := false
+	ft.CheckFor(t, 5*time.Minute, fmt.Sprintf("%d acked sends", r.acked), func() bool {
+		if !warned && time.Since(start) > 4*time.Minute { // say how far it got before failing
+			t.Logf("%d of %d sends acked after %v", c.rec.Acked(), r.acked, time.Since(start).Round(time.Second))
+			warned = true
+		}
+		return c.rec.Acked() >= r.acked
+	})
 	sendTime := time.Since(start)
 	stopFaults()
 	<-faultDone
@@ -213,13 +223,13 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	cancel()
 	wg.Wait()
 	v := history.Check(c.rec.Ops(), truth)
-	closes := map[string]int{}
+	c.closes = map[int]int{}
 	for _, cl := range clients {
 		for code, n := range cl.Closes() {
-			closes[fmt.Sprint(code)] += n
+			c.closes[int(code)] += n
 		}
 	}
-	t.Logf("%s; %d faults injected; sending took %v; sessions closed by code: %v", v, c.faults.Load(), sendTime.Round(time.Millisecond), closes)
+	t.Logf("%s; %d faults injected; sending took %v; sessions ended by close code (-1: no close frame): %v", v, c.faults.Load(), sendTime.Round(time.Millisecond), c.closes)
 	if v.OK() == r.wantFailed {
 		t.Errorf("checker verdict: %s", v)
 	}
@@ -256,4 +266,33 @@ func (c *cluster) truth(api *ft.Server, owner ft.Account, chats []int64, users i
 		out = append(out, history.Chat{ID: id, LastSeq: last[id], Messages: api.History(c.t, owner, id), Members: members})
 	}
 	return out
+}
+
+// tokens returns a Fresh function for a client: the access token it was given, replaced by a
+// new login once it is ten minutes old (access tokens live fifteen).
+func (c *cluster) tokens(email, token string) func() string {
+	var mu sync.Mutex
+	at := time.Now()
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(at) < 10*time.Minute {
+			return token
+		}
+		live := c.live()
+		if len(live) == 0 {
+			return token
+		}
+		body, _ := json.Marshal(map[string]string{"email": email, "password": "correct horse battery"})
+		resp, err := http.Post("http://"+live[0]+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return token
+		}
+		defer resp.Body.Close()
+		var a ft.Account
+		if resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&a) == nil {
+			token, at = a.AccessToken, time.Now()
+		}
+		return token
+	}
 }

@@ -2,6 +2,8 @@ package history_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,23 +37,50 @@ func TestCheckerCatchesADroppedEvent(t *testing.T) {
 	}
 }
 
-func TestHistoryWithoutFaults(t *testing.T) {
-	base().start(t)
+// The faults, one injection each.
+var (
+	killNode = func(c *cluster, i int) {
+		n := c.nodes[i%len(c.nodes)]
+		n.Kill()
+		sleep(context.Background(), 300*time.Millisecond)
+		n.Start()
+	}
+	pauseNode = func(c *cluster, i int) {
+		n := c.nodes[i%len(c.nodes)]
+		n.Pause()
+		sleep(context.Background(), time.Second)
+		n.Continue()
+	}
+	restartNATS = func(c *cluster, _ int) {
+		c.nats.Stop()
+		sleep(context.Background(), 700*time.Millisecond)
+		c.nats.Start()
+	}
+	restartPostgres   = func(c *cluster, _ int) { c.pg.Restart() }
+	terminateBackends = func(c *cluster, _ int) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = ft.TerminateBackends(ctx, c.admin, c.dbName)
+	}
+	stopRedis = func(c *cluster, _ int) {
+		c.redis.Kill()
+		sleep(context.Background(), time.Second)
+		c.redis.Restart()
+	}
+)
+
+// repeat injects fault every pause until the run has its acks.
+func repeat(pause time.Duration, fault func(*cluster, int)) func(context.Context, *cluster) {
+	return func(ctx context.Context, c *cluster) {
+		i := 0
+		every(ctx, c, pause, func() { fault(c, i); i++ })
+	}
 }
 
 // A node is SIGKILLed and started again, over and over; its clients move to the others.
 func TestHistoryNodeKill(t *testing.T) {
 	r := base()
-	r.fault = func(ctx context.Context, c *cluster) {
-		i := 0
-		every(ctx, c, 1500*time.Millisecond, func() {
-			n := c.nodes[i%len(c.nodes)]
-			i++
-			n.Kill()
-			sleep(context.Background(), 300*time.Millisecond)
-			n.Start()
-		})
-	}
+	r.fault = repeat(1500*time.Millisecond, killNode)
 	r.start(t)
 }
 
@@ -59,29 +88,14 @@ func TestHistoryNodeKill(t *testing.T) {
 // it, and it must catch its clients up when it comes back.
 func TestHistoryNodePause(t *testing.T) {
 	r := base()
-	r.fault = func(ctx context.Context, c *cluster) {
-		i := 0
-		every(ctx, c, 1500*time.Millisecond, func() {
-			n := c.nodes[i%len(c.nodes)]
-			i++
-			n.Pause()
-			sleep(context.Background(), time.Second)
-			n.Continue()
-		})
-	}
+	r.fault = repeat(1500*time.Millisecond, pauseNode)
 	r.start(t)
 }
 
 // NATS goes away and comes back: sends still commit and ack; receivers recover the gap.
 func TestHistoryNATSRestart(t *testing.T) {
 	r := base()
-	r.fault = func(ctx context.Context, c *cluster) {
-		every(ctx, c, 1500*time.Millisecond, func() {
-			c.nats.Stop()
-			sleep(context.Background(), 700*time.Millisecond)
-			c.nats.Start()
-		})
-	}
+	r.fault = repeat(1500*time.Millisecond, restartNATS)
 	r.start(t)
 }
 
@@ -90,23 +104,15 @@ func TestHistoryNATSRestart(t *testing.T) {
 func TestHistoryPostgresRestart(t *testing.T) {
 	r := base()
 	r.privatePG = true
-	r.fault = func(ctx context.Context, c *cluster) {
-		every(ctx, c, 1500*time.Millisecond, func() { c.pg.Restart() })
-	}
+	r.fault = repeat(3*time.Second, restartPostgres)
 	r.start(t)
 }
 
-// Every connection of the nodes to their database is killed with pg_terminate_backend, five
-// times a second.
+// Every connection of the nodes to their database is killed with pg_terminate_backend, every
+// two seconds.
 func TestHistoryPostgresTerminateStorm(t *testing.T) {
 	r := base()
-	r.fault = func(ctx context.Context, c *cluster) {
-		every(ctx, c, 200*time.Millisecond, func() {
-			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			_, _ = ft.TerminateBackends(tctx, c.admin, c.dbName)
-		})
-	}
+	r.fault = repeat(2*time.Second, terminateBackends)
 	r.start(t)
 }
 
@@ -114,13 +120,7 @@ func TestHistoryPostgresTerminateStorm(t *testing.T) {
 func TestHistoryRedisStop(t *testing.T) {
 	r := base()
 	r.redis = true
-	r.fault = func(ctx context.Context, c *cluster) {
-		every(ctx, c, 1500*time.Millisecond, func() {
-			c.redis.Kill()
-			sleep(context.Background(), time.Second)
-			c.redis.Restart()
-		})
-	}
+	r.fault = repeat(1500*time.Millisecond, stopRedis)
 	r.start(t)
 }
 
@@ -130,5 +130,24 @@ func TestHistorySlowConsumer(t *testing.T) {
 	r := base()
 	r.slow = 2
 	r.extraEnv = []string{"FECHATTER_QUEUE_LIMIT=16384"}
+	_, c := r.start(t)
+	if c.closes[4008] == 0 {
+		t.Errorf("no slow consumer was closed with 4008: the fault did not bite")
+	}
+}
+
+// The long run (make history-long; its result is in docs/operations.md): every fault above in
+// turn, one every two seconds, with a slow consumer among the clients, until
+// FECHATTER_HISTORY_LONG sends are acked. Skipped unless that is set.
+func TestHistoryAllFaults(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("FECHATTER_HISTORY_LONG"))
+	if n <= 0 {
+		t.Skip("the long run: set FECHATTER_HISTORY_LONG to the sends to ack (make history-long)")
+	}
+	r := base()
+	r.acked, r.privatePG, r.redis, r.slow = n, true, true, 1
+	r.extraEnv = []string{"FECHATTER_QUEUE_LIMIT=65536"}
+	faults := []func(*cluster, int){killNode, pauseNode, restartNATS, restartPostgres, terminateBackends, stopRedis}
+	r.fault = repeat(2*time.Second, func(c *cluster, i int) { faults[i%len(faults)](c, i/len(faults)) })
 	r.start(t)
 }

@@ -14,14 +14,14 @@ import (
 	"github.com/fechatter/fechatter/internal/history"
 )
 
-// One node on the embedded SQLite store is SIGKILLed again and again while nine clients keep
+// One node on the embedded SQLite store is SIGKILLed every three seconds while nine clients keep
 // two sends each in flight, so kills land in the middle of group-commit batches. After each
 // restart on the same file, every acked message is there, once, in seq order.
 func TestHistorySQLiteKillMidBatch(t *testing.T) {
 	r := base()
 	r.nodes, r.sqliteDir = 1, t.TempDir()
 	r.fault = func(ctx context.Context, c *cluster) {
-		every(ctx, c, 1200*time.Millisecond, func() {
+		every(ctx, c, 3*time.Second, func() {
 			c.nodes[0].Kill()
 			c.nodes[0].Start()
 		})

@@ -41,6 +41,9 @@ func (db *DB) CreateChat(ctx context.Context, p fechatter.CreateChatParams) (fec
 	return c, created, err
 }
 
+// channelNameIndex keeps channel names unique per workspace (migration 0007).
+const channelNameIndex = "chats_channel_name_idx"
+
 func createChat(ctx context.Context, tx pgx.Tx, p fechatter.CreateChatParams, others []int64, now time.Time) (fechatter.Chat, bool, error) {
 	if err := checkActive(ctx, tx, p.WorkspaceID, append([]int64{p.CreatorID}, others...)); err != nil {
 		return fechatter.Chat{}, false, err
@@ -59,10 +62,13 @@ func createChat(ctx context.Context, tx pgx.Tx, p fechatter.CreateChatParams, ot
 	}
 	// When a concurrent call creates the same direct chat first, this waits for it and inserts
 	// nothing; that chat is then visible to the next statement.
-	err := tx.QueryRow(ctx, `INSERT INTO chats (workspace_id, kind, name, private, owner_id, direct_key, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	err := tx.QueryRow(ctx, `INSERT INTO chats (workspace_id, kind, name, private, owner_id, direct_key, created_at, name_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (workspace_id, direct_key) WHERE direct_key IS NOT NULL DO NOTHING RETURNING id`,
-		c.WorkspaceID, string(c.Kind), c.Name, c.Private, c.OwnerID, key, now).Scan(&c.ID)
+		c.WorkspaceID, string(c.Kind), c.Name, c.Private, c.OwnerID, key, now, fechatter.ChannelKey(c.Kind, c.Name)).Scan(&c.ID)
+	if isUnique(err, channelNameIndex) {
+		return fechatter.Chat{}, false, fechatter.ChannelTaken(c.Name)
+	}
 	if errors.Is(err, pgx.ErrNoRows) && key != nil {
 		c, _, err := directChat(ctx, tx, p.WorkspaceID, *key)
 		return c, false, err
@@ -210,6 +216,16 @@ func updateChat(ctx context.Context, tx pgx.Tx, id int64, u fechatter.ChatUpdate
 		c.Name, c.Private, c.Archived, c.AdminArchived, c.Topic, id)
 	if err != nil {
 		return fechatter.Chat{}, fmt.Errorf("postgres: update chat: %w", err)
+	}
+	// a renamed channel takes its new name's key (a grandfathered duplicate too, see 0007)
+	if u.Name != nil && c.Kind == fechatter.ChatChannel {
+		_, err = tx.Exec(ctx, `UPDATE chats SET name_key = $1 WHERE id = $2`, fechatter.ChannelKey(c.Kind, c.Name), id)
+		if isUnique(err, channelNameIndex) {
+			return fechatter.Chat{}, fechatter.ChannelTaken(c.Name)
+		}
+		if err != nil {
+			return fechatter.Chat{}, fmt.Errorf("postgres: update chat: %w", err)
+		}
 	}
 	return c, nil
 }

@@ -60,9 +60,12 @@ func createChat(ctx context.Context, tx *sql.Tx, p fechatter.CreateChatParams, o
 		WorkspaceID: p.WorkspaceID, Kind: p.Kind, Name: p.Name, OwnerID: p.CreatorID,
 		Private: p.Private || p.Kind == fechatter.ChatDirect, CreatedAt: now,
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO chats (workspace_id, kind, name, private, owner_id, direct_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.WorkspaceID, string(c.Kind), c.Name, c.Private, c.OwnerID, key, micros(now)).Scan(&c.ID)
+	err := tx.QueryRowContext(ctx, `INSERT INTO chats (workspace_id, kind, name, private, owner_id, direct_key, created_at, name_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.WorkspaceID, string(c.Kind), c.Name, c.Private, c.OwnerID, key, micros(now), fechatter.ChannelKey(c.Kind, c.Name)).Scan(&c.ID)
+	if isUnique(err) && c.Kind == fechatter.ChatChannel {
+		return fechatter.Chat{}, false, fechatter.ChannelTaken(c.Name)
+	}
 	if err != nil {
 		return fechatter.Chat{}, false, fmt.Errorf("sqlite: insert chat: %w", err)
 	}
@@ -212,6 +215,16 @@ func updateChat(ctx context.Context, tx *sql.Tx, id int64, u fechatter.ChatUpdat
 		c.Name, c.Private, c.Archived, c.AdminArchived, c.Topic, id)
 	if err != nil {
 		return fechatter.Chat{}, fmt.Errorf("sqlite: update chat: %w", err)
+	}
+	// a renamed channel takes its new name's key (a grandfathered duplicate too, see 0007)
+	if u.Name != nil && c.Kind == fechatter.ChatChannel {
+		_, err = tx.ExecContext(ctx, `UPDATE chats SET name_key = ? WHERE id = ?`, fechatter.ChannelKey(c.Kind, c.Name), id)
+		if isUnique(err) {
+			return fechatter.Chat{}, fechatter.ChannelTaken(c.Name)
+		}
+		if err != nil {
+			return fechatter.Chat{}, fmt.Errorf("sqlite: update chat: %w", err)
+		}
 	}
 	return c, nil
 }

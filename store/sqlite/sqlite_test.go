@@ -1,9 +1,9 @@
 package sqlite_test
 
 import (
-	"fmt"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"

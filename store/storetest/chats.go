@@ -44,7 +44,7 @@ func testCreateGroupAndChannel(t *testing.T, s fechatter.Store) {
 	for _, private := range []bool{false, true} {
 		c := f.createChat(fechatter.CreateChatParams{
 			WorkspaceID: ws, CreatorID: tm.bob.ID, Kind: fechatter.ChatChannel,
-			Name: "general", Private: private,
+			Name: map[bool]string{false: "general", true: "secret"}[private], Private: private, // names are unique
 		})
 		if c.Kind != fechatter.ChatChannel || c.Private != private || c.OwnerID != tm.bob.ID {
 			t.Fatalf("CreateChat channel private=%v = %+v", private, c)

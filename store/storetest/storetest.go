@@ -78,6 +78,8 @@ func cases() []testCase {
 		{"Mentions", testMentions},
 		{"ChannelsTopicsAndReads", testChannelsTopicsAndReads},
 		{"MessageActivity", testMessageActivity},
+		{"Preferences", testPreferences},
+		{"ChannelNamesUnique", testChannelNamesUnique},
 	}
 }
 

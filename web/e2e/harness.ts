@@ -101,12 +101,22 @@ export interface Browser {
   close(): Promise<void>
 }
 
-export async function launch(): Promise<Browser> {
+/** How a browser looks: a phone is { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true }. */
+export interface LaunchOptions {
+  viewport?: { width: number; height: number }
+  hasTouch?: boolean
+  isMobile?: boolean
+  colorScheme?: 'light' | 'dark'
+  reducedMotion?: 'reduce' | 'no-preference'
+}
+
+export async function launch(opts: LaunchOptions = {}): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'fechatter-chromium-'))
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1280, height: 800 },
+    ...opts,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
   return {

@@ -1,7 +1,7 @@
 // People in the e2e tests: one Chromium profile each, signing up through the real screens.
 
 import type { BrowserContext, Page } from 'playwright-core'
-import { launch } from './harness'
+import { launch, type LaunchOptions } from './harness'
 
 export const password = 'correct horse battery'
 
@@ -15,8 +15,8 @@ export interface Person {
   id?: number
 }
 
-export async function person(name: string, email: string, setup?: (context: BrowserContext) => Promise<void>): Promise<Person> {
-  const b = await launch()
+export async function person(name: string, email: string, setup?: (context: BrowserContext) => Promise<void>, opts?: LaunchOptions): Promise<Person> {
+  const b = await launch(opts)
   if (setup) await setup(b.context)
   const page = b.context.pages()[0] ?? (await b.context.newPage())
   page.on('pageerror', (e: Error) => console.error(`[${name}] page error:`, e))

@@ -5,6 +5,23 @@
 import type { Credential } from './protocol/client'
 import type { ChannelInfo, Chat, ChatKind, ChatSummary, CreatedInvite, Invite, InvitePreview, Message, ReadPosition, Role, ThreadSummary, User, Workspace } from './protocol/types'
 
+export type NotifyLevel = 'all' | 'mentions' | 'nothing'
+
+/** GET /me/preferences: notification settings and the user's marks on chats (server-kept). */
+export interface Preferences {
+  notify: NotifyLevel
+  sound: boolean
+  dnd_until: string | null
+  chats: ChatPreference[]
+}
+
+export interface ChatPreference {
+  chat_id: number
+  muted: boolean
+  starred: boolean
+  notify: NotifyLevel | ''
+}
+
 export class ApiError extends Error {
   status: number
   code: string
@@ -196,6 +213,19 @@ export class Api {
     if (opts.after !== undefined) p.set('after', String(opts.after))
     p.set('limit', String(opts.limit ?? 50))
     return this.authed<{ messages: Message[]; has_more: boolean }>('GET', `/chats/${chatId}/messages?${p}`)
+  }
+  /** About limit messages centred on seq: it and the ones before, then the ones after. */
+  messagesAround(chatId: number, seq: number, limit = 100) {
+    return this.authed<{ messages: Message[]; has_more: boolean; has_newer: boolean }>('GET', `/chats/${chatId}/messages?around=${seq}&limit=${limit}`)
+  }
+  preferences() {
+    return this.authed<Preferences>('GET', '/me/preferences')
+  }
+  updatePreferences(change: Partial<Omit<Preferences, 'chats'>>) {
+    return this.authed<Preferences>('PATCH', '/me/preferences', change)
+  }
+  updateChatPreference(chatId: number, change: Partial<Omit<ChatPreference, 'chat_id'>>) {
+    return this.authed<ChatPreference>('PATCH', `/chats/${chatId}/preferences`, change)
   }
   /** The message with this seq in a chat (the first at or after it), e.g. a thread's root as it is now. */
   messageAt(chatId: number, seq: number) {
