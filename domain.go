@@ -107,6 +107,9 @@ type Message struct {
 	Broadcast string     `json:"broadcast,omitempty"`
 	Reactions []Reaction `json:"reactions,omitempty"`
 	Pinned    bool       `json:"pinned,omitempty"`
+	// Files are the message's attachments, in the order they were sent; a deleted message
+	// has none.
+	Files []File `json:"files,omitempty"`
 }
 
 // Reaction is one emoji on a message: how many people reacted with it and (the first

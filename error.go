@@ -19,6 +19,7 @@ const (
 	ETimeout      = "timeout"        // the request did not arrive in time (a stalled body)
 	EUnavailable  = "unavailable"    // a dependency is down; retry later, nothing was stored
 	EInternal     = "internal_error" // a bug or an unexpected failure; details are only logged
+	EQuota        = "quota_exceeded" // the workspace's file storage is full
 )
 
 // Error is the application error: a stable machine code and a message safe to show a client.

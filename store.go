@@ -107,6 +107,9 @@ type SendParams struct {
 	// ThreadID makes the message a reply in the thread of that message of the same chat (a
 	// reply to a reply joins its root's thread); EInvalid naming thread_id otherwise.
 	ThreadID int64
+	// FileIDs attaches files the sender uploaded to this chat and did not attach yet
+	// (ErrBadFiles otherwise); with files, Text may be empty (see CheckSend).
+	FileIDs []int64
 }
 
 // SendResult is the outcome of one send of a batch.
@@ -331,6 +334,37 @@ type Store interface {
 	// mode of the admin stats.
 	MessageActivity(ctx context.Context, workspaceID int64, from, to time.Time) ([]ActivityRow, error)
 
+	FileStore
+
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// FileStore keeps the files' rows and the blobs they share. Blob storage itself is not the
+// store's: the files package calls these around its own reads and writes of the bytes.
+type FileStore interface {
+	// CreateFile records an upload (f.ChatID, UploaderID, Name, Size, ContentType, SHA256,
+	// Width, Height, Thumbnail) by an active member of a chat that is not archived (ENotFound,
+	// EForbidden), and the blob it refers to. With quota > 0, the workspace's files may take
+	// at most quota bytes together (EQuota). Store the blob after CreateFile returns: from
+	// then on DeleteBlob leaves it alone.
+	CreateFile(ctx context.Context, f File, quota int64) (File, error)
+	// FileForUser returns a file the user may download now: they are a member of its chat
+	// and it is attached to a message that is not deleted, or it is their own unattached
+	// upload. ENotFound for anything else, whatever the reason.
+	FileForUser(ctx context.Context, fileID, userID int64) (File, error)
+	// DeleteFile removes an unattached upload of the user (a failed store of its bytes).
+	DeleteFile(ctx context.Context, fileID, userID int64) error
+	// WorkspaceFileBytes is the size of the workspace's files together, for its quota.
+	WorkspaceFileBytes(ctx context.Context, workspaceID int64) (int64, error)
+	// SweepFiles deletes at most limit files never attached and created before before, and
+	// returns how many it deleted. A deleted message's files go with it.
+	SweepFiles(ctx context.Context, before time.Time, limit int) (int, error)
+	// OrphanBlobs lists at most limit blobs (hex SHA-256) no file refers to.
+	OrphanBlobs(ctx context.Context, limit int) ([]string, error)
+	// DeleteBlob forgets an orphan blob: inside one write transaction that holds the blob's
+	// row, it checks again that no file refers to it, calls del (which deletes the bytes)
+	// and commits only if del succeeds. An upload of the same bytes meanwhile waits for it,
+	// then stores them anew. It reports whether it deleted.
+	DeleteBlob(ctx context.Context, sha256 string, del func() error) (bool, error)
 }

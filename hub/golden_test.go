@@ -29,8 +29,13 @@ func TestGoldenEvents(t *testing.T) {
 		Text: "on it <!here>", CreatedAt: at, ThreadID: 42, Broadcast: fechatter.MentionHere}
 	editedMsg := msg
 	editedMsg.EditedAt = &edited
+	withFiles := fechatter.Message{ID: 44, ChatID: 7, Seq: 20, SenderID: 3, ClientID: "8f1c0a52-3b7e-4b1c-9d3e-0a1b2c3d4e5f",
+		CreatedAt: at, Files: []fechatter.File{{ID: 9, ChatID: 7, UploaderID: 3, MessageID: 44, Name: "whiteboard.png", Size: 48213,
+			ContentType: "image/png", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Width: 1600, Height: 1200,
+			Thumbnail: true, CreatedAt: at}}}
 	events := map[string][]byte{
 		"message":         EncodeEvent(fechatter.Event{ChatID: 7, Seq: 12, Kind: fechatter.EventMessage, Message: root}),
+		"message_files":   EncodeEvent(fechatter.Event{ChatID: 7, Seq: 20, Kind: fechatter.EventMessage, Message: withFiles}),
 		"message_reply":   EncodeEvent(fechatter.Event{ChatID: 7, Seq: 13, Kind: fechatter.EventMessage, Message: reply}),
 		"message_edited":  EncodeEvent(fechatter.Event{ChatID: 7, Seq: 14, Kind: fechatter.EventEdited, Message: editedMsg}),
 		"message_deleted": EncodeEvent(fechatter.Event{ChatID: 7, Seq: 15, Kind: fechatter.EventDeleted, Message: msg}),

@@ -86,7 +86,7 @@ func (c *Client) handleSend(f *inFrame) {
 		c.replyError(f.Ref, fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID"))
 		return
 	}
-	text, err := validText(f.Text)
+	text, err := validSend(f.Text, f.FileIDs)
 	if err != nil {
 		c.replyError(f.Ref, err)
 		return
@@ -94,7 +94,7 @@ func (c *Client) handleSend(f *inFrame) {
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
 	defer cancel()
 	res := c.h.sends.send(ctx, fechatter.SendParams{
-		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text, ThreadID: f.ThreadID,
+		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text, ThreadID: f.ThreadID, FileIDs: f.FileIDs,
 	})
 	if res.Err != nil {
 		c.h.m.sends.WithLabelValues(fechatter.ErrorCode(res.Err)).Inc()

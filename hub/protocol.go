@@ -42,6 +42,7 @@ type inFrame struct {
 	MessageID int64            `json:"message_id,omitempty"`
 	Emoji     string           `json:"emoji,omitempty"`
 	ThreadID  int64            `json:"thread_id,omitempty"`
+	FileIDs   []int64          `json:"file_ids,omitempty"`
 	Seq       int64            `json:"seq,omitempty"`
 }
 
@@ -103,6 +104,18 @@ func validText(p *string) (string, error) {
 		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
 	}
 	return *p, fechatter.CheckText(*p)
+}
+
+// validSend checks a send's text and files: with files, the text may be absent or empty.
+func validSend(p *string, fileIDs []int64) (string, error) {
+	if p == nil && len(fileIDs) == 0 {
+		return "", fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
+	}
+	var text string
+	if p != nil {
+		text = *p
+	}
+	return text, fechatter.CheckSend(text, fileIDs)
 }
 
 // Server events. Each encoder returns the exact bytes a client receives.

@@ -18,6 +18,7 @@ type sendRequest struct {
 	ClientID string  `json:"client_id"`
 	Text     *string `json:"text"`
 	ThreadID int64   `json:"thread_id"`
+	FileIDs  []int64 `json:"file_ids"`
 }
 
 // sendMessage answers POST /chats/{id}/messages: 201 with the stored message, or 200 with the
@@ -34,17 +35,20 @@ func (s *Server) sendMessage(c *fiber.Ctx) error {
 	if !fechatter.ValidClientID(req.ClientID) {
 		return fechatter.Errorf(fechatter.EInvalid, "field \"client_id\" must be a UUID")
 	}
-	if req.Text == nil {
+	if req.Text == nil && len(req.FileIDs) == 0 {
 		return fechatter.Errorf(fechatter.EInvalid, "field \"text\" is required")
 	}
-	text := *req.Text
-	if err := fechatter.CheckText(text); err != nil {
+	var text string
+	if req.Text != nil {
+		text = *req.Text
+	}
+	if err := fechatter.CheckSend(text, req.FileIDs); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	start := time.Now()
-	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text, ThreadID: req.ThreadID})
+	res := s.cfg.Sender.Send(ctx, fechatter.SendParams{ChatID: chatID, SenderID: currentUser(c).ID, ClientID: req.ClientID, Text: text, ThreadID: req.ThreadID, FileIDs: req.FileIDs})
 	if res.Err != nil {
 		return res.Err
 	}

@@ -190,6 +190,7 @@ var statusOf = map[string]int{
 	fechatter.ERateLimited:  http.StatusTooManyRequests,
 	fechatter.EUnavailable:  http.StatusServiceUnavailable,
 	fechatter.EInternal:     http.StatusInternalServerError,
+	fechatter.EQuota:        http.StatusRequestEntityTooLarge,
 }
 
 // StatusOf maps an error code to its HTTP status.

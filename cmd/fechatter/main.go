@@ -38,6 +38,7 @@ type Main struct {
 	debugAddr      string
 	apiBodyLimit   string // parsed into Config by ParseFlags
 	readTimeout    string
+	files          fileFlags
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -149,6 +150,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
+	m.fileFlags(fs)
 	return fs
 }
 
@@ -245,7 +247,7 @@ func (m *Main) parseEdge() error {
 		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
 	}
 	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
-	return nil
+	return m.parseFiles()
 }
 
 func (m *Main) serve(ctx context.Context) error {

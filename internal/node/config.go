@@ -35,6 +35,7 @@ type Config struct {
 	MetricsAddr        string        // Prometheus /metrics on this listener only; on Addr when empty
 	APIBodyLimit       int64         // largest /api request body in bytes (default 64 KiB)
 	ReadTimeout        time.Duration // a request's headers and body must arrive within it (default 30s)
+	Files              FilesConfig   // attachments: limits, and S3 instead of the data dir
 
 	Logger *slog.Logger
 

@@ -18,6 +18,7 @@ import (
 	"github.com/fechatter/fechatter/analytics"
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
+	"github.com/fechatter/fechatter/files"
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/internal/clientip"
 	"github.com/fechatter/fechatter/internal/edge"
@@ -38,7 +39,9 @@ type Node struct {
 	Store  fechatter.Store
 	Hub    *hub.Hub
 	Issuer *auth.Issuer
+	Files  *files.Service
 
+	fileKey     []byte // the JWT secret, from which signed file URLs' key is derived
 	embedded    *fanout.Embedded
 	nc          *nats.Conn
 	bridge      *fanout.Bridge
@@ -59,6 +62,9 @@ type Node struct {
 	served      chan error
 	stopOnce    sync.Once
 	stopErr     error
+
+	stopFiles context.CancelFunc
+	filesDone chan struct{}
 
 	presence     presenceTracker
 	redis        *redis.Client
@@ -104,6 +110,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	if err := n.openAuth(); err != nil {
+		return nil, err
+	}
+	if err := n.openFiles(ctx, n.fileKey); err != nil {
 		return nil, err
 	}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newReadyCollector(n))
@@ -229,6 +238,7 @@ func (n *Node) openAuth() error {
 	for _, p := range n.cfg.JWTPrevious {
 		prev = append(prev, []byte(p))
 	}
+	n.fileKey = secret
 	keys, err := auth.NewKeys(secret, prev...)
 	if err != nil {
 		return fmt.Errorf("jwt keys: %w", err)
@@ -300,6 +310,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 }
 
 func (n *Node) closeBackends() {
+	n.closeFiles()
 	n.closeSearch()
 	if n.stopPresence != nil {
 		n.stopPresence()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/fechatter/fechatter/files"
 	"github.com/fechatter/fechatter/internal/edge"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/web"
@@ -21,6 +22,11 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 	// enforces its own limit.
 	body := edge.Body{Limit: n.cfg.APIBodyLimit, Logger: n.log}
 	mux.Handle("/api/", edge.APIHeaders(edge.CORS(origins, body.Buffer(adaptor.FiberApp(api.App())))))
+	// Uploads stream and downloads are served from storage: net/http, outside the body cap.
+	fh := edge.CORS(origins, n.Files.Handler())
+	for _, p := range files.Patterns() {
+		mux.Handle(p, fh)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

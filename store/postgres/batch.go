@@ -23,7 +23,7 @@ func (db *DB) SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechat
 			res[i] = fechatter.SendResult{}
 			if p.ClientID == "" {
 				res[i].Err = invalid("client_id is required")
-			} else if err := fechatter.CheckText(p.Text); err != nil {
+			} else if err := fechatter.CheckSend(p.Text, p.FileIDs); err != nil {
 				res[i].Err = err
 			}
 		}
@@ -133,7 +133,11 @@ func resolveSent(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res 
 		case m.ChatID != ps[i].ChatID:
 			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
 		default:
-			res[i].Event = fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}
+			one := []fechatter.Message{m}
+			if err := attachFiles(ctx, tx, one); err != nil {
+				return err
+			}
+			res[i].Event = fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: one[0]}
 		}
 	}
 	return nil
@@ -230,6 +234,9 @@ func insertBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res 
 			m := &res[i].Event.Message
 			m.ThreadID, m.Mentions, m.Broadcast = x.thread, x.mentions, x.broadcast
 			if err := applyExtras(ctx, tx, *m, now); err != nil {
+				return err
+			}
+			if err := bindFiles(ctx, tx, m, x.files); err != nil {
 				return err
 			}
 		}

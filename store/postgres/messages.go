@@ -91,7 +91,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 	if p.ClientID == "" {
 		return fechatter.Event{}, false, invalid("client_id is required")
 	}
-	if err := fechatter.CheckText(p.Text); err != nil {
+	if err := fechatter.CheckSend(p.Text, p.FileIDs); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	var ev fechatter.Event
@@ -150,6 +150,9 @@ func send(ctx context.Context, tx pgx.Tx, p fechatter.SendParams, now time.Time)
 		if err := applyExtras(ctx, tx, m, now); err != nil {
 			return fechatter.Event{}, false, err
 		}
+		if err := bindFiles(ctx, tx, &m, x.files); err != nil {
+			return fechatter.Event{}, false, err
+		}
 	}
 	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil
 }
@@ -166,7 +169,11 @@ func sentBefore(ctx context.Context, tx pgx.Tx, p fechatter.SendParams) (fechatt
 	case m.ChatID != p.ChatID:
 		return fechatter.Event{}, false, fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
 	}
-	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil
+	one := []fechatter.Message{m}
+	if err := attachFiles(ctx, tx, one); err != nil {
+		return fechatter.Event{}, false, err
+	}
+	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: one[0]}, true, nil
 }
 
 // resent returns the original of a send whose client id was stored concurrently.

@@ -16,9 +16,12 @@ type extra struct {
 	thread    int64
 	mentions  []int64
 	broadcast string
+	files     []fechatter.File
 }
 
-func (x extra) none() bool { return x.thread == 0 && len(x.mentions) == 0 && x.broadcast == "" }
+func (x extra) none() bool {
+	return x.thread == 0 && len(x.mentions) == 0 && x.broadcast == "" && len(x.files) == 0
+}
 
 // resolveExtras works out the batch's threads and mentions in two queries; a send replying
 // to a message outside its chat fails on its own.
@@ -100,6 +103,9 @@ func resolveExtras(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, re
 			out[i] = x
 		}
 	}
+	if err := claimFiles(ctx, tx, ps, res, todo, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -145,7 +151,8 @@ func applyExtras(ctx context.Context, tx pgx.Tx, m fechatter.Message, now time.T
 // its place in its thread's reply count. A deleted root keeps its thread.
 func forgetExtras(ctx context.Context, tx pgx.Tx, m fechatter.Message) error {
 	for _, q := range []string{`DELETE FROM mentions WHERE message_id = $1`, `DELETE FROM reactions WHERE message_id = $1`,
-		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = $1`} {
+		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL, file_names = '' WHERE id = $1`,
+		`DELETE FROM files WHERE message_id = $1`} {
 		if _, err := tx.Exec(ctx, q, m.ID); err != nil {
 			return fmt.Errorf("postgres: forget deleted message: %w", err)
 		}

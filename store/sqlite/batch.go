@@ -38,7 +38,7 @@ func validSend(p fechatter.SendParams) error {
 	if p.ClientID == "" {
 		return invalid("client_id is required")
 	}
-	return fechatter.CheckText(p.Text)
+	return fechatter.CheckSend(p.Text, p.FileIDs)
 }
 
 // failBatch gives err to every send of a batch whose transaction failed, but for those that

@@ -114,7 +114,7 @@ func attachReactions(ctx context.Context, tx *sql.Tx, msgs []fechatter.Message) 
 	for i := range msgs {
 		msgs[i].Reactions = agg.Of(msgs[i].ID)
 	}
-	return nil
+	return attachFiles(ctx, tx, msgs) // every reader of messages calls this: their files too
 }
 
 // appendMemberEvent records that userID joined or left the chat, by actorID, at the chat's

@@ -97,7 +97,7 @@ func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event
 	if p.ClientID == "" {
 		return fechatter.Event{}, false, invalid("client_id is required")
 	}
-	if err := fechatter.CheckText(p.Text); err != nil {
+	if err := fechatter.CheckSend(p.Text, p.FileIDs); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	var ev fechatter.Event
@@ -116,7 +116,11 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 	case err == nil && orig.ChatID != p.ChatID:
 		return fechatter.Event{}, false, fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
 	case err == nil:
-		return fechatter.Event{ChatID: orig.ChatID, Seq: orig.Seq, Kind: fechatter.EventMessage, Message: orig}, false, nil
+		one := []fechatter.Message{orig}
+		if err := attachFiles(ctx, tx, one); err != nil {
+			return fechatter.Event{}, false, err
+		}
+		return fechatter.Event{ChatID: orig.ChatID, Seq: orig.Seq, Kind: fechatter.EventMessage, Message: one[0]}, false, nil
 	case fechatter.ErrorCode(err) != fechatter.ENotFound:
 		return fechatter.Event{}, false, err
 	}
@@ -125,6 +129,10 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 	}
 	m := fechatter.Message{ChatID: p.ChatID, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now}
 	if err := resolveExtras(ctx, tx, &m, p.ThreadID); err != nil {
+		return fechatter.Event{}, false, err
+	}
+	files, err := claimFiles(ctx, tx, p.ChatID, p.SenderID, p.FileIDs)
+	if err != nil {
 		return fechatter.Event{}, false, err
 	}
 	m.Seq, err = appendEvent(ctx, tx, p.ChatID, fechatter.EventMessage, func(seq int64) (int64, error) {
@@ -139,6 +147,9 @@ func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time
 		return fechatter.Event{}, false, err
 	}
 	if err := applyExtras(ctx, tx, m, now); err != nil {
+		return fechatter.Event{}, false, err
+	}
+	if err := bindFiles(ctx, tx, &m, files); err != nil {
 		return fechatter.Event{}, false, err
 	}
 	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil

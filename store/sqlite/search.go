@@ -61,9 +61,9 @@ func searchSQL(q fechatter.MessageSearch, chatsInMatch bool) (string, []any) {
 	var b strings.Builder
 	args := []any{matchExpr(q, chatsInMatch)}
 	if chatsInMatch && q.Since.IsZero() && q.Until.IsZero() {
-		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
+		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
 	} else {
-		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0) AS score FROM messages_fts f
+		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f
 			JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?`)
 		if !chatsInMatch {
 			b.WriteString(` AND m.chat_id IN (SELECT value FROM json_each(?))`)
@@ -153,9 +153,9 @@ func matchExpr(q fechatter.MessageSearch, chats bool) string {
 		}
 		expr += " NOT (" + strings.Join(neg, " OR ") + ")"
 	}
-	if numericTerm(t) {
-		expr = "text : (" + expr + ")" // chat_id and sender_id hold numbers only
-	}
+	// Only the words' columns: chat_id and sender_id (migration 0009) hold numbers, which a
+	// numeric term must not match; file names joined in migration 0010.
+	expr = "{text file_names} : (" + expr + ")"
 	if chats {
 		expr += " AND chat_id : (" + ftsIDs(q.ChatIDs) + ")"
 	}
@@ -175,21 +175,6 @@ func ftsIDs(ids []int64) string {
 		}
 	}
 	return strings.Join(parts, " OR ")
-}
-
-// numericTerm reports whether a term of t could match a number (a chat or sender id token):
-// only then does the text need its column filter, which makes FTS5 read position lists.
-func numericTerm(t fechatter.TextQuery) bool {
-	terms := append(append([]string(nil), t.Words...), t.Prefix)
-	for _, p := range append(append([][]string(nil), t.Phrases...), t.Excluded...) {
-		terms = append(terms, p...)
-	}
-	for _, w := range terms {
-		if w != "" && strings.Trim(w, "0123456789") == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func anyPositive(ids []int64) bool {

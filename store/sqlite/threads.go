@@ -97,7 +97,8 @@ func applyExtras(ctx context.Context, tx *sql.Tx, m fechatter.Message, now time.
 // its place in its thread's reply count. A deleted root keeps its thread.
 func forgetExtras(ctx context.Context, tx *sql.Tx, m fechatter.Message) error {
 	for _, q := range []string{`DELETE FROM mentions WHERE message_id = ?`, `DELETE FROM reactions WHERE message_id = ?`,
-		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL WHERE id = ?`} {
+		`UPDATE messages SET pinned_at = NULL, pinned_by = NULL, file_names = '' WHERE id = ?`,
+		`DELETE FROM files WHERE message_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, m.ID); err != nil {
 			return fmt.Errorf("sqlite: forget deleted message: %w", err)
 		}

@@ -22,7 +22,7 @@ type testCase struct {
 // register its cleanup (closing the store, removing its files or database) with t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) fechatter.Store) {
 	t.Helper()
-	for _, tc := range append(cases(), searchCases()...) {
+	for _, tc := range slices.Concat(cases(), searchCases(), fileCases()) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
 		})

@@ -64,6 +64,8 @@ export interface Outgoing {
   /** The thread root it replies in. */
   threadId?: number
   text: string
+  /** Uploaded files it attaches. */
+  fileIds?: number[]
   status: OutgoingStatus
   createdAt: string
   attempts: number
@@ -223,11 +225,12 @@ export class ChatClient extends Emitter<Events> {
 
   /** Queues a message (a reply when threadId, the thread's root, is given); it goes out now
    * if online, else at the next ready. */
-  send(chatId: number, text: string, threadId?: number): Outgoing {
+  send(chatId: number, text: string, threadId?: number, fileIds?: number[]): Outgoing {
     const item: Outgoing = {
       clientId: this.opts.newClientId(),
       chatId,
       ...(threadId ? { threadId } : {}),
+      ...(fileIds?.length ? { fileIds } : {}),
       text,
       status: 'queued',
       createdAt: new Date().toISOString(),
@@ -640,7 +643,8 @@ export class ChatClient extends Emitter<Events> {
 
   private flushOne(item: Outgoing): void {
     if (item.status !== 'queued' || this._state !== 'online') return
-    const frame: ClientFrame = { type: 'send', ref: 's:' + item.clientId, chat_id: item.chatId, client_id: item.clientId, text: item.text }
+    const frame: Extract<ClientFrame, { type: 'send' }> = { type: 'send', ref: 's:' + item.clientId, chat_id: item.chatId, client_id: item.clientId, text: item.text }
+    if (item.fileIds) frame.file_ids = item.fileIds
     if (item.threadId) frame.thread_id = item.threadId
     const sent = this.write(frame)
     if (!sent) return

@@ -5,7 +5,7 @@
 // the types claim (unknown fields included). The golden-event test runs every
 // docs/events/*.json through it, so the server's encoder and the client's types cannot drift.
 
-import type { Chat, Message, Reaction, Ref, ServerEvent, User } from './types'
+import type { Chat, FileInfo, Message, Reaction, Ref, ServerEvent, User } from './types'
 
 type Desc =
   | 'int'
@@ -49,6 +49,23 @@ type EventShapes = { [K in ServerEvent['type']]: Shape<Omit<Extract<ServerEvent,
 
 const reaction = { emoji: 'string', count: 'int', user_ids: { array: 'int' } } as const satisfies Shape<Reaction>
 
+const file = {
+  id: 'int',
+  chat_id: 'int',
+  uploader_id: 'int',
+  message_id: { opt: 'int' },
+  name: 'string',
+  size: 'int',
+  content_type: 'string',
+  sha256: 'string',
+  width: { opt: 'int' },
+  height: { opt: 'int' },
+  thumbnail: { opt: 'bool' },
+  created_at: 'time',
+  url: { opt: 'string' },
+  thumbnail_url: { opt: 'string' },
+} as const satisfies Shape<FileInfo>
+
 const message = {
   id: 'int',
   chat_id: 'int',
@@ -66,6 +83,7 @@ const message = {
   broadcast: { opt: { enum: ['here', 'channel'] } },
   reactions: { opt: { array: { object: reaction } } },
   pinned: { opt: 'bool' },
+  files: { opt: { array: { object: file } } },
 } as const satisfies Shape<Message>
 
 const role = { enum: ['owner', 'admin', 'member'] } as const

@@ -105,6 +105,26 @@ export interface Message {
   broadcast?: 'here' | 'channel'
   reactions?: Reaction[]
   pinned?: boolean
+  /** Attachments, in the order sent; a deleted message has none. */
+  files?: FileInfo[]
+}
+
+/** An uploaded file. Broadcast messages carry no URLs: ask GET /files/links for signed ones. */
+export interface FileInfo {
+  id: number
+  chat_id: number
+  uploader_id: number
+  message_id?: number
+  name: string
+  size: number
+  content_type: string
+  sha256: string
+  width?: number
+  height?: number
+  thumbnail?: boolean
+  created_at: string
+  url?: string
+  thumbnail_url?: string
 }
 
 /** A thread the user follows (GET /me/threads). */
@@ -172,7 +192,7 @@ export function chatOf(e: TimelineEvent): number {
 /** Frames the client sends. */
 export type ClientFrame =
   | { type: 'auth'; ref?: Ref; token: string; resume?: Record<string, number> }
-  | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string; thread_id?: number }
+  | { type: 'send'; ref?: Ref; chat_id: number; client_id: string; text: string; thread_id?: number; file_ids?: number[] }
   | { type: 'react'; ref?: Ref; chat_id: number; message_id: number; emoji: string }
   | { type: 'unreact'; ref?: Ref; chat_id: number; message_id: number; emoji: string }
   | { type: 'pin'; ref?: Ref; chat_id: number; message_id: number }

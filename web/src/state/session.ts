@@ -268,8 +268,8 @@ export function seenBy(chatId: number, seq: number): number[] {
 // ---- sending ----
 
 /** Sends a message, or with threadId (the root's id) a reply in that thread. */
-export function sendMessage(chatId: number, text: string, threadId?: number) {
-  client?.send(chatId, text, threadId)
+export function sendMessage(chatId: number, text: string, threadId?: number, fileIds?: number[]) {
+  client?.send(chatId, text, threadId, fileIds)
 }
 export function retrySend(clientId: string) {
   client?.retry(clientId)

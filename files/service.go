@@ -1,0 +1,131 @@
+package files
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/internal/blob"
+)
+
+// Store is what the files service needs of the store.
+type Store interface {
+	Member(ctx context.Context, chatID, userID int64) (fechatter.Member, error)
+	CreateFile(ctx context.Context, f fechatter.File, quota int64) (fechatter.File, error)
+	FileForUser(ctx context.Context, fileID, userID int64) (fechatter.File, error)
+	DeleteFile(ctx context.Context, fileID, userID int64) error
+	SweepFiles(ctx context.Context, before time.Time, limit int) (int, error)
+	OrphanBlobs(ctx context.Context, limit int) ([]string, error)
+	DeleteBlob(ctx context.Context, sha256 string, del func() error) (bool, error)
+}
+
+// Bucket is blob storage (blob.Dir, blob.S3).
+type Bucket interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	Open(ctx context.Context, key string) (*blob.Object, error)
+	Exists(ctx context.Context, key string) (bool, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Authenticator turns a bearer access token into the user of a live session.
+type Authenticator interface {
+	User(ctx context.Context, token string) (fechatter.User, error)
+}
+
+// Config configures the service. Store, Bucket, Auth, Key and SpoolDir are required.
+type Config struct {
+	Store    Store
+	Bucket   Bucket
+	Auth     Authenticator
+	Key      []byte // HMAC key of signed URLs (32+ bytes; every node the same)
+	SpoolDir string // uploads are spooled here while they arrive (the data dir's "spool")
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Registry prometheus.Registerer // nil: no metrics
+
+	MaxUpload      int64         // bytes per file (default 25 MiB)
+	Quota          int64         // bytes per workspace; 0 = none
+	MaxPixels      int64         // largest image (width × height) that gets a thumbnail (default 40M); larger is refused
+	ThumbSize      int           // longest side of a thumbnail (default 320)
+	URLTTL         time.Duration // life of a signed URL (default 10m)
+	Grace          time.Duration // an upload never attached is collected after it (default 24h)
+	SweepInterval  time.Duration // default 5m
+	UploadTimeout  time.Duration // time an upload body may take to arrive (default 10m)
+	MaxConcurrency int           // thumbnails decoded at once (default 2): bounds their memory
+}
+
+// Service is the files service.
+type Service struct {
+	cfg    Config
+	log    *slog.Logger
+	thumbs chan struct{} // semaphore of thumbnail decodes
+	m      *metrics
+}
+
+// New builds the service and creates its spool directory.
+func New(cfg Config) (*Service, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&cfg.MaxUpload, 25<<20)
+	def(&cfg.MaxPixels, 40_000_000)
+	if cfg.ThumbSize <= 0 {
+		cfg.ThumbSize = 320
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = 2
+	}
+	for _, d := range []struct {
+		v *time.Duration
+		d time.Duration
+	}{{&cfg.URLTTL, 10 * time.Minute}, {&cfg.Grace, 24 * time.Hour}, {&cfg.SweepInterval, 5 * time.Minute}, {&cfg.UploadTimeout, 10 * time.Minute}} {
+		if *d.v <= 0 {
+			*d.v = d.d
+		}
+	}
+	if err := os.MkdirAll(cfg.SpoolDir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, log: cfg.Logger, thumbs: make(chan struct{}, cfg.MaxConcurrency), m: newMetrics(cfg.Registry)}, nil
+}
+
+// Handler returns the HTTP routes, to mount on the edge's mux as they are:
+//
+//	POST /api/v1/chats/{id}/files         upload (multipart, field "file")
+//	GET  /api/v1/files/links?ids=1,2       signed URLs of files the caller may read
+//	GET  /api/v1/files/{id}                download (bearer or signed URL)
+//	GET  /api/v1/files/{id}/thumbnail      its preview
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/chats/{id}/files", s.upload)
+	mux.HandleFunc("GET /api/v1/files/links", s.links)
+	mux.HandleFunc("GET /api/v1/files/{id}", s.download(false))
+	mux.HandleFunc("GET /api/v1/files/{id}/thumbnail", s.download(true))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fechatter.Errorf(fechatter.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// Patterns are the mux patterns Handler serves, for the edge's mux.
+func Patterns() []string {
+	return []string{"POST /api/v1/chats/{id}/files", "/api/v1/files/"}
+}
+
+// blobKey and thumbKey name a file's bytes and preview in the bucket: by content.
+func blobKey(sha string) string  { return "files/" + sha[:2] + "/" + sha }
+func thumbKey(sha string) string { return "thumbs/" + sha[:2] + "/" + sha }
