@@ -169,18 +169,24 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 }
 
 func (n *Node) openStore(ctx context.Context) error {
-	var err error
+	// Each Open returns a concrete pointer: assigning it to n.Store only on success keeps a
+	// failed open from leaving a typed nil that closeBackends would call Close on.
 	if n.cfg.DatabaseURL != "" {
-		n.Store, err = postgres.Open(ctx, n.cfg.DatabaseURL, postgres.Options{})
 		n.log.Info("store: postgresql")
-	} else {
-		path := filepath.Join(n.cfg.DataDir, "fechatter.db")
-		n.Store, err = sqlite.Open(ctx, path, sqlite.Options{})
-		n.log.Info("store: sqlite", "path", path)
+		db, err := postgres.Open(ctx, n.cfg.DatabaseURL, postgres.Options{})
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		n.Store = db
+		return nil
 	}
+	path := filepath.Join(n.cfg.DataDir, "fechatter.db")
+	n.log.Info("store: sqlite", "path", path)
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
+	n.Store = db
 	return nil
 }
 
