@@ -34,7 +34,3 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text, chat_id, sender_id, fil
 END;
 
 INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
-
--- Document frequencies of the index's terms, read to choose what drives a search (searchplan.go).
-DROP TABLE messages_fts_vocab;
-CREATE VIRTUAL TABLE messages_fts_vocab USING fts5vocab(messages_fts, 'row');
