@@ -81,6 +81,15 @@ func TestClientEventsAndErasure(t *testing.T) {
 	s.MustDo(t, http.StatusForbidden, "DELETE", fmt.Sprintf("/api/v1/admin/users/%d/analytics", owner.User.ID), ann.AccessToken, nil, nil)
 	stranger := s.Signup(t, "x-"+randomName()+"@example.com", "other-"+randomName())
 	s.MustDo(t, http.StatusNotFound, "DELETE", path, stranger.AccessToken, nil, nil)
+	// Erasure removes what has arrived (docs/analytics.md): wait for ann's refused DELETE above
+	// to arrive as her error event, or it could land after the erasure.
+	ft.Eventually(t, 20*time.Second, func() string {
+		q := fmt.Sprintf("SELECT count() FROM %%s.events WHERE kind = 'error' AND user_id = %d", ann.User.ID)
+		if n := count(t, ch, q); n == 0 {
+			return "ann's refused erasure not in clickhouse yet"
+		}
+		return ""
+	})
 	ownerEvents := count(t, ch, fmt.Sprintf("SELECT count() FROM %%s.events WHERE user_id = %d", owner.User.ID))
 	s.MustDo(t, http.StatusNoContent, "DELETE", path, owner.AccessToken, nil, nil)
 	if n := count(t, ch, fmt.Sprintf("SELECT count() FROM %%s.events WHERE user_id = %d", ann.User.ID)); n != 0 {
