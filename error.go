@@ -3,6 +3,7 @@ package fechatter
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -79,4 +80,28 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// httpStatus is the HTTP status of each error code, for every HTTP surface (the REST API and
+// the file endpoints): one table, so the two cannot disagree.
+var httpStatus = map[string]int{
+	EInvalid:      http.StatusBadRequest,
+	EUnauthorized: http.StatusUnauthorized,
+	EForbidden:    http.StatusForbidden,
+	ENotFound:     http.StatusNotFound,
+	EConflict:     http.StatusConflict,
+	ETooLarge:     http.StatusRequestEntityTooLarge,
+	ETimeout:      http.StatusRequestTimeout,
+	ERateLimited:  http.StatusTooManyRequests,
+	EUnavailable:  http.StatusServiceUnavailable,
+	EInternal:     http.StatusInternalServerError,
+	EQuota:        http.StatusRequestEntityTooLarge,
+}
+
+// HTTPStatus is the HTTP status of an error code; unknown codes are 500.
+func HTTPStatus(code string) int {
+	if s, ok := httpStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }

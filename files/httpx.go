@@ -11,28 +11,8 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-// statusOf maps error codes to HTTP statuses as rest.StatusOf does (a test in internal/node
-// holds the two together).
-var statusOf = map[string]int{
-	fechatter.EInvalid:      http.StatusBadRequest,
-	fechatter.EUnauthorized: http.StatusUnauthorized,
-	fechatter.EForbidden:    http.StatusForbidden,
-	fechatter.ENotFound:     http.StatusNotFound,
-	fechatter.EConflict:     http.StatusConflict,
-	fechatter.ETooLarge:     http.StatusRequestEntityTooLarge,
-	fechatter.ETimeout:      http.StatusRequestTimeout,
-	fechatter.ERateLimited:  http.StatusTooManyRequests,
-	fechatter.EUnavailable:  http.StatusServiceUnavailable,
-	fechatter.EQuota:        http.StatusRequestEntityTooLarge,
-}
-
 // StatusOf is the HTTP status of an error code.
-func StatusOf(code string) int {
-	if s, ok := statusOf[code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func StatusOf(code string) int { return fechatter.HTTPStatus(code) }
 
 // fail answers err in the REST error envelope; internal errors are logged, not shown.
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {

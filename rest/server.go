@@ -179,27 +179,8 @@ func (s *Server) routes() {
 	})
 }
 
-var statusOf = map[string]int{
-	fechatter.EInvalid:      http.StatusBadRequest,
-	fechatter.EUnauthorized: http.StatusUnauthorized,
-	fechatter.EForbidden:    http.StatusForbidden,
-	fechatter.ENotFound:     http.StatusNotFound,
-	fechatter.EConflict:     http.StatusConflict,
-	fechatter.ETooLarge:     http.StatusRequestEntityTooLarge,
-	fechatter.ETimeout:      http.StatusRequestTimeout,
-	fechatter.ERateLimited:  http.StatusTooManyRequests,
-	fechatter.EUnavailable:  http.StatusServiceUnavailable,
-	fechatter.EInternal:     http.StatusInternalServerError,
-	fechatter.EQuota:        http.StatusRequestEntityTooLarge,
-}
-
 // StatusOf maps an error code to its HTTP status.
-func StatusOf(code string) int {
-	if s, ok := statusOf[code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func StatusOf(code string) int { return fechatter.HTTPStatus(code) }
 
 type envelope struct {
 	Error struct {
