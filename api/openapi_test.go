@@ -79,8 +79,8 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		registered[op] = true
 		edge++
 	}
-	if edge < 4 {
-		t.Fatalf("only %d net/http routes under /api/v1/ found: is the node's route listing still right?", edge)
+	if edge == 0 {
+		t.Fatal("no net/http route under /api/v1/ found: is the node's route listing still right?")
 	}
 	for _, op := range sorted(registered) {
 		if !documented[op] {
@@ -89,7 +89,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	}
 	for _, op := range sorted(documented) {
 		if !registered[op] {
-			t.Errorf("api/openapi.yaml documents %s, which the app does not serve", op)
+			t.Errorf("api/openapi.yaml documents %s, which neither the Fiber app nor the node's mux serves", op)
 		}
 	}
 }
