@@ -47,7 +47,8 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 	// CORS, then the body rule (size cap; a body late for the ReadTimeout gets 408). A route
 	// that streams a larger body (POST /api/v1/chats/{id}/files) is mounted on its own, more
 	// specific pattern as edge.CORS(origins, h), without body.Buffer (and without
-	// APIHeaders: downloads set their own caching headers), and enforces its own limit.
+	// APIHeaders: the files handler sets nosniff and its own Cache-Control), and enforces its
+	// own limit.
 	body := edge.Body{Limit: n.cfg.APIBodyLimit, Logger: n.log}
 	mux.Handle("/api/", edge.APIHeaders(edge.CORS(origins, body.Buffer(adaptor.FiberApp(api.App())))))
 	// Uploads stream and downloads are served from storage: net/http, outside the body cap.
