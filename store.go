@@ -326,7 +326,8 @@ type Store interface {
 	SearchMessages(ctx context.Context, q MessageSearch) ([]Message, error)
 	// ScanMessages pages through every message of the installation by ascending id: at most
 	// limit with id > afterID, tombstones included. maxID is the highest message id (0 when
-	// there is none), for progress reports. It feeds search reindexing.
+	// there is none), for progress reports. It feeds search reindexing, so messages come with
+	// their Files (whose names are indexed).
 	ScanMessages(ctx context.Context, afterID int64, limit int) (msgs []Message, maxID int64, err error)
 
 	// MessageActivity counts the messages (tombstones too: they were sent) of the
