@@ -24,6 +24,7 @@ type Store interface {
 	Pin(ctx context.Context, p fechatter.PinParams) (fechatter.Event, bool, error)
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
 	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
+	ReadsOf(ctx context.Context, chatIDs []int64) (map[int64][]fechatter.ReadPosition, error)
 }
 
 // Pusher takes the messages this node commits, for phones whose users are offline; it must
