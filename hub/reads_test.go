@@ -35,11 +35,12 @@ func readyChats(t *testing.T, e ft.Event) map[int64]readyChat {
 // Read markers are ephemeral, so the ready event carries the read state a reconnecting client
 // missed: its own read position and counts (moved by another device meanwhile) and, in chats
 // within the presence fan-out, every member's position for "seen by". Larger chats carry no
-// reads (GET /chats/{id}/reads). Both stores with the embedded NATS.
+// reads (GET /chats/{id}/reads). SQLite + embedded NATS, PostgreSQL + external NATS.
 func TestReadyCarriesReadPositions(t *testing.T) {
-	for _, pg := range []bool{false, true} {
-		t.Run(map[bool]string{false: "sqlite", true: "postgres"}[pg], func(t *testing.T) {
-			p := newPair(t, ft.Options{Postgres: pg, Tune: func(c *node.Config) { c.PresenceFanout = 2 }})
+	backends(t, func(t *testing.T, opts ft.Options) {
+		{
+			opts.Tune = func(c *node.Config) { c.PresenceFanout = 2 }
+			p := newPair(t, opts)
 			big := p.s.CreateChat(t, p.alice, fechatter.ChatGroup, "three", p.bob.User.ID, p.s.Signup(t, email("cleo"), p.workspace).User.ID)
 			a := p.s.Dial(t, p.alice.AccessToken)
 			a.Ready()
@@ -74,6 +75,6 @@ func TestReadyCarriesReadPositions(t *testing.T) {
 			if mine.LastReadSeq != 2 || mine.Unread != 2 || mine.MentionCount != 1 {
 				t.Fatalf("bob's own read state in ready: %+v", mine)
 			}
-		})
-	}
+		}
+	})
 }
