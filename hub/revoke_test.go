@@ -40,8 +40,10 @@ func TestDisabledUserIsCutOffOnEveryNode(t *testing.T) {
 	b1.Ready()
 	b2 := n2.Dial(t, bob.AccessToken)
 	b2.Ready()
-	sse := n2.OpenSSE(t, ft.SSEOptions{Token: bob.AccessToken})
-	sse.WaitFor(wait, "ready")
+	sse1 := n1.OpenSSE(t, ft.SSEOptions{Token: bob.AccessToken})
+	sse1.WaitFor(wait, "ready")
+	sse2 := n2.OpenSSE(t, ft.SSEOptions{Token: bob.AccessToken})
+	sse2.WaitFor(wait, "ready")
 
 	n1.MustDo(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/admin/users/%d", bob.User.ID), owner.AccessToken, map[string]any{"disabled": true}, nil)
 	for i, c := range []*ft.Conn{b1, b2} {
@@ -49,7 +51,11 @@ func TestDisabledUserIsCutOffOnEveryNode(t *testing.T) {
 			t.Fatalf("socket on node %d closed with %d, want 4003", i+1, code)
 		}
 	}
-	sse.Ended(revokedWithin)
+	sse1.Ended(revokedWithin)
+	sse2.Ended(revokedWithin)
+	if again := n1.OpenSSE(t, ft.SSEOptions{Token: bob.AccessToken}); again.Resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a disabled user's new event stream answered %d, want 401", again.Resp.StatusCode)
+	}
 
 	if code, raw := n2.Do(t, "GET", "/api/v1/me", bob.AccessToken, nil, nil); code != http.StatusUnauthorized {
 		t.Fatalf("a disabled user's access token still works: %d %s", code, raw)
@@ -177,18 +183,39 @@ func containsExpiry(raw []byte) bool {
 // seq order before anything sent after it.
 func TestRemovalWithoutNoticeStopsTheTimeline(t *testing.T) {
 	p := newPair(t, ft.Options{})
-	s := p.s
-	carol := s.Signup(t, email("carol"), p.workspace)
-	group := s.CreateChat(t, p.alice, fechatter.ChatGroup, "team", p.bob.User.ID, carol.User.ID)
-	c := s.Dial(t, carol.AccessToken)
+	removalWithoutNotice(t, p.s, p.s, p.workspace, p.alice, p.bob)
+}
+
+// The same across nodes sharing PostgreSQL and an external NATS: the node holding the removed
+// member's socket never hears of the removal, only of the message after it, and still stops
+// the chat at the removal (it reads the gap from the store).
+func TestRemovalWithoutNoticeStopsTheTimelineOnAnotherNode(t *testing.T) {
+	db := ft.CreateDatabase(t)
+	secret, prefix := ft.RandomSecret(), ft.UniquePrefix()
+	n1 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), NATSPrefix: prefix, JWTSecret: secret})
+	n2 := ft.Start(t, ft.Options{DatabaseURL: db, NATSURL: ft.NATSURL(), NATSPrefix: prefix, JWTSecret: secret})
+	ws := fmt.Sprintf("removal-%d", seq.Add(1))
+	alice := n1.Signup(t, email("alice"), ws)
+	bob := n1.Signup(t, email("bob"), ws)
+	removalWithoutNotice(t, n1, n2, ws, alice, bob)
+}
+
+// removalWithoutNotice removes carol (whose socket is on carolNode) from a group straight in
+// the store of node, then alice (on node) sends: carol's socket must get member_left and
+// chat_left, and never the message.
+func removalWithoutNotice(t *testing.T, node, carolNode *ft.Server, workspace string, alice, bob ft.Account) {
+	t.Helper()
+	carol := carolNode.Signup(t, email("carol"), workspace)
+	group := node.CreateChat(t, alice, fechatter.ChatGroup, "team", bob.User.ID, carol.User.ID)
+	c := carolNode.Dial(t, carol.AccessToken)
 	c.Ready()
-	a := s.Dial(t, p.alice.AccessToken)
+	a := node.Dial(t, alice.AccessToken)
 	a.Ready()
 	a.Send(sendFrame(group.ID, "before"))
 	c.WaitFor(wait, isMessage(group.ID))
 
 	// Straight in the store: no chat_left, no member_left on NATS.
-	if _, err := s.Store.RemoveMember(t.Context(), group.ID, carol.User.ID, p.alice.User.ID); err != nil {
+	if _, err := node.Store.RemoveMember(t.Context(), group.ID, carol.User.ID, alice.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	a.Send(sendFrame(group.ID, "secret after the removal"))

@@ -83,14 +83,7 @@ func (s *Server) adminChat(c *fiber.Ctx) (fechatter.Chat, error) {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	chat, err := s.cfg.Store.Chat(ctx, id)
-	if err != nil {
-		return fechatter.Chat{}, err
-	}
-	if chat.WorkspaceID != currentUser(c).WorkspaceID {
-		return fechatter.Chat{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
-	}
-	return chat, nil
+	return s.workspaceChat(ctx, id, currentUser(c).WorkspaceID)
 }
 
 // adminArchiveChat archives any chat of the workspace: it stays readable, nobody can send,

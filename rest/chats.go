@@ -107,12 +107,9 @@ func (s *Server) visibleChat(c *fiber.Ctx) (fechatter.Chat, fechatter.Member, er
 	me := currentUser(c)
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	chat, err := s.cfg.Store.Chat(ctx, id)
+	chat, err := s.workspaceChat(ctx, id, me.WorkspaceID)
 	if err != nil {
 		return fechatter.Chat{}, fechatter.Member{}, err
-	}
-	if chat.WorkspaceID != me.WorkspaceID {
-		return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
 	}
 	m, err := s.cfg.Store.Member(ctx, id, me.ID)
 	switch {
@@ -124,7 +121,23 @@ func (s *Server) visibleChat(c *fiber.Ctx) (fechatter.Chat, fechatter.Member, er
 		return chat, fechatter.Member{}, nil
 	}
 	// A private chat one is not in is as unknown as another workspace's.
-	return fechatter.Chat{}, fechatter.Member{}, fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
+	return fechatter.Chat{}, fechatter.Member{}, chatNotFound(id)
+}
+
+// chatNotFound is the one answer for a chat id the caller may not know of: one that does not
+// exist, another workspace's, a private chat they are not in. Word for word the same, so the
+// answer never tells a real id from a made-up one.
+func chatNotFound(id int64) error {
+	return fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
+}
+
+// workspaceChat loads chat id of workspace ws; any other chat, existing or not, is chatNotFound.
+func (s *Server) workspaceChat(ctx context.Context, id, ws int64) (fechatter.Chat, error) {
+	chat, err := s.cfg.Store.Chat(ctx, id)
+	if fechatter.ErrorCode(err) == fechatter.ENotFound || (err == nil && chat.WorkspaceID != ws) {
+		return fechatter.Chat{}, chatNotFound(id)
+	}
+	return chat, err
 }
 
 // memberChat loads a chat the caller is a member of: visible non-members (a public channel's

@@ -126,7 +126,7 @@ func (s *Server) markRead(c *fiber.Ctx) error {
 	defer cancel()
 	seq, err := s.cfg.Store.MarkRead(ctx, id, me.ID, req.Seq)
 	if fechatter.ErrorCode(err) == fechatter.ENotFound {
-		return fechatter.Errorf(fechatter.ENotFound, "chat %d not found", id)
+		return chatNotFound(id)
 	}
 	if err != nil {
 		return err
