@@ -130,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter), Usage: n.usage,
+		OverloadBudget: cfg.OverloadBudget, ConnectRate: max(0, cfg.ConnectRate), SendQueue: cfg.SendQueue,
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
