@@ -66,6 +66,8 @@ type Node struct {
 	stopFiles context.CancelFunc
 	filesDone chan struct{}
 
+	natsHealth natsHealth
+
 	presence     presenceTracker
 	redis        *redis.Client
 	stopPresence context.CancelFunc
@@ -124,6 +126,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
+	n.registerNATSMetrics()
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: origins.Patterns(),
@@ -198,7 +201,10 @@ func (n *Node) connectNATS() error {
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.ReconnectJitter(500*time.Millisecond, time.Second),
 		nats.ReconnectBufSize(-1), // never buffer publishes while down: the store is the truth
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { n.log.Warn("nats: disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			n.natsHealth.disconnects.Add(1)
+			n.log.Warn("nats: disconnected", "err", err)
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted())
 			n.recheckSessions()
@@ -211,6 +217,7 @@ func (n *Node) connectNATS() error {
 			}
 			n.log.Warn("nats: async error", "subject", subj, "err", err)
 			if errors.Is(err, nats.ErrSlowConsumer) {
+				n.natsHealth.slow.Add(1)
 				n.recheckSessions()
 				n.recoverTimelines()
 			}
