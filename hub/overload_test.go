@@ -116,7 +116,7 @@ func sendWithID(chatID int64, clientID, ref string) map[string]any {
 // client_id is accepted once the node caught up, and every acked message reaches every member
 // once, in order.
 func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
-	const budget = time.Second
+	const budget = 2 * time.Second
 	p := newPair(t, ft.Options{Postgres: true, Tune: func(c *node.Config) { c.OverloadBudget = budget }})
 	a := p.s.Dial(t, p.alice.AccessToken)
 	a.Ready()
