@@ -64,6 +64,7 @@ type load struct {
 	budget  time.Duration
 	sched   recent // scheduler probe lateness
 	commit  recent // sends' wait for their worker
+	setup   recent // a new connection's start once authenticated (the user's chats, subscriptions, ready)
 	lagger  Lagger // nil: the broker does not say
 	connect *rate.Limiter
 
@@ -154,7 +155,8 @@ func refuseConnect(w http.ResponseWriter, err *fechatter.Error) {
 // past ConnectRate.
 func (h *Hub) admitConnect() *fechatter.Error {
 	l := h.load
-	if late := l.lateness(time.Now()); l.budget > 0 && late > l.budget {
+	now := time.Now()
+	if late := max(l.lateness(now), l.setup.get(now)); l.budget > 0 && late > l.budget {
 		h.m.refused.WithLabelValues("connect", "late").Inc()
 		return fechatter.Overloaded(retryAfter(late), "connection refused")
 	}

@@ -117,10 +117,14 @@ func (c *Client) setup(conn *websocket.Conn, token string) *Disconnect {
 	go func() {
 		user, id, resume, dis := c.authenticate(conn, token)
 		if dis == nil {
+			// how long the node takes to start a connection once it has the token: a
+			// clock of its own lateness (the client's time to send auth is not counted)
+			at := time.Now()
 			if err := c.start(c.h.ctx, user, id, resume); err != nil {
 				c.h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
 				dis = DisconnectRestart
 			}
+			c.h.load.setup.observe(time.Since(at), time.Now())
 		}
 		d <- dis
 	}()

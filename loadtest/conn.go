@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -54,8 +55,9 @@ type conn struct {
 	ws      *websocket.Conn
 	cursors []chatCursor // the user's chats
 	ready   chan struct{}
-	closing bool // a deliberate close is in progress (churn, end of run)
-	up      bool // connected and ready
+	closing bool        // a deliberate close is in progress (churn, end of run)
+	dialing atomic.Bool // a reconnect is in progress (churn or rejoin): one at a time
+	up      bool        // connected and ready
 }
 
 // dial opens the socket and waits for ready. With resume it authenticates by first frame
@@ -278,15 +280,18 @@ func (c *conn) onReady(line []byte) {
 		return
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.cursors == nil {
 		c.cursors = make([]chatCursor, 0, len(ev.Chats))
 		for _, ch := range ev.Chats {
 			c.cursors = append(c.cursors, chatCursor{id: ch.ID, seq: ch.LastSeq})
 		}
 	}
-	ready := c.ready
-	c.mu.Unlock()
-	close(ready)
+	select {
+	case <-c.ready: // a ready of an older socket of this connection already counted
+	default:
+		close(c.ready)
+	}
 }
 
 // stringAfter returns the JSON string value following key, without unescaping.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"strings"
@@ -193,7 +194,17 @@ func (r *runner) connectAll(ctx context.Context) error {
 	err := parallel(ctx, r.cfg.ConnectWorkers, len(r.local), func(i int) error {
 		c := r.local[i]
 		t0 := time.Now()
-		if err := c.dial(ctx, false); err != nil {
+		err := c.dial(ctx, false)
+		for try := 0; err != nil && try < 20 && ctx.Err() == nil; try++ {
+			var ref *refusedError
+			if !errors.As(err, &ref) {
+				break
+			}
+			r.st.refused.Add(1) // the node pushed back: wait its Retry-After plus jitter
+			time.Sleep(ref.retryAfter + mrand.N(ref.retryAfter+1))
+			err = c.dial(ctx, false)
+		}
+		if err != nil {
 			if r.st.connErrors.Add(1) <= 5 {
 				r.log.Warn("connect failed", "user", c.user, "err", err)
 			}

@@ -196,7 +196,6 @@ func (r *runner) churner(ctx context.Context) {
 	t := time.NewTicker(time.Duration(float64(time.Second) * float64(r.cfg.Procs) / r.cfg.ChurnRate))
 	defer t.Stop()
 	var wg sync.WaitGroup
-	var busy sync.Map
 	defer wg.Wait()
 	for {
 		select {
@@ -205,13 +204,13 @@ func (r *runner) churner(ctx context.Context) {
 		case <-t.C:
 		}
 		c := pool[rand.IntN(len(pool))]
-		if _, taken := busy.LoadOrStore(c, true); taken {
+		if !c.dialing.CompareAndSwap(false, true) {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer busy.Delete(c)
+			defer c.dialing.Store(false)
 			r.reconnect(c)
 		}()
 	}
@@ -255,9 +254,10 @@ func (r *runner) redial(c *conn) bool {
 
 // rejoin brings back a connection the server closed, as a client would: backoff, resume.
 func (r *runner) rejoin(c *conn) {
-	if r.done.Load() {
+	if r.done.Load() || !c.dialing.CompareAndSwap(false, true) {
 		return
 	}
+	defer c.dialing.Store(false)
 	time.Sleep(rand.N(500 * time.Millisecond)) // jitter: not all in step with the others closed at once
 	if r.redial(c) {
 		r.st.rejoins.Add(1)
