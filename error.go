@@ -21,6 +21,7 @@ const (
 	EUnavailable  = "unavailable"    // a dependency is down; retry later, nothing was stored
 	EInternal     = "internal_error" // a bug or an unexpected failure; details are only logged
 	EQuota        = "quota_exceeded" // the workspace's file storage is full
+	EOverloaded   = "overloaded"     // the node is past capacity; nothing was stored; retry after the hint
 )
 
 // Error is the application error: a stable machine code and a message safe to show a client.
@@ -44,6 +45,14 @@ func Errorf(code, format string, args ...any) *Error {
 func RateLimited(retryAfter time.Duration, what string) *Error {
 	e := &Error{Code: ERateLimited, RetryAfter: retryAfter}
 	e.Message = fmt.Sprintf("%s; retry in %ds", what, e.RetryAfterSeconds())
+	return e
+}
+
+// Overloaded returns an EOverloaded error: the node refused the request at once because it is
+// behind by more than its budget, and retryAfter is when to try again (same client_id).
+func Overloaded(retryAfter time.Duration, what string) *Error {
+	e := &Error{Code: EOverloaded, RetryAfter: retryAfter}
+	e.Message = fmt.Sprintf("%s; the server is overloaded, retry in %dms", what, retryAfter.Milliseconds())
 	return e
 }
 
@@ -96,6 +105,7 @@ var httpStatus = map[string]int{
 	EUnavailable:  http.StatusServiceUnavailable,
 	EInternal:     http.StatusInternalServerError,
 	EQuota:        http.StatusRequestEntityTooLarge,
+	EOverloaded:   http.StatusServiceUnavailable,
 }
 
 // HTTPStatus is the HTTP status of an error code; unknown codes are 500.

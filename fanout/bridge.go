@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -51,7 +52,14 @@ type Bridge struct {
 	workers []chan *nats.Msg
 	wg      sync.WaitGroup
 	stop    chan struct{}
+
+	lagMu sync.Mutex
+	lag   time.Duration // the largest publish→dispatch delay seen in the last lagWindow
+	lagAt time.Time
 }
+
+// lagWindow is how long a lag reading counts.
+const lagWindow = time.Second
 
 // New returns a bridge over nc. Call Start with a handler before subscribing.
 func New(nc *nats.Conn, opts Options) *Bridge {
@@ -100,6 +108,9 @@ func (b *Bridge) work(ch chan *nats.Msg) {
 }
 
 func (b *Bridge) dispatch(m *nats.Msg) {
+	if ts, err := strconv.ParseInt(m.Header.Get(hdrTime), 10, 64); err == nil {
+		b.noteLag(time.Since(time.UnixMicro(ts)))
+	}
 	seq, _ := strconv.ParseInt(m.Header.Get(hdrSeq), 10, 64)
 	if id, ok := parseID(m.Subject, b.subj.chat); ok {
 		skip, _ := strconv.ParseInt(m.Header.Get(hdrSkip), 10, 64)
@@ -134,6 +145,7 @@ func (b *Bridge) SubscribeUser(userID int64) (*nats.Subscription, error) {
 func (b *Bridge) PublishChat(chatID, seq int64, data []byte) error {
 	m := &nats.Msg{Subject: b.subj.Chat(chatID), Data: data, Header: nats.Header{}}
 	m.Header.Set(hdrSeq, strconv.FormatInt(seq, 10))
+	m.Header.Set(hdrTime, strconv.FormatInt(time.Now().UnixMicro(), 10))
 	return b.publish(m)
 }
 
@@ -183,6 +195,41 @@ func (b *Bridge) Ready() error {
 		return nil
 	}
 	return fmt.Errorf("nats: %s", b.nc.Status())
+}
+
+// noteLag records how long a timeline event took from its publish (on any node; clocks are
+// assumed in step to well under a second) to its dispatch here.
+func (b *Bridge) noteLag(d time.Duration) {
+	d = max(d, 0)
+	now := time.Now()
+	b.lagMu.Lock()
+	defer b.lagMu.Unlock()
+	if d >= b.lag || now.Sub(b.lagAt) > lagWindow {
+		b.lag, b.lagAt = d, now
+	}
+}
+
+// Lag is how late this node delivers what NATS brings: the largest publish→dispatch delay of a
+// timeline event in the last second (0 when none arrived). The hub refuses sends while it is
+// over budget.
+func (b *Bridge) Lag() time.Duration {
+	b.lagMu.Lock()
+	defer b.lagMu.Unlock()
+	if time.Since(b.lagAt) > lagWindow {
+		return 0
+	}
+	return b.lag
+}
+
+// Backlog is the number of messages taken off NATS and waiting for a delivery worker, and
+// their room: past it NATS drops messages for this node (a slow consumer), which the hub
+// recovers from the store.
+func (b *Bridge) Backlog() (queued, capacity int) {
+	for _, ch := range b.workers {
+		queued += len(ch)
+		capacity += cap(ch)
+	}
+	return queued, capacity
 }
 
 // Subjects is the bridge's subject layout.

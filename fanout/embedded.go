@@ -15,6 +15,10 @@ type Embedded struct {
 	srv *server.Server
 }
 
+// EmbeddedWriteDeadline is how long the embedded server waits on a write to this node's own
+// connection before it counts it as slow.
+const EmbeddedWriteDeadline = time.Minute
+
 // StartEmbedded starts an in-process NATS server with JetStream stored under dataDir/nats.
 func StartEmbedded(dataDir string) (*Embedded, error) {
 	opts := &server.Options{
@@ -25,6 +29,14 @@ func StartEmbedded(dataDir string) (*Embedded, error) {
 		NoSigs:     true,
 		NoLog:      true,
 		MaxPayload: 1 << 20,
+		// The only clients are this process's own connections, over an in-process pipe that
+		// has no buffer: a node too busy to read for a moment must not be cut off as a slow
+		// consumer (a reconnect resubscribes every chat and replays gaps from the store, which
+		// is the last thing a saturated node needs). Give it a minute and 256 MiB, and on a
+		// write timeout try again instead of closing.
+		WriteDeadline: EmbeddedWriteDeadline,
+		WriteTimeout:  server.WriteTimeoutPolicyRetry,
+		MaxPending:    256 << 20,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

@@ -39,6 +39,7 @@ const (
 	hdrKind = "Fc-Kind" // event kind of a user event (chat_joined, chat_left)
 	hdrChat = "Fc-Chat" // chat a user event is about
 	hdrSkip = "Fc-Skip" // user whose own connections do not get this ephemeral event
+	hdrTime = "Fc-Time" // when a timeline event was published, Unix µs (fan-out lag)
 )
 
 func parseID(subject, prefix string) (int64, bool) {

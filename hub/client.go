@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,8 @@ type Client struct {
 	sse     bool // events are framed for text/event-stream
 
 	closing atomic.Pointer[Disconnect]
-	busy    atomic.Bool // handling a client frame
+	busy    atomic.Bool  // handling a client frame
+	readAt  atomic.Int64 // when the last client frame was read (Unix ns)
 
 	mu       sync.Mutex
 	user     fechatter.User
@@ -316,7 +318,11 @@ func (c *Client) replyError(ref json.RawMessage, err error) {
 	if code == fechatter.EInternal {
 		c.h.log.Error("hub: request failed", "user_id", c.userID(), "err", err)
 	}
-	c.reply(encodeError(ref, code, msg))
+	var retry time.Duration
+	if e := (*fechatter.Error)(nil); errors.As(err, &e) {
+		retry = e.RetryAfter
+	}
+	c.reply(encodeErrorRetry(ref, code, msg, retry))
 	c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageError, Code: code, Page: "ws"})
 }
 

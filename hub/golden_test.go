@@ -56,9 +56,11 @@ func TestGoldenEvents(t *testing.T) {
 				Reads: []fechatter.ReadPosition{{UserID: 3, LastReadSeq: 19}, {UserID: 5, LastReadSeq: 15}, {UserID: 9, LastReadSeq: 12}}},
 			{ID: 8, LastSeq: 4200, LastReadSeq: 4200}, // larger than the presence fan-out: no reads
 		}),
-		"resync":        encodeResync(7),
-		"ack":           encodeAck(json.RawMessage(`"r1"`), msg),
-		"error":         encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),
+		"resync": encodeResync(7),
+		"ack":    encodeAck(json.RawMessage(`"r1"`), msg),
+		"error":  encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),
+		"error_overloaded": encodeErrorRetry(json.RawMessage(`"s:6f1c0a52-3b7e-4b1c-9d3e-0a1b2c3d4e5f"`), fechatter.EOverloaded,
+			"message not sent; the server is overloaded, retry in 750ms", 750*time.Millisecond),
 		"pong":          encodePong(json.RawMessage(`7`)),
 		"authenticated": encodeAuthenticated(json.RawMessage(`"renew"`), at.Add(15*time.Minute)),
 	}

@@ -84,6 +84,14 @@ type Config struct {
 	TypingInterval time.Duration // least time between relayed typing events per user and chat (default 2s)
 	SendWorkers    int           // concurrent send transactions (default 4; 1 suits SQLite's single writer)
 	MaxBatch       int           // sends stored in one transaction at most (default 256)
+	SendQueue      int           // sends waiting per send worker before more are refused (default 1024)
+	// OverloadBudget is how far behind the node may be (scheduler, commit queue, fan-out)
+	// before sends and connects are refused with "overloaded" (default 500ms; negative: never).
+	OverloadBudget time.Duration
+	// ConnectRate and ConnectBurst bound new connections per second on this node; past them a
+	// handshake gets HTTP 503 with Retry-After. 0: no bound.
+	ConnectRate  float64
+	ConnectBurst int
 	// PresenceFanout is the largest chat (in members) that gets presence events; members of
 	// larger chats ask GET /chats/{id}/presence. Default 100.
 	PresenceFanout int
@@ -132,6 +140,15 @@ func (c *Config) defaults() {
 	if c.PresenceFanout <= 0 {
 		c.PresenceFanout = 100
 	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = 1024
+	}
+	if c.OverloadBudget == 0 {
+		c.OverloadBudget = 500 * time.Millisecond
+	}
+	if c.ConnectBurst <= 0 {
+		c.ConnectBurst = int(2 * c.ConnectRate)
+	}
 }
 
 // Hub holds this node's connections. Create it with New, hand it to the fanout bridge as its
@@ -141,6 +158,7 @@ type Hub struct {
 	log   *slog.Logger
 	m     *Metrics
 	sends *sender
+	load  *load
 	rooms [numShards]shard // chat ID → local connections in the chat
 	users [numShards]shard // user ID → local connections of the user
 	unpub unpublished      // timeline events the broker did not take (see Recover)
@@ -165,8 +183,10 @@ func New(cfg Config) *Hub {
 		h.rooms[i].init()
 		h.users[i].init()
 	}
-	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch)
+	h.load = newLoad(&h.cfg)
+	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch, cfg.SendQueue)
 	h.sends.start()
+	go h.probe(ctx)
 	return h
 }
 

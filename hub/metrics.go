@@ -16,6 +16,10 @@ type Metrics struct {
 	publishFailed prometheus.Counter
 	batchSize     prometheus.Histogram
 	commitLatency prometheus.Histogram
+	refused       *prometheus.CounterVec
+	forgiven      *prometheus.CounterVec
+	lateness      prometheus.Gauge
+	queued        prometheus.Gauge
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -48,10 +52,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		commitLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "fechatter_send_batch_seconds", Help: "Time to store one batch of sends.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_overload_refusals_total",
+			Help: "Sends and connects refused at once because the node was past capacity, by what and why (late: behind by more than the budget; full: the send queue was full; rate: past the connect rate)."},
+			[]string{"what", "why"}),
+		forgiven: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_deadlines_extended_total",
+			Help: "Client deadlines (keepalive pong, auth frame) extended because the node itself was late or busy, not the client silent."},
+			[]string{"what"}),
+		lateness: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_node_lateness_seconds", Help: "How far behind this node is now (scheduler, commit queue, fan-out; the largest of the last second)."}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_send_queue_length", Help: "Sends and timeline changes waiting for a send worker on this node."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed,
-			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency)
+			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
+			m.refused, m.forgiven, m.lateness, m.queued)
 	}
 	return m
 }

@@ -207,12 +207,19 @@ func encodeAck(ref json.RawMessage, m fechatter.Message) []byte {
 }
 
 func encodeError(ref json.RawMessage, code, msg string) []byte {
+	return encodeErrorRetry(ref, code, msg, 0)
+}
+
+// encodeErrorRetry is an error frame with retry_after_ms when retry is set: a refused request
+// (overloaded, rate_limited) may be sent again, unchanged, after that long.
+func encodeErrorRetry(ref json.RawMessage, code, msg string, retry time.Duration) []byte {
 	return encode(struct {
-		Type    string          `json:"type"`
-		Ref     json.RawMessage `json:"ref,omitempty"`
-		Code    string          `json:"code"`
-		Message string          `json:"message"`
-	}{"error", ref, code, msg})
+		Type         string          `json:"type"`
+		Ref          json.RawMessage `json:"ref,omitempty"`
+		Code         string          `json:"code"`
+		Message      string          `json:"message"`
+		RetryAfterMs int64           `json:"retry_after_ms,omitempty"`
+	}{"error", ref, code, msg, retry.Milliseconds()})
 }
 
 func encodePong(ref json.RawMessage) []byte {

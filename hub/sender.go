@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/fechatter/fechatter"
@@ -16,16 +17,22 @@ import (
 // edit, a delete, a reaction, a pin, a member joining or leaving) runs on that same worker
 // too, between batches, so a chat's events reach NATS in seq order and receivers never see a
 // gap they would have to read back from the store.
+//
+// The queues are bounded (Config.SendQueue per worker) and a send never waits to get into
+// one: past capacity it is refused at once (see admit).
 type sender struct {
 	h        *Hub
 	queues   []chan *sendReq
 	maxBatch int
+	busy     []atomic.Int64 // per worker: when its batch in progress started (Unix ns), 0 when idle
+	took     []atomic.Int64 // per worker: how long its last batch took (ns)
 }
 
 type sendReq struct {
 	p    fechatter.SendParams
 	op   Change // a timeline change other than a send; p is unused then
 	done chan fechatter.SendResult
+	at   time.Time // when it was queued
 }
 
 // Change is a change to one chat's timeline: it commits and returns the events to publish, in
@@ -33,34 +40,84 @@ type sendReq struct {
 // An alias, so that callers' interfaces can name the plain func type.
 type Change = func(ctx context.Context) ([]fechatter.Event, error)
 
-const sendQueueLen = 4096
-
-func newSender(h *Hub, workers, maxBatch int) *sender {
-	s := &sender{h: h, queues: make([]chan *sendReq, workers), maxBatch: maxBatch}
+func newSender(h *Hub, workers, maxBatch, queueLen int) *sender {
+	s := &sender{h: h, queues: make([]chan *sendReq, workers), maxBatch: maxBatch,
+		busy: make([]atomic.Int64, workers), took: make([]atomic.Int64, workers)}
 	for i := range s.queues {
-		s.queues[i] = make(chan *sendReq, sendQueueLen)
+		s.queues[i] = make(chan *sendReq, queueLen)
 	}
 	return s
 }
 
+func (s *sender) worker(chatID int64) int { return int(uint64(chatID) % uint64(len(s.queues))) }
+
+// wait estimates how long a send queued now on worker w would wait for its commit: the rest
+// of the batch in progress plus one batch time per maxBatch sends ahead of it.
+func (s *sender) wait(w int, now time.Time) time.Duration {
+	var d time.Duration
+	if b := s.busy[w].Load(); b != 0 {
+		d = now.Sub(time.Unix(0, b))
+	}
+	return d + time.Duration(len(s.queues[w])/s.maxBatch)*time.Duration(s.took[w].Load())
+}
+
+// queued is the number of requests waiting in all queues.
+func (s *sender) queued() int {
+	n := 0
+	for _, q := range s.queues {
+		n += len(q)
+	}
+	return n
+}
+
+// maxWait is the longest wait of any worker.
+func (s *sender) maxWait(now time.Time) time.Duration {
+	var d time.Duration
+	for w := range s.queues {
+		d = max(d, s.wait(w, now))
+	}
+	return d
+}
+
+// admit refuses a send at once when the node is behind by more than its budget: the send
+// would only wait, and make every send after it wait longer.
+func (s *sender) admit(w int, now time.Time) error {
+	l := s.h.load
+	if l.budget <= 0 {
+		return nil
+	}
+	late := max(l.lateness(now), s.wait(w, now))
+	if late > l.budget {
+		s.h.m.refused.WithLabelValues("send", "late").Inc()
+		return fechatter.Overloaded(retryAfter(late), "message not sent")
+	}
+	return nil
+}
+
 // start runs the workers until the hub's context ends.
 func (s *sender) start() {
-	for _, q := range s.queues {
-		go s.work(q)
+	for w, q := range s.queues {
+		go s.work(w, q)
 	}
 }
 
 // send charges p to its sender's send limit, stores it through a worker and waits for the
 // outcome.
+// A send refused for overload is not charged to the sender's limit.
 func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
+	w, now := s.worker(p.ChatID), time.Now()
+	if err := s.admit(w, now); err != nil {
+		return fechatter.SendResult{Err: err}
+	}
 	if err := s.h.admitSend(ctx, p.SenderID); err != nil {
 		return fechatter.SendResult{Err: err}
 	}
-	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1)}
+	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1), at: now}
 	select {
-	case s.queues[uint64(p.ChatID)%uint64(len(s.queues))] <- r:
-	case <-ctx.Done():
-		return fechatter.SendResult{Err: ctx.Err()}
+	case s.queues[w] <- r:
+	default:
+		s.h.m.refused.WithLabelValues("send", "full").Inc()
+		return fechatter.SendResult{Err: fechatter.Overloaded(retryAfter(s.wait(w, time.Now())), "message not sent")}
 	}
 	select {
 	case res := <-r.done:
@@ -72,7 +129,7 @@ func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.Sen
 	}
 }
 
-func (s *sender) work(q chan *sendReq) {
+func (s *sender) work(w int, q chan *sendReq) {
 	batch := make([]*sendReq, 0, s.maxBatch)
 	params := make([]fechatter.SendParams, 0, s.maxBatch)
 	for {
@@ -91,7 +148,14 @@ func (s *sender) work(q chan *sendReq) {
 				break fill
 			}
 		}
+		now := time.Now()
+		if !batch[0].at.IsZero() {
+			s.h.load.commit.observe(now.Sub(batch[0].at), now)
+		}
+		s.busy[w].Store(now.UnixNano())
 		s.run(batch, params[:0])
+		s.took[w].Store(int64(time.Since(now)))
+		s.busy[w].Store(0)
 	}
 }
 
@@ -164,9 +228,9 @@ func (h *Hub) Send(ctx context.Context, p fechatter.SendParams) fechatter.SendRe
 // Change runs a change to chatID's timeline on the chat's worker, in order with its sends, and
 // publishes the events it returns. The error is the change's own; ctx bounds the wait.
 func (h *Hub) Change(ctx context.Context, chatID int64, op Change) error {
-	r := &sendReq{op: op, done: make(chan fechatter.SendResult, 1)}
+	r := &sendReq{op: op, done: make(chan fechatter.SendResult, 1), at: time.Now()}
 	select {
-	case h.sends.queues[uint64(chatID)%uint64(len(h.sends.queues))] <- r:
+	case h.sends.queues[h.sends.worker(chatID)] <- r:
 	case <-ctx.Done():
 		return ctx.Err()
 	}

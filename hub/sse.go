@@ -132,6 +132,10 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, http.StatusServiceUnavailable, fechatter.EUnavailable, "server is shutting down")
 		return
 	}
+	if err := h.admitConnect(); err != nil {
+		refuseConnect(w, err)
+		return
+	}
 	token := bearerToken(r)
 	if token == "" {
 		token = r.URL.Query().Get("access_token")

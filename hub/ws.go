@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -61,6 +62,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, http.StatusServiceUnavailable, fechatter.EUnavailable, "server is shutting down")
 		return
 	}
+	if err := h.admitConnect(); err != nil {
+		refuseConnect(w, err)
+		return
+	}
 	token := bearerToken(r)
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
 	if err != nil {
@@ -94,6 +99,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
+		c.readAt.Store(time.Now().UnixNano())
 		c.busy.Store(true)
 		c.handle(data)
 		if c.frameDone() {
@@ -111,10 +117,14 @@ func (c *Client) setup(conn *websocket.Conn, token string) *Disconnect {
 	go func() {
 		user, id, resume, dis := c.authenticate(conn, token)
 		if dis == nil {
+			// how long the node takes to start a connection once it has the token: a
+			// clock of its own lateness (the client's time to send auth is not counted)
+			at := time.Now()
 			if err := c.start(c.h.ctx, user, id, resume); err != nil {
 				c.h.log.Error("hub: connection setup failed", "user_id", user.ID, "err", err)
 				dis = DisconnectRestart
 			}
+			c.h.load.setup.observe(time.Since(at), time.Now())
 		}
 		d <- dis
 	}()
@@ -126,9 +136,9 @@ func (c *Client) authenticate(conn *websocket.Conn, token string) (fechatter.Use
 	h := c.h
 	var resume map[int64]int64
 	if token == "" {
-		timer := time.AfterFunc(h.cfg.AuthTimeout, func() { c.close(unauthorized("auth timeout")) })
+		stop := h.deadline(h.cfg.AuthTimeout, "auth", func() { c.close(unauthorized("auth timeout")) })
 		_, data, err := conn.Read(h.ctx)
-		if !timer.Stop() || err != nil {
+		if !stop() || err != nil {
 			return fechatter.User{}, Identity{}, nil, unauthorized("auth timeout")
 		}
 		f, err := decodeFrame(data)
@@ -169,18 +179,31 @@ func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.Us
 }
 
 // keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes
-// the connection. It costs a timer, not a goroutine, between pings.
+// the connection, unless the silence was the server's own: the pong can only be read between
+// frames, so a ping is not held against the client while the connection was handling a frame,
+// when a frame arrived meanwhile, or when the node itself was late for a tenth of the wait.
+// It costs a timer, not a goroutine, between pings.
 func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 	var stopped atomic.Bool
 	var timer *time.Timer
+	var mu sync.Mutex
+	mu.Lock()
+	defer mu.Unlock()
 	timer = time.AfterFunc(c.h.cfg.PingInterval, func() {
+		start, stall := time.Now(), c.h.load.stall()
 		ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
 		err := conn.Ping(ctx)
 		cancel()
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && !c.silent(start, stall) {
+			c.h.m.forgiven.WithLabelValues("keepalive").Inc()
+			err = nil
+		}
 		if err != nil {
 			c.close(DisconnectStale)
 			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if !stopped.Load() {
 			timer.Reset(c.h.cfg.PingInterval)
 		}
@@ -189,6 +212,16 @@ func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 		stopped.Store(true)
 		timer.Stop()
 	}
+}
+
+// silent reports whether an unanswered ping sent at start (at the node's stall total stall)
+// is the client's fault: no frame came from it since, its connection was not busy with one,
+// and the node was not late meanwhile.
+func (c *Client) silent(start time.Time, stall time.Duration) bool {
+	if c.busy.Load() || c.readAt.Load() >= start.UnixNano() {
+		return false
+	}
+	return c.h.load.stall()-stall <= c.h.cfg.WriteTimeout/10
 }
 
 func bearerToken(r *http.Request) string {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -54,8 +55,9 @@ type conn struct {
 	ws      *websocket.Conn
 	cursors []chatCursor // the user's chats
 	ready   chan struct{}
-	closing bool // a deliberate close is in progress (churn, end of run)
-	up      bool // connected and ready
+	closing bool        // a deliberate close is in progress (churn, end of run)
+	dialing atomic.Bool // a reconnect is in progress (churn or rejoin): one at a time
+	up      bool        // connected and ready
 }
 
 // dial opens the socket and waits for ready. With resume it authenticates by first frame
@@ -69,8 +71,12 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, r.cfg.URL, &opts)
+	ws, resp, err := websocket.Dial(ctx, r.cfg.URL, &opts)
 	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
+			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			return &refusedError{retryAfter: time.Duration(max(secs, 1)) * time.Second}
+		}
 		return err
 	}
 	ws.SetReadLimit(4 << 20)
@@ -109,6 +115,13 @@ func (c *conn) authFrame(tok string) []byte {
 	c.mu.Unlock()
 	b, _ := json.Marshal(map[string]any{"type": "auth", "token": tok, "resume": res})
 	return b
+}
+
+// refusedError is a handshake the server refused for now (HTTP 503): retry after retryAfter.
+type refusedError struct{ retryAfter time.Duration }
+
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("refused (503), retry after %v", e.retryAfter)
 }
 
 // close closes the socket deliberately (not counted as an unexpected close).
@@ -153,6 +166,9 @@ func (c *conn) readLoop(ws *websocket.Conn, done chan struct{}) {
 			c.mu.Unlock()
 			if !deliberate {
 				c.r.unexpectedClose(err)
+				if c.r.cfg.Scenario == Churn {
+					go c.r.rejoin(c)
+				}
 			}
 			return
 		}
@@ -173,6 +189,7 @@ var (
 	keySeq    = []byte(`"seq":`)
 	keyChat   = []byte(`"chat_id":`)
 	keyRef    = []byte(`"ref":`)
+	keyRetry  = []byte(`"retry_after_ms":`)
 	typeMsg   = []byte("message")
 	typeAck   = []byte("ack")
 	typeError = []byte("error")
@@ -202,6 +219,7 @@ func (c *conn) handle(line []byte) {
 		r.st.acks.Add(1)
 		if ref := intAfter(line, keyRef); ref > 0 {
 			r.res.AckLatency.Record(now.Sub(time.Unix(0, ref)))
+			r.forget(ref)
 		}
 		chat := intAfter(line, keyChat)
 		r.acked(chat, intAfter(line, keySeq))
@@ -213,8 +231,11 @@ func (c *conn) handle(line []byte) {
 		r.st.reactionDeliveries.Add(1)
 		c.advance(intAfter(line, keyChat), intAfter(line, keySeq))
 	case bytes.Equal(typ, typeError):
-		r.st.sendErrors.Add(1)
 		r.noteError(line)
+		if ms := intAfter(line, keyRetry); ms > 0 && r.retryLater(intAfter(line, keyRef), time.Duration(ms)*time.Millisecond) {
+			return // answered later by the retry's ack or error
+		}
+		r.st.sendErrors.Add(1)
 	case bytes.Equal(typ, typeReady):
 		c.onReady(line)
 	case bytes.Equal(typ, typeRsync):
@@ -259,15 +280,18 @@ func (c *conn) onReady(line []byte) {
 		return
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.cursors == nil {
 		c.cursors = make([]chatCursor, 0, len(ev.Chats))
 		for _, ch := range ev.Chats {
 			c.cursors = append(c.cursors, chatCursor{id: ch.ID, seq: ch.LastSeq})
 		}
 	}
-	ready := c.ready
-	c.mu.Unlock()
-	close(ready)
+	select {
+	case <-c.ready: // a ready of an older socket of this connection already counted
+	default:
+		close(c.ready)
+	}
 }
 
 // stringAfter returns the JSON string value following key, without unescaping.

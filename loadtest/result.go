@@ -35,7 +35,13 @@ type Result struct {
 	Gaps       int64 `json:"gaps"`        // events skipped on a live connection
 	Resyncs    int64 `json:"resyncs"`
 	Reconnects int64 `json:"reconnects"` // churn: deliberate reconnects with resume
-	Missing    int64 `json:"missing"`    // churn: acked events a connection never got
+	// Retries are refused sends (overloaded, rate_limited) sent again, same client_id, after
+	// the server's retry_after_ms plus jitter; Rejoins are connections the server closed (or
+	// refused with 503) that came back with resume, after Retry-After plus jitter.
+	Retries int64 `json:"retries,omitempty"`
+	Rejoins int64 `json:"rejoins,omitempty"`
+	Refused int64 `json:"refused_connects,omitempty"` // handshakes answered 503 (overloaded)
+	Missing int64 `json:"missing"`                    // churn: acked events a connection never got
 
 	OtherEvents int64 `json:"other_events"` // presence, typing and other events received
 	// -mix: how many sends were thread replies and reactions, and the reaction events received
@@ -83,6 +89,9 @@ func Merge(parts []*Result) *Result {
 		out.Gaps += p.Gaps
 		out.Resyncs += p.Resyncs
 		out.Reconnects += p.Reconnects
+		out.Retries += p.Retries
+		out.Rejoins += p.Rejoins
+		out.Refused += p.Refused
 		out.OtherEvents += p.OtherEvents
 		out.Replies += p.Replies
 		out.Reactions += p.Reactions
@@ -170,6 +179,9 @@ func (r *Result) WriteTable(w io.Writer) {
 		row("deliveries", "%d of %d expected (%.0f/s)", r.Deliveries, r.Expected, perSec(r.Deliveries, r.MeasureSeconds+r.DrainSeconds))
 		row("delivery latency", "%s", quantiles(r.Latency))
 		row("order", "%d duplicates, %d gaps, %d resyncs, %d missing, %d reconnects", r.Duplicates, r.Gaps, r.Resyncs, r.Missing, r.Reconnects)
+		if r.Retries+r.Rejoins+r.Refused > 0 {
+			row("push-back", "%d sends retried after a refusal, %d connections rejoined after a server close, %d handshakes refused (503)", r.Retries, r.Rejoins, r.Refused)
+		}
 	}
 	if s := r.Server; s != nil {
 		row("server rss", "%d KB idle → %d KB loaded: %.1f KB per connection", s.RSSBeforeKB, s.RSSLoadedKB, s.RSSPerConnKB)

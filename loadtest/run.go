@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"strings"
@@ -61,6 +62,7 @@ type counters struct {
 	sends, acks, sendErrors, lagged, deliveries, expected    atomic.Int64
 	replies, reactions, reactionDeliveries                   atomic.Int64
 	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
+	retries, rejoins, refused                                atomic.Int64
 }
 
 type runner struct {
@@ -75,6 +77,10 @@ type runner struct {
 	local   []*conn // the same, packed
 
 	roots roots // -mix: the message each chat's replies and reactions are about
+
+	pendMu  sync.Mutex
+	pending map[int64]pendingSend // sends not yet acked, by ref (their due time)
+	done    atomic.Bool           // the run is over: no more retries or rejoins
 
 	mu       sync.Mutex
 	closes   map[string]int64
@@ -114,6 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.done.Store(true)
 	r.closeAll() // nothing more is counted after the drain
 	r.finish()
 	r.res.Notes = append(r.res.Notes, "load average before/after: "+loadBefore+" / "+loadavg())
@@ -151,7 +158,8 @@ func newRunner(cfg Config) (*runner, error) {
 	prefix := "lt" + cfg.RunID + ":"
 	r := &runner{cfg: cfg, log: cfg.Logger, dialers: newDialers(cfg.Sources), prefix: prefix,
 		marker: []byte(`"text":"` + prefix), res: newResult(),
-		closes: map[string]int64{}, errCodes: map[string]int64{}, maxAcked: map[int64]int64{}}
+		closes: map[string]int64{}, errCodes: map[string]int64{}, maxAcked: map[int64]int64{},
+		pending: map[int64]pendingSend{}}
 	r.res.Scenario, r.res.Label, r.res.Rate = cfg.Scenario, cfg.Label, cfg.Rate
 	if len(cfg.Seed.Chats) > 0 {
 		r.res.Chats, r.res.Members = len(cfg.Seed.Chats), len(cfg.Seed.Chats[0].Members)
@@ -186,7 +194,17 @@ func (r *runner) connectAll(ctx context.Context) error {
 	err := parallel(ctx, r.cfg.ConnectWorkers, len(r.local), func(i int) error {
 		c := r.local[i]
 		t0 := time.Now()
-		if err := c.dial(ctx, false); err != nil {
+		err := c.dial(ctx, false)
+		for try := 0; err != nil && try < 20 && ctx.Err() == nil; try++ {
+			var ref *refusedError
+			if !errors.As(err, &ref) {
+				break
+			}
+			r.st.refused.Add(1) // the node pushed back: wait its Retry-After plus jitter
+			time.Sleep(ref.retryAfter + mrand.N(ref.retryAfter+1))
+			err = c.dial(ctx, false)
+		}
+		if err != nil {
 			if r.st.connErrors.Add(1) <= 5 {
 				r.log.Warn("connect failed", "user", c.user, "err", err)
 			}
@@ -279,6 +297,7 @@ func (r *runner) finish() {
 	res.Lagged, res.Deliveries, res.Expected = r.st.lagged.Load(), r.st.deliveries.Load(), r.st.expected.Load()
 	res.Duplicates, res.Gaps, res.Resyncs = r.st.duplicates.Load(), r.st.gaps.Load(), r.st.resyncs.Load()
 	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()
+	res.Retries, res.Rejoins, res.Refused = r.st.retries.Load(), r.st.rejoins.Load(), r.st.refused.Load()
 	res.Replies, res.Reactions, res.ReactionDeliveries = r.st.replies.Load(), r.st.reactions.Load(), r.st.reactionDeliveries.Load()
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
+	"errors"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -99,6 +100,7 @@ func (r *runner) publish(ctx context.Context, s schedule, start time.Time, local
 		buf = r.frame(buf[:0], i, sender, s.chats[ci].ID, due, idBase, pad)
 		frame := append([]byte(nil), buf...)
 		r.st.sends.Add(1)
+		r.remember(due.UnixNano(), c, frame)
 		go c.write(frame)
 	}
 	return expect, nil
@@ -194,7 +196,6 @@ func (r *runner) churner(ctx context.Context) {
 	t := time.NewTicker(time.Duration(float64(time.Second) * float64(r.cfg.Procs) / r.cfg.ChurnRate))
 	defer t.Stop()
 	var wg sync.WaitGroup
-	var busy sync.Map
 	defer wg.Wait()
 	for {
 		select {
@@ -203,29 +204,106 @@ func (r *runner) churner(ctx context.Context) {
 		case <-t.C:
 		}
 		c := pool[rand.IntN(len(pool))]
-		if _, taken := busy.LoadOrStore(c, true); taken {
+		if !c.dialing.CompareAndSwap(false, true) {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer busy.Delete(c)
+			defer c.dialing.Store(false)
 			r.reconnect(c)
 		}()
 	}
 }
 
-// reconnect closes c and dials it again with resume, retrying a few times.
+// reconnect closes c and dials it again with resume.
 func (r *runner) reconnect(c *conn) {
 	c.close()
-	for try := range 3 {
+	if r.redial(c) {
+		r.st.reconnects.Add(1)
+	}
+}
+
+// redial dials c again with resume until it is up: after a refusal (HTTP 503) it waits the
+// server's Retry-After plus as much again of jitter, after other failures a jittered
+// exponential backoff; it gives up after a minute or when the run ends.
+func (r *runner) redial(c *conn) bool {
+	deadline := time.Now().Add(time.Minute)
+	backoff := 100 * time.Millisecond
+	for try := 0; time.Now().Before(deadline) && !r.done.Load(); try++ {
 		err := c.dial(context.Background(), true)
 		if err == nil {
-			r.st.reconnects.Add(1)
-			return
+			return true
 		}
-		r.log.Warn("reconnect failed", "user", c.user, "try", try, "err", err)
-		time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+		wait := backoff
+		var ref *refusedError
+		if errors.As(err, &ref) {
+			r.st.refused.Add(1)
+			wait = ref.retryAfter
+		} else {
+			backoff = min(2*backoff, 5*time.Second)
+			if try < 3 {
+				r.log.Warn("reconnect failed", "user", c.user, "try", try, "err", err)
+			}
+		}
+		time.Sleep(wait + rand.N(wait+1)) // a load tool pacing its own retries
 	}
 	r.st.connErrors.Add(1)
+	return false
+}
+
+// rejoin brings back a connection the server closed, as a client would: backoff, resume.
+func (r *runner) rejoin(c *conn) {
+	if r.done.Load() || !c.dialing.CompareAndSwap(false, true) {
+		return
+	}
+	defer c.dialing.Store(false)
+	time.Sleep(rand.N(500 * time.Millisecond)) // jitter: not all in step with the others closed at once
+	if r.redial(c) {
+		r.st.rejoins.Add(1)
+	}
+}
+
+// pendingSend is a send not yet acked, kept to send again after a refusal.
+type pendingSend struct {
+	c     *conn
+	frame []byte
+	tries int
+}
+
+func (r *runner) remember(ref int64, c *conn, frame []byte) {
+	r.pendMu.Lock()
+	r.pending[ref] = pendingSend{c: c, frame: frame}
+	r.pendMu.Unlock()
+}
+
+func (r *runner) forget(ref int64) {
+	r.pendMu.Lock()
+	delete(r.pending, ref)
+	r.pendMu.Unlock()
+}
+
+// maxRetries bounds how often one refused send is sent again.
+const maxRetries = 20
+
+// retryLater sends a refused send again, unchanged, after retryAfter plus as much again of
+// jitter. It reports false when the send is not retried (unknown, too many tries, run over).
+func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
+	r.pendMu.Lock()
+	p, ok := r.pending[ref]
+	if ok {
+		p.tries++
+		r.pending[ref] = p
+	}
+	r.pendMu.Unlock()
+	if !ok || p.tries > maxRetries || r.done.Load() {
+		return false
+	}
+	r.st.retries.Add(1)
+	time.AfterFunc(retryAfter+rand.N(retryAfter+1), func() {
+		if !r.done.Load() {
+			p.c.write(p.frame)
+		}
+	})
+	return true
 }

@@ -152,6 +152,9 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
+	fs.DurationVar(&c.OverloadBudget, "overload-budget", 500*time.Millisecond, "how far behind (scheduler, commit queue, fan-out) the node may be before it refuses sends (error overloaded) and connects (HTTP 503) with a retry hint; 0 turns it off (FECHATTER_OVERLOAD_BUDGET)")
+	fs.Float64Var(&c.ConnectRate, "connect-rate", 0, "new WebSocket and SSE connections per second on this node, bursts of twice that; past it HTTP 503 with Retry-After; 0: no fixed bound (FECHATTER_CONNECT_RATE)")
+	fs.IntVar(&c.SendQueue, "send-queue", 1024, "sends waiting per send worker before more are refused as overloaded (FECHATTER_SEND_QUEUE)")
 	m.fileFlags(fs)
 	return fs
 }
@@ -167,6 +170,9 @@ var envFlags = [][2]string{
 	{"send-rate", "FECHATTER_SEND_RATE"},
 	{"send-burst", "FECHATTER_SEND_BURST"},
 	{"queue-limit", "FECHATTER_QUEUE_LIMIT"},
+	{"overload-budget", "FECHATTER_OVERLOAD_BUDGET"},
+	{"connect-rate", "FECHATTER_CONNECT_RATE"},
+	{"send-queue", "FECHATTER_SEND_QUEUE"},
 	{"analytics-retention", "FECHATTER_ANALYTICS_RETENTION"},
 }
 
@@ -180,6 +186,9 @@ func limitsOff(c *node.Config) {
 	}
 	if c.SendRate <= 0 {
 		c.SendRate = -1
+	}
+	if c.OverloadBudget <= 0 {
+		c.OverloadBudget = -1
 	}
 }
 

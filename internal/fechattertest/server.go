@@ -52,6 +52,9 @@ func Start(t testing.TB, opts Options) *Server {
 		ShutdownGrace: 5 * time.Second,
 		// Rate limits are off; the tests of a limit turn it on with Tune.
 		AuthPerMinute: -1, LoginFailures: -1, LoginAccountAttempts: -1, WritesPerMinute: -1, SendRate: -1,
+		// So is overload admission: a test machine busy with other tests is late by more than
+		// any budget. The tests of admission turn it on with Tune.
+		OverloadBudget: -1,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()

@@ -67,6 +67,8 @@ type Node struct {
 	stopFiles context.CancelFunc
 	filesDone chan struct{}
 
+	natsHealth natsHealth
+
 	presence     presenceTracker
 	push         *push.Hook // nil unless FECHATTER_PUSH_URL is set
 	redis        *redis.Client
@@ -129,13 +131,15 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
+	n.registerNATSMetrics()
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
 		Metrics: hub.NewMetrics(n.registry), AllowedOrigins: origins.Patterns(),
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter), Usage: n.usage,
-		Push: n.pusher(),
+		Push:           n.pusher(),
+		OverloadBudget: cfg.OverloadBudget, ConnectRate: max(0, cfg.ConnectRate), SendQueue: cfg.SendQueue,
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
@@ -203,7 +207,10 @@ func (n *Node) connectNATS() error {
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.ReconnectJitter(500*time.Millisecond, time.Second),
 		nats.ReconnectBufSize(-1), // never buffer publishes while down: the store is the truth
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { n.log.Warn("nats: disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			n.natsHealth.disconnects.Add(1)
+			n.log.Warn("nats: disconnected", "err", err)
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			n.log.Info("nats: reconnected", "url", c.ConnectedUrlRedacted())
 			n.recheckSessions()
@@ -216,6 +223,7 @@ func (n *Node) connectNATS() error {
 			}
 			n.log.Warn("nats: async error", "subject", subj, "err", err)
 			if errors.Is(err, nats.ErrSlowConsumer) {
+				n.natsHealth.slow.Add(1)
 				n.recheckSessions()
 				n.recoverTimelines()
 			}

@@ -421,6 +421,36 @@ describe('ChatClient sends', () => {
     expect(client.pending()[0].status).toBe('sending')
   })
 
+  it('sends an overloaded send again by itself, same client_id, after retry_after_ms plus jitter', async () => {
+    const { client, connect } = setup()
+    client.start()
+    const s = await connect()
+    const item = client.send(7, 'x')
+    s.push({ type: 'error', ref: 's:' + item.clientId, code: 'overloaded', message: 'retry in 800ms', retry_after_ms: 800 })
+    expect(client.pending()[0]).toMatchObject({ status: 'queued' })
+    await vi.advanceTimersByTimeAsync(1199) // 800 × (1 + random 0.5) = 1200
+    expect(s.frames('send')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    const frames = s.frames('send')
+    expect(frames).toHaveLength(2)
+    expect(frames[1].client_id).toBe(item.clientId)
+    s.push({ type: 'ack', ref: 's:' + item.clientId, message: msg(50, 11, { sender_id: 1, client_id: item.clientId }) })
+    expect(client.pending()).toHaveLength(0)
+  })
+
+  it('gives up retrying a refused send by itself after a few attempts', async () => {
+    const { client, connect } = setup()
+    client.start()
+    const s = await connect()
+    const item = client.send(7, 'x')
+    for (let i = 0; i < 10 && client.pending()[0].status !== 'failed'; i++) {
+      s.push({ type: 'error', ref: 's:' + item.clientId, code: 'rate_limited', message: 'slow down', retry_after_ms: 100 })
+      await vi.advanceTimersByTimeAsync(200)
+    }
+    expect(client.pending()[0]).toMatchObject({ status: 'failed', error: { code: 'rate_limited' } })
+    expect(s.frames('send')).toHaveLength(6)
+  })
+
   it('marks a send failed when no ack comes in time', async () => {
     const { client, connect } = setup()
     client.start()

@@ -140,6 +140,10 @@ function defaultClientId(): string {
   return crypto.randomUUID()
 }
 
+/** Sends refused for overload or rate are sent again by themselves this many times before
+ * they show as failed (the user can still retry them). */
+const maxAutoRetries = 5
+
 export class ChatClient extends Emitter<Events> {
   readonly features: Features = { typing: null, read: null, presence: false }
   user: User | null = null
@@ -511,7 +515,7 @@ export class ChatClient extends Emitter<Events> {
         this.onAck(e.ref, e.message)
         return
       case 'error':
-        this.onError(e.ref, e.code, e.message)
+        this.onError(e.ref, e.code, e.message, e.retry_after_ms)
         return
       case 'pong':
         this.onPong(e.ref)
@@ -584,7 +588,7 @@ export class ChatClient extends Emitter<Events> {
     this.emitOutbox()
   }
 
-  private onError(ref: Ref | undefined, code: string, message: string): void {
+  private onError(ref: Ref | undefined, code: string, message: string, retryAfterMs?: number): void {
     if (typeof ref === 'string') {
       if (ref === this.renewRef) {
         // the fresh token was refused: try again while the current one lasts; if it runs
@@ -596,6 +600,10 @@ export class ChatClient extends Emitter<Events> {
         const item = this.outbox.get(ref.slice(2))
         if (item) {
           this.clearAckTimer(item.clientId)
+          if (retryAfterMs && retryAfterMs > 0 && item.attempts <= maxAutoRetries && (code === 'overloaded' || code === 'rate_limited')) {
+            this.retryLater(item, retryAfterMs)
+            return
+          }
           item.status = 'failed'
           item.error = { code, message }
           this.emitOutbox()
@@ -661,6 +669,22 @@ export class ChatClient extends Emitter<Events> {
         this.emitOutbox()
       }, this.opts.ackTimeoutMs),
     )
+  }
+
+  /** A send the server refused for now (overloaded, rate_limited) goes out again, same
+   * client_id, after the server's hint plus up to as much again of jitter, so that a crowd
+   * refused together does not come back together. It stays 'queued' meanwhile. */
+  private retryLater(item: Outgoing, retryAfterMs: number): void {
+    item.status = 'queued'
+    const wait = Math.round(retryAfterMs * (1 + this.opts.random()))
+    this.ackTimers.set(
+      item.clientId,
+      setTimeout(() => {
+        this.ackTimers.delete(item.clientId)
+        this.flushOne(item)
+      }, wait),
+    )
+    this.emitOutbox()
   }
 
   private clearAckTimer(clientId: string): void {

@@ -134,7 +134,7 @@ export const eventShapes = {
   chat_left: { chat_id: 'int' },
   resync: { chat_id: 'int' },
   ack: { ref: { opt: 'ref' }, message: { object: message } },
-  error: { ref: { opt: 'ref' }, code: 'string', message: 'string' },
+  error: { ref: { opt: 'ref' }, code: 'string', message: 'string', retry_after_ms: { opt: 'int' } },
   pong: { ref: { opt: 'ref' } },
   typing: { chat_id: 'int', user_id: 'int' },
   presence: { user_id: 'int', online: 'bool' },

@@ -166,7 +166,7 @@ export type ServerEvent =
   | { type: 'chat_left'; chat_id: number }
   | { type: 'resync'; chat_id: number }
   | { type: 'ack'; ref?: Ref; message: Message }
-  | { type: 'error'; ref?: Ref; code: string; message: string }
+  | { type: 'error'; ref?: Ref; code: string; message: string; retry_after_ms?: number }
   | { type: 'pong'; ref?: Ref }
   | { type: 'typing'; chat_id: number; user_id: number }
   | { type: 'presence'; user_id: number; online: boolean }
@@ -229,6 +229,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'unavailable'
   | 'internal_error'
+  | 'overloaded'
 
 /** Close codes with a meaning for the client. */
 export const CloseCode = {

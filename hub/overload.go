@@ -1,0 +1,208 @@
+package hub
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/fechatter/fechatter"
+	"golang.org/x/time/rate"
+)
+
+// Past capacity. A node offered more than it can do says so at once instead of queueing: a
+// send is refused with a retryable "overloaded" error (nothing stored, retry the same
+// client_id after retry_after_ms) and a connect with HTTP 503 and Retry-After, whenever the
+// node is behind by more than its budget. What it accepted it still delivers within about
+// that budget, and no client is closed for the time the node itself was late.
+//
+// How late the node is comes from three clocks, each reading counting for lateWindow:
+//   - the scheduler: a probe timer due every probeInterval; how late it fires is how long a
+//     runnable goroutine waits for a CPU, the lateness of everything on the node;
+//   - the commit queue: how long a send waits for its worker (queued, or behind a batch in
+//     progress);
+//   - the fan-out: how long a timeline event took from its publish to its dispatch here, when
+//     the broker reports it (Lag).
+
+const (
+	probeInterval = 50 * time.Millisecond
+	lateWindow    = time.Second
+)
+
+// Lagger is implemented by a Broker that can tell how late its deliveries are.
+type Lagger interface {
+	Lag() time.Duration
+}
+
+// recent is the largest reading taken in the last lateWindow.
+type recent struct {
+	mu sync.Mutex
+	v  time.Duration
+	at time.Time
+}
+
+func (r *recent) observe(d time.Duration, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d >= r.v || now.Sub(r.at) > lateWindow {
+		r.v, r.at = d, now
+	}
+}
+
+func (r *recent) get(now time.Time) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.at) > lateWindow {
+		return 0
+	}
+	return r.v
+}
+
+// load is the node's view of its own lateness and the admission rules built on it.
+type load struct {
+	budget  time.Duration
+	sched   recent // scheduler probe lateness
+	commit  recent // sends' wait for their worker
+	setup   recent // a new connection's start once authenticated (the user's chats, subscriptions, ready)
+	lagger  Lagger // nil: the broker does not say
+	connect *rate.Limiter
+
+	mu      sync.Mutex
+	stalled time.Duration // total lateness of the probe since start; never decreases
+	extra   func() time.Duration
+}
+
+func newLoad(cfg *Config) *load {
+	l := &load{budget: cfg.OverloadBudget}
+	if lg, ok := cfg.Broker.(Lagger); ok {
+		l.lagger = lg
+	}
+	if cfg.ConnectRate > 0 {
+		l.connect = rate.NewLimiter(rate.Limit(cfg.ConnectRate), max(1, cfg.ConnectBurst))
+	}
+	return l
+}
+
+// probe runs the scheduler probe until ctx ends, and keeps the lateness gauge (which counts the
+// send queues' wait too) current.
+func (h *Hub) probe(ctx context.Context) {
+	l := h.load
+	t := time.NewTimer(probeInterval)
+	defer t.Stop()
+	due := time.Now().Add(probeInterval)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			now = time.Now() // the channel's value is when the timer fired, not when we ran
+			late := max(0, now.Sub(due))
+			l.sched.observe(late, now)
+			l.addStall(late)
+			h.m.lateness.Set(max(l.lateness(now), h.sends.maxWait(now)).Seconds())
+			h.m.queued.Set(float64(h.sends.queued()))
+			due = now.Add(probeInterval)
+			t.Reset(probeInterval)
+		}
+	}
+}
+
+func (l *load) addStall(d time.Duration) {
+	l.mu.Lock()
+	l.stalled += d
+	l.mu.Unlock()
+}
+
+// stall is the node's total lateness so far: a deadline armed at stall s0 and firing at s1
+// lost s1-s0 to the node's own saturation.
+func (l *load) stall() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stalled
+}
+
+// lateness is how far behind the node is now: the largest recent reading of its clocks.
+func (l *load) lateness(now time.Time) time.Duration {
+	d := max(l.sched.get(now), l.commit.get(now))
+	if l.lagger != nil {
+		d = max(d, l.lagger.Lag())
+	}
+	if l.extra != nil {
+		d = max(d, l.extra())
+	}
+	return d
+}
+
+// retryAfter is the hint given with a refusal: the lateness itself, at least minRetry and at
+// most maxRetry. Clients add jitter.
+func retryAfter(late time.Duration) time.Duration {
+	const minRetry, maxRetry = 250 * time.Millisecond, 10 * time.Second
+	return min(max(late, minRetry), maxRetry).Round(time.Millisecond)
+}
+
+// refuseConnect answers a handshake the node cannot take now: HTTP 503, Retry-After in whole
+// seconds, and the error envelope with code "overloaded" and retry_after_ms.
+func refuseConnect(w http.ResponseWriter, err *fechatter.Error) {
+	w.Header().Set("Retry-After", strconv.Itoa(err.RetryAfterSeconds()))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = w.Write(encode(map[string]any{"error": map[string]any{
+		"code": err.Code, "message": err.Message, "retry_after_ms": err.RetryAfter.Milliseconds()}}))
+}
+
+// admitConnect decides whether a new connection may start: refused while the node is late or
+// past ConnectRate.
+func (h *Hub) admitConnect() *fechatter.Error {
+	l := h.load
+	now := time.Now()
+	if late := max(l.lateness(now), l.setup.get(now)); l.budget > 0 && late > l.budget {
+		h.m.refused.WithLabelValues("connect", "late").Inc()
+		return fechatter.Overloaded(retryAfter(late), "connection refused")
+	}
+	if l.connect != nil {
+		r := l.connect.Reserve()
+		if d := r.Delay(); d > 0 {
+			r.Cancel()
+			h.m.refused.WithLabelValues("connect", "rate").Inc()
+			return fechatter.Overloaded(retryAfter(d), "too many connections at once")
+		}
+	}
+	return nil
+}
+
+// deadline calls fn after d of the node's own time: when it comes due, time the node spent
+// late meanwhile is given back (up to 10×d), so a client is never judged by the server's
+// stall. stop cancels it and reports whether it did so before fn ran.
+func (h *Hub) deadline(d time.Duration, what string, fn func()) (stop func() bool) {
+	var mu sync.Mutex
+	stopped, fired := false, false
+	start, given := h.load.stall(), time.Duration(0)
+	var t *time.Timer
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(d, func() {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
+		}
+		if lost := h.load.stall() - start - given; lost > d/10 && given < 10*d {
+			given += lost
+			t.Reset(lost)
+			mu.Unlock()
+			h.m.forgiven.WithLabelValues(what).Inc()
+			return
+		}
+		fired = true
+		mu.Unlock()
+		fn()
+	})
+	return func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+		return !fired
+	}
+}
