@@ -39,7 +39,7 @@ type AnswerParams struct {
 	ThreadID int64  // answer in this thread (0: in the chat)
 	// Since is the start of the quota day (UTC midnight). With UserQuota > 0 the asker may
 	// have at most UserQuota answers since then, with WorkspaceQuota > 0 the bot at most
-	// WorkspaceQuota; EQuota otherwise. Both are checked and the answer stored in one
+	// WorkspaceQuota; ERateLimited otherwise (see CheckQuota). Both are checked and the answer stored in one
 	// transaction, so concurrent asks never overdraw a quota.
 	Since          time.Time
 	UserQuota      int
@@ -66,15 +66,15 @@ func (p AnswerParams) Validate() error {
 	return nil
 }
 
-// CheckQuota fails with EQuota when the asker (mine answers today) or the workspace (all)
+// CheckQuota fails with ERateLimited (Retry-After: the next UTC midnight) when the asker (mine answers today) or the workspace (all)
 // has spent its daily quota.
 func (p AnswerParams) CheckQuota(mine, all int) error {
 	if p.UserQuota > 0 && mine >= p.UserQuota {
-		return &Error{Code: EQuota, Message: "your daily assistant quota of " + strconv.Itoa(p.UserQuota) +
+		return &Error{Code: ERateLimited, Message: "your daily assistant quota of " + strconv.Itoa(p.UserQuota) +
 			" answers is spent; it renews at 00:00 UTC", RetryAfter: p.Since.Add(24 * time.Hour).Sub(time.Now())}
 	}
 	if p.WorkspaceQuota > 0 && all >= p.WorkspaceQuota {
-		return &Error{Code: EQuota, Message: "the workspace's daily assistant quota of " + strconv.Itoa(p.WorkspaceQuota) +
+		return &Error{Code: ERateLimited, Message: "the workspace's daily assistant quota of " + strconv.Itoa(p.WorkspaceQuota) +
 			" answers is spent; it renews at 00:00 UTC", RetryAfter: p.Since.Add(24 * time.Hour).Sub(time.Now())}
 	}
 	return nil

@@ -378,7 +378,7 @@ type AssistantStore interface {
 	BotUser(ctx context.Context, workspaceID int64) (User, error)
 	// StartAnswer appends the bot's empty streaming message as a "message" timeline event.
 	// The bot and the asker must be active members of the chat (ENotFound), the chat not
-	// archived (EForbidden), the quotas not spent (EQuota). A ClientID used before returns
+	// archived (EForbidden), the quotas not spent (ERateLimited). A ClientID used before returns
 	// the original event.
 	StartAnswer(ctx context.Context, p AnswerParams) (Event, error)
 	// FinishAnswer stores a streaming answer's final text and state as a "message_edited"

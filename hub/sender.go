@@ -145,6 +145,7 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 		if r.Err == nil && r.Created {
 			s.h.publish(r.Event)
 			s.h.notifyMentions(r.Event)
+			s.h.observe(r.Event)
 		}
 	}
 	for i, r := range batch {

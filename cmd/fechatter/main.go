@@ -39,6 +39,7 @@ type Main struct {
 	apiBodyLimit   string // parsed into Config by ParseFlags
 	readTimeout    string
 	files          fileFlags
+	assistant      assistantFlags
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -151,6 +152,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
 	m.fileFlags(fs)
+	m.assistantFlags(fs)
 	return fs
 }
 
@@ -247,6 +249,9 @@ func (m *Main) parseEdge() error {
 		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
 	}
 	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
+	if err := m.parseAssistant(); err != nil {
+		return err
+	}
 	return m.parseFiles()
 }
 

@@ -192,9 +192,9 @@ func testAnswerQuota(t *testing.T, s fechatter.Store) {
 	}
 	f.ok(ask(tm.alice.ID, answerID1, 1, 0, since), "alice's first")
 	err := ask(tm.alice.ID, answerID2, 1, 0, since)
-	f.code(err, fechatter.EQuota, "alice's second over a quota of 1")
+	f.code(err, fechatter.ERateLimited, "alice's second over a quota of 1")
 	f.ok(ask(tm.bob.ID, answerID2, 1, 2, since), "bob's first")
-	f.code(ask(tm.bob.ID, answerID3, 5, 2, since), fechatter.EQuota, "workspace quota of 2")
+	f.code(ask(tm.bob.ID, answerID3, 5, 2, since), fechatter.ERateLimited, "workspace quota of 2")
 	// A new day (Since after the answers) counts afresh.
 	f.ok(ask(tm.alice.ID, answerID3, 1, 2, time.Now().Add(time.Hour)), "the next day")
 	if n := f.chat(g.ID).LastSeq; n != 3 {
