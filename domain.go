@@ -31,6 +31,7 @@ type User struct {
 	Fullname    string    `json:"fullname"`
 	Role        Role      `json:"role"` // role in the workspace
 	Disabled    bool      `json:"disabled,omitempty"`
+	Bot         bool      `json:"bot,omitempty"` // the workspace's assistant: no password, never logs in
 	CreatedAt   time.Time `json:"created_at"`
 }
 
@@ -110,6 +111,10 @@ type Message struct {
 	// Files are the message's attachments, in the order they were sent; a deleted message
 	// has none.
 	Files []File `json:"files,omitempty"`
+	// State is StateComplete ("") for every message but an assistant's answer in progress or
+	// broken off; AskerID is who asked for that answer (0 for other messages).
+	State   MessageState `json:"state,omitempty"`
+	AskerID int64        `json:"asker_id,omitempty"`
 }
 
 // Reaction is one emoji on a message: how many people reacted with it and (the first

@@ -339,6 +339,7 @@ type Store interface {
 	MessageActivity(ctx context.Context, workspaceID int64, from, to time.Time) ([]ActivityRow, error)
 
 	FileStore
+	AssistantStore
 
 	Ping(ctx context.Context) error
 	Close() error
@@ -371,4 +372,26 @@ type FileStore interface {
 	// and commits only if del succeeds. An upload of the same bytes meanwhile waits for it,
 	// then stores them anew. It reports whether it deleted.
 	DeleteBlob(ctx context.Context, sha256 string, del func() error) (bool, error)
+}
+
+// AssistantStore keeps the workspaces' bot users and their answers (see assistant.go).
+type AssistantStore interface {
+	// BotUser returns the workspace's bot user, creating it on first use (ENotFound for an
+	// unknown workspace). Its role is always member (SetUserRole refuses a bot with
+	// EForbidden) and it has no password; disabling it turns the assistant off there.
+	BotUser(ctx context.Context, workspaceID int64) (User, error)
+	// StartAnswer appends the bot's empty streaming message as a "message" timeline event.
+	// The bot and the asker must be active members of the chat (ENotFound), the chat not
+	// archived (EForbidden), the quotas not spent (ERateLimited). A ClientID used before returns
+	// the original event.
+	StartAnswer(ctx context.Context, p AnswerParams) (Event, error)
+	// FinishAnswer stores a streaming answer's final text and state as a "message_edited"
+	// timeline event (edited_at stays unset): EConflict when it is not streaming, EInvalid
+	// for a state that is not final or a text over MaxTextRunes.
+	FinishAnswer(ctx context.Context, p FinishParams) (Event, error)
+	// StaleAnswers lists at most limit answers still streaming that were started before
+	// before, oldest first: what a node that died mid-answer left behind.
+	StaleAnswers(ctx context.Context, before time.Time, limit int) ([]Message, error)
+	// Message returns a message by id, whoever asks (ENotFound): callers check membership.
+	Message(ctx context.Context, id int64) (Message, error)
 }

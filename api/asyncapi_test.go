@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/api"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/node"
+	"github.com/fechatter/fechatter/openai/openaitest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -196,11 +199,16 @@ func (f *frames) check(e ft.Event) {
 // client frame and meets every server event but resync (its golden example is checked above).
 func TestRealFramesMatchAsyncAPI(t *testing.T) {
 	f := &frames{t: t, client: asyncSchema(t, "ClientFrame"), serv: asyncSchema(t, "ServerEvent"), seen: map[string]bool{}, got: map[*ft.Conn][]ft.Event{}}
-	s := ft.Start(t, ft.Options{})
+	model := openaitest.New(t, nil) // the assistant's stream events, from a stand-in model
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
+		c.Assistant = node.AssistantConfig{URL: model.URL, Model: "standin-1"}
+	}})
 	ann := s.Signup(t, "ann@example.com", "acme")
 	ben := s.Signup(t, "ben@example.com", "acme")
 	cid := s.Signup(t, "cid@example.com", "acme")
-	chat := s.CreateChat(t, ann, "group", "team", ben.User.ID)
+	var info struct{ Bot fechatter.User }
+	s.MustDo(t, 200, "GET", "/api/v1/assistant", ann.AccessToken, nil, &info)
+	chat := s.CreateChat(t, ann, "group", "team", ben.User.ID, info.Bot.ID)
 
 	a := s.DialWith(t, ft.DialOptions{}) // browser style: the auth frame first
 	f.send(a, map[string]any{"type": "auth", "token": ann.AccessToken, "resume": map[string]int64{fmt.Sprint(chat.ID): 0}})
@@ -230,6 +238,8 @@ func TestRealFramesMatchAsyncAPI(t *testing.T) {
 	f.wait(a, "typing")
 	f.send(b, map[string]any{"type": "read", "chat_id": chat.ID, "seq": msg.Seq})
 	f.wait(a, "read")
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/chats/%d/ask", chat.ID), ben.AccessToken, map[string]any{"text": "status?"}, nil)
+	f.wait(a, "stream")
 	f.send(a, map[string]any{"type": "resume", "chats": map[string]int64{fmt.Sprint(chat.ID): 0}})
 	f.send(a, map[string]any{"type": "delete", "ref": "d1", "chat_id": chat.ID, "message_id": msg.ID})
 	f.wait(b, "message_deleted")

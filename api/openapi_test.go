@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/api"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/fechatter/fechatter/internal/node"
+	"github.com/fechatter/fechatter/openai/openaitest"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -173,8 +175,20 @@ func TestRealResponsesMatchOpenAPI(t *testing.T) {
 	http.DefaultClient = &http.Client{Transport: v}
 	t.Cleanup(func() { http.DefaultClient = saved; v.next.(*http.Transport).CloseIdleConnections() })
 
-	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) { c.Files.MaxUpload, c.Files.Quota = 4096, 6000 }})
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	model := openaitest.New(t, func(_ int, r openaitest.Received) openaitest.Reply {
+		if strings.Contains(r.Prompt(), "hold on") {
+			return openaitest.Reply{Tokens: []string{"Wait"}, Hold: hold}
+		}
+		return openaitest.Reply{Tokens: openaitest.Tokens("Hello from the stand-in.")}
+	})
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
+		c.Files.MaxUpload, c.Files.Quota = 4096, 6000
+		c.Assistant = node.AssistantConfig{URL: model.URL, Model: "standin-1"}
+	}})
 	scenario(t, s)
+	assistantScenario(t, s)
 
 	doc := load(t)
 	for path, item := range doc.Paths.Map() {
@@ -323,4 +337,32 @@ func sorted(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// assistantScenario asks the assistant everything it answers (against a stand-in model).
+func assistantScenario(t *testing.T, s *ft.Server) {
+	ann := s.Login(t, "ann@example.com")
+	var info struct{ Bot fechatter.User }
+	s.MustDo(t, 200, "GET", "/api/v1/assistant", ann.AccessToken, nil, &info)
+	chat := s.CreateChat(t, ann, "group", "with the bot", info.Bot.ID)
+	var out struct{ Message fechatter.Message }
+	ended := func() {
+		t.Helper()
+		ft.Eventually(t, 10*time.Second, func() string {
+			for _, m := range s.History(t, ann, chat.ID) {
+				if m.ID == out.Message.ID && m.State != fechatter.StateStreaming {
+					return ""
+				}
+			}
+			return "the answer still streams"
+		})
+	}
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/chats/%d/ask", chat.ID), ann.AccessToken, map[string]any{"text": "hi?"}, &out)
+	ended()
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/messages/%d/translate", out.Message.ID), ann.AccessToken, map[string]any{"lang": "German"}, &out)
+	ended()
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/chats/%d/summary", chat.ID), ann.AccessToken, nil, &out)
+	ended()
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/chats/%d/ask", chat.ID), ann.AccessToken, map[string]any{"text": "hold on"}, &out)
+	s.MustDo(t, 200, "POST", fmt.Sprintf("/api/v1/messages/%d/cancel", out.Message.ID), ann.AccessToken, nil, nil)
 }

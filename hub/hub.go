@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fechatter/fechatter"
@@ -162,6 +163,8 @@ type Hub struct {
 	rooms [numShards]shard // chat ID → local connections in the chat
 	users [numShards]shard // user ID → local connections of the user
 	unpub unpublished      // timeline events the broker did not take (see Recover)
+	// onMessage sees each message committed by this node's send path (see OnMessage).
+	onMessage atomic.Pointer[func(fechatter.Event)]
 
 	// ctx outlives any one connection; store calls use it so that a send in flight finishes
 	// even when its connection goes away.

@@ -212,6 +212,7 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 			if s.h.cfg.Push != nil {
 				s.h.cfg.Push.Message(r.Event.Message)
 			}
+			s.h.observe(r.Event)
 		}
 	}
 	for i, r := range batch {

@@ -141,7 +141,8 @@ func (s *Server) doLogin(c *fiber.Ctx) error {
 		return err
 	}
 	user, hash, err := s.cfg.Store.UserByEmail(ctx, email)
-	if fechatter.ErrorCode(err) == fechatter.ENotFound {
+	if fechatter.ErrorCode(err) == fechatter.ENotFound || (err == nil && user.Bot) {
+		// A bot has no password: nobody logs in as it, whatever its row holds.
 		// Spend the same time as a real check so response times do not reveal accounts.
 		if err := s.cfg.Hasher.DummyVerify(ctx, req.Password); err != nil {
 			return err

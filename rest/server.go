@@ -69,6 +69,9 @@ type Config struct {
 	Usage     Usage
 	Stats     Stats
 	Forgetter Forgetter
+	// Assistant answers /assistant, /chats/{id}/ask, /chats/{id}/summary,
+	// /messages/{id}/translate and /messages/{id}/cancel; nil: the assistant is off.
+	Assistant Assistant
 }
 
 // Server is the REST API.
@@ -164,6 +167,7 @@ func (s *Server) routes() {
 	api.Get("/me/preferences", s.getPreferences)
 	api.Patch("/me/preferences", s.updatePreferences)
 	api.Patch("/chats/:id/preferences", s.updateChatPreference)
+	s.assistantRoutes(api)
 
 	admin := api.Group("/admin", s.requireWorkspaceAdmin)
 	admin.Patch("/users/:id", s.adminUpdateUser)

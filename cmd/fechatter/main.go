@@ -39,6 +39,7 @@ type Main struct {
 	apiBodyLimit   string // parsed into Config by ParseFlags
 	readTimeout    string
 	files          fileFlags
+	assistant      assistantFlags
 }
 
 // NewMain returns a Main writing to the given streams.
@@ -156,6 +157,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.Float64Var(&c.ConnectRate, "connect-rate", 0, "new WebSocket and SSE connections per second on this node, bursts of twice that; past it HTTP 503 with Retry-After; 0: no fixed bound (FECHATTER_CONNECT_RATE)")
 	fs.IntVar(&c.SendQueue, "send-queue", 1024, "sends waiting per send worker before more are refused as overloaded (FECHATTER_SEND_QUEUE)")
 	m.fileFlags(fs)
+	m.assistantFlags(fs)
 	return fs
 }
 
@@ -258,6 +260,9 @@ func (m *Main) parseEdge() error {
 		return fmt.Errorf("read timeout %q: want a positive duration like 30s", m.readTimeout)
 	}
 	m.Config.APIBodyLimit, m.Config.ReadTimeout = limit, timeout
+	if err := m.parseAssistant(); err != nil {
+		return err
+	}
 	return m.parseFiles()
 }
 

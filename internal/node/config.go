@@ -30,14 +30,15 @@ type Config struct {
 	PresenceTTL        time.Duration
 	TLSCert            string
 	TLSKey             string
-	SignupPolicy       string        // "open" (default) or "invite-only"
-	PublicURL          string        // where people reach the web client, for invitation links
-	MetricsAddr        string        // Prometheus /metrics on this listener only; on Addr when empty
-	APIBodyLimit       int64         // largest /api request body in bytes (default 64 KiB)
-	ReadTimeout        time.Duration // a request's headers and body must arrive within it (default 30s)
-	Files              FilesConfig   // attachments: limits, and S3 instead of the data dir
-	PushURL            string        // push hook: where ID-only notices for offline users go; off when empty
-	PushSecret         string        // HMAC-SHA256 key signing each push notice (16+ bytes)
+	SignupPolicy       string          // "open" (default) or "invite-only"
+	PublicURL          string          // where people reach the web client, for invitation links
+	MetricsAddr        string          // Prometheus /metrics on this listener only; on Addr when empty
+	APIBodyLimit       int64           // largest /api request body in bytes (default 64 KiB)
+	ReadTimeout        time.Duration   // a request's headers and body must arrive within it (default 30s)
+	Files              FilesConfig     // attachments: limits, and S3 instead of the data dir
+	PushURL            string          // push hook: where ID-only notices for offline users go; off when empty
+	PushSecret         string          // HMAC-SHA256 key signing each push notice (16+ bytes)
+	Assistant          AssistantConfig // the AI member; off unless its URL is set
 
 	Logger *slog.Logger
 

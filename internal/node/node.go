@@ -16,6 +16,7 @@ import (
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/analytics"
+	"github.com/fechatter/fechatter/assistant"
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/files"
@@ -48,6 +49,7 @@ type Node struct {
 	bridge      *fanout.Bridge
 	indexer     *meili.Indexer // nil unless Meilisearch is configured
 	usage       *analytics.Emitter
+	assistant   *assistant.Service  // nil unless FECHATTER_AI_URL is set
 	consumer    *analytics.Consumer // nil unless ClickHouse is configured
 	clickhouse  *analytics.ClickHouse
 	registry    *prometheus.Registry
@@ -147,6 +149,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if n.assistant, err = n.openAssistant(searcher); err != nil {
+		return nil, err
+	}
 	restCfg := rest.Config{
 		Searcher: searcher, Store: n.Store, Hasher: auth.NewHasher(cfg.Argon2, 0), Issuer: n.Issuer, Notifier: n.Hub, Sender: n.Hub, Presence: n.presence,
 		Logger: n.log, Limits: n.restLimits(), Limiter: limiter, ClientIP: proxies,
@@ -154,6 +159,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		Usage: n.usage,
 	}
 	n.statsConfig(&restCfg)
+	if n.assistant != nil {
+		restCfg.Assistant = n.assistant
+	}
 	api := rest.New(restCfg)
 	n.srv = &http.Server{
 		Handler:           n.routes(api, origins),
@@ -320,17 +328,21 @@ func (n *Node) shutdown(ctx context.Context) error {
 	n.draining.Store(true)
 	ctx, cancel := context.WithTimeout(ctx, n.cfg.ShutdownGrace)
 	defer cancel()
+	errAssistant := n.closeAssistant(ctx)
 	errHub := n.Hub.Shutdown(ctx)
 	errHTTP := n.srv.Shutdown(ctx)
 	errMetrics := n.stopMetrics(ctx)
 	n.closeBackends()
-	err := errors.Join(errHub, errHTTP, errMetrics)
+	err := errors.Join(errAssistant, errHub, errHTTP, errMetrics)
 	n.served <- err
 	return err
 }
 
 func (n *Node) closeBackends() {
 	n.closePush()
+	if n.assistant != nil { // after a failed Open; Shutdown closed it before the hub
+		n.assistant.Close(context.Background())
+	}
 	n.closeFiles()
 	n.closeSearch()
 	if n.stopPresence != nil {

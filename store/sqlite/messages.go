@@ -12,7 +12,8 @@ import (
 )
 
 const msgCols = `m.id, m.chat_id, m.seq, m.sender_id, m.client_id, m.text, m.created_at, m.edited_at, m.deleted,
-	coalesce(m.thread_id, 0), m.reply_count, m.last_reply_at, m.mentions, m.pinned_at IS NOT NULL`
+	coalesce(m.thread_id, 0), m.reply_count, m.last_reply_at, m.mentions, m.pinned_at IS NOT NULL,
+	m.state, coalesce(m.asker_id, 0)`
 
 func scanMessage(row scanner, extra ...any) (fechatter.Message, error) {
 	var m fechatter.Message
@@ -20,7 +21,7 @@ func scanMessage(row scanner, extra ...any) (fechatter.Message, error) {
 	var edited, lastReply sql.NullInt64
 	var mentions string
 	dest := append([]any{&m.ID, &m.ChatID, &m.Seq, &m.SenderID, &m.ClientID, &m.Text, &created, &edited, &m.Deleted,
-		&m.ThreadID, &m.ReplyCount, &lastReply, &mentions, &m.Pinned}, extra...)
+		&m.ThreadID, &m.ReplyCount, &lastReply, &mentions, &m.Pinned, &m.State, &m.AskerID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.Message{}, err
 	}

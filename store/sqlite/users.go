@@ -11,12 +11,12 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-const userCols = `id, workspace_id, email, fullname, role, disabled, created_at`
+const userCols = `id, workspace_id, email, fullname, role, disabled, created_at, bot`
 
 func scanUser(row scanner, extra ...any) (fechatter.User, error) {
 	var u fechatter.User
 	var created int64
-	dest := append([]any{&u.ID, &u.WorkspaceID, &u.Email, &u.Fullname, &u.Role, &u.Disabled, &created}, extra...)
+	dest := append([]any{&u.ID, &u.WorkspaceID, &u.Email, &u.Fullname, &u.Role, &u.Disabled, &created, &u.Bot}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return fechatter.User{}, err
 	}
@@ -203,6 +203,9 @@ func (db *DB) SetUserRole(ctx context.Context, userID int64, role fechatter.Role
 		return invalid("unknown role %q", role)
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := refuseBot(ctx, tx, userID); err != nil {
+			return err
+		}
 		return setUserColumn(ctx, tx, userID, "role", string(role))
 	})
 }

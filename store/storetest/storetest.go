@@ -22,7 +22,7 @@ type testCase struct {
 // register its cleanup (closing the store, removing its files or database) with t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) fechatter.Store) {
 	t.Helper()
-	for _, tc := range slices.Concat(cases(), searchCases(), fileCases()) {
+	for _, tc := range slices.Concat(cases(), searchCases(), fileCases(), assistantCases()) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))
 		})

@@ -53,14 +53,14 @@ export interface Server {
   stop(): Promise<void>
 }
 
-export async function startServer(): Promise<Server> {
+export async function startServer(env: Record<string, string> = {}): Promise<Server> {
   const bin = resolve(process.env.FECHATTER_BIN ?? '../bin/fechatter')
   if (!existsSync(bin)) throw new Error(`${bin} not found; run \`make build\` first (make test-web-e2e does)`)
   const port = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'fechatter-e2e-'))
   const logs: string[] = []
   const proc = spawn(bin, [], {
-    env: { ...process.env, FECHATTER_ADDR: `127.0.0.1:${port}`, FECHATTER_DATA_DIR: dataDir, FECHATTER_LOG_LEVEL: 'warn' },
+    env: { ...process.env, FECHATTER_ADDR: `127.0.0.1:${port}`, FECHATTER_DATA_DIR: dataDir, FECHATTER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   proc.stdout!.on('data', (d) => logs.push(String(d)))

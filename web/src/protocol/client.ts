@@ -99,6 +99,8 @@ type Events = {
   chat_left: [chatId: number]
   resync: [chatId: number]
   typing: [chatId: number, userId: number]
+  /** The whole text so far of a streaming assistant answer (ephemeral, never replayed). */
+  stream: [chatId: number, messageId: number, text: string]
   presence: [userId: number, online: boolean]
   read: [chatId: number, userId: number, seq: number]
   /** The user was mentioned in a message (a notice, not part of the timeline). */
@@ -533,6 +535,9 @@ export class ChatClient extends Emitter<Events> {
         return
       case 'typing':
         this.emit('typing', e.chat_id, e.user_id)
+        return
+      case 'stream':
+        this.emit('stream', e.chat_id, e.message_id, e.text)
         return
       case 'presence':
         if (!this.features.presence) {

@@ -84,6 +84,8 @@ const message = {
   reactions: { opt: { array: { object: reaction } } },
   pinned: { opt: 'bool' },
   files: { opt: { array: { object: file } } },
+  state: { opt: { enum: ['streaming', 'failed', 'canceled'] } },
+  asker_id: { opt: 'int' },
 } as const satisfies Shape<Message>
 
 const role = { enum: ['owner', 'admin', 'member'] } as const
@@ -95,6 +97,7 @@ const user = {
   fullname: 'string',
   role,
   disabled: { opt: 'bool' },
+  bot: { opt: 'bool' },
   created_at: 'time',
 } as const satisfies Shape<User>
 
@@ -137,6 +140,7 @@ export const eventShapes = {
   error: { ref: { opt: 'ref' }, code: 'string', message: 'string', retry_after_ms: { opt: 'int' } },
   pong: { ref: { opt: 'ref' } },
   typing: { chat_id: 'int', user_id: 'int' },
+  stream: { chat_id: 'int', message_id: 'int', text: 'string' },
   presence: { user_id: 'int', online: 'bool' },
   read: { chat_id: 'int', user_id: 'int', seq: 'int' },
   member_joined: member,

@@ -10,6 +10,8 @@ export interface User {
   fullname: string
   role: Role
   disabled?: boolean
+  /** The workspace's assistant (shown with a bot badge; it never logs in). */
+  bot?: boolean
   created_at: string
 }
 
@@ -107,7 +109,13 @@ export interface Message {
   pinned?: boolean
   /** Attachments, in the order sent; a deleted message has none. */
   files?: FileInfo[]
+  /** An assistant answer's progress; absent once complete (every person's message). */
+  state?: MessageState
+  /** Who asked for this assistant answer (may cancel it while it streams). */
+  asker_id?: number
 }
+
+export type MessageState = 'streaming' | 'failed' | 'canceled'
 
 /** An uploaded file. Broadcast messages carry no URLs: ask GET /files/links for signed ones. */
 export interface FileInfo {
@@ -169,6 +177,8 @@ export type ServerEvent =
   | { type: 'error'; ref?: Ref; code: string; message: string; retry_after_ms?: number }
   | { type: 'pong'; ref?: Ref }
   | { type: 'typing'; chat_id: number; user_id: number }
+  /** Ephemeral: the whole text so far of a streaming assistant answer (never replayed). */
+  | { type: 'stream'; chat_id: number; message_id: number; text: string }
   | { type: 'presence'; user_id: number; online: boolean }
   | { type: 'read'; chat_id: number; user_id: number; seq: number }
   | { type: 'member_joined'; seq: number; chat_id: number; user_id: number; actor_id: number; created_at: string }
