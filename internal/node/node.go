@@ -112,6 +112,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.openAuth(); err != nil {
 		return nil, err
 	}
+	if err := n.openAnalytics(ctx); err != nil { // before files and the hub: both emit usage events
+		return nil, err
+	}
 	if err := n.openFiles(ctx, n.fileKey); err != nil {
 		return nil, err
 	}
@@ -120,9 +123,6 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	limiter := n.openLimiter()
-	if err := n.openAnalytics(ctx); err != nil {
-		return nil, err
-	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
