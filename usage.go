@@ -273,8 +273,8 @@ type BotResponse struct {
 }
 
 // Usage is the bot_response event of r: Code the outcome, Page the trigger, DurationMs the
-// latency, Size the prompt tokens and Count the completion tokens (the events table keeps
-// both in its numeric columns; Grafana and the stats read them there).
+// latency, Size the prompt tokens and Count the completion tokens (the events table's
+// numeric columns, where a query sums them; docs/analytics.md).
 func (r BotResponse) Usage() UsageEvent {
 	return UsageEvent{Kind: UsageBotResponse, WorkspaceID: r.WorkspaceID, UserID: r.UserID, ChatID: r.ChatID,
 		Code: r.Outcome, Page: r.Trigger, DurationMs: float64(r.Latency.Microseconds()) / 1000,
