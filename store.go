@@ -303,6 +303,9 @@ type Store interface {
 	Channels(ctx context.Context, workspaceID, userID int64, q string, limit int) ([]ChannelInfo, error)
 	// Reads lists every member's read position in a chat, by user id.
 	Reads(ctx context.Context, chatID int64) ([]ReadPosition, error)
+	// ReadsOf lists every member's read position in each of the chats, by chat id, then user
+	// id (one query, for the socket's ready event); a chat without members is absent.
+	ReadsOf(ctx context.Context, chatIDs []int64) (map[int64][]ReadPosition, error)
 
 	// Preferences returns the user's notification settings and the marks on chats they are
 	// in now (DefaultPreferences when they set none). UpdatePreferences changes the settings
@@ -326,7 +329,8 @@ type Store interface {
 	SearchMessages(ctx context.Context, q MessageSearch) ([]Message, error)
 	// ScanMessages pages through every message of the installation by ascending id: at most
 	// limit with id > afterID, tombstones included. maxID is the highest message id (0 when
-	// there is none), for progress reports. It feeds search reindexing.
+	// there is none), for progress reports. It feeds search reindexing, so messages come with
+	// their Files (whose names are indexed).
 	ScanMessages(ctx context.Context, afterID int64, limit int) (msgs []Message, maxID int64, err error)
 
 	// MessageActivity counts the messages (tombstones too: they were sent) of the

@@ -110,27 +110,41 @@ func New(cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, log: cfg.Logger, thumbs: make(chan struct{}, cfg.MaxConcurrency), m: newMetrics(cfg.Registry)}, nil
 }
 
-// Handler returns the HTTP routes, to mount on the edge's mux as they are:
-//
-//	POST /api/v1/chats/{id}/files         upload (multipart, field "file")
-//	GET  /api/v1/files/links?ids=1,2       signed URLs of files the caller may read
-//	GET  /api/v1/files/{id}                download (bearer or signed URL)
-//	GET  /api/v1/files/{id}/thumbnail      its preview
+// routes are the requests the service answers, as http.ServeMux patterns, each with its
+// handler: Handler serves them and Routes lists them, so the two cannot differ.
+var routes = []struct {
+	pattern string
+	handler func(*Service) http.HandlerFunc
+}{
+	{"POST /api/v1/chats/{id}/files", func(s *Service) http.HandlerFunc { return s.upload }},   // multipart, field "file"
+	{"GET /api/v1/files/links", func(s *Service) http.HandlerFunc { return s.links }},          // ?ids=1,2: signed URLs
+	{"GET /api/v1/files/{id}", func(s *Service) http.HandlerFunc { return s.download(false) }}, // bearer or signed URL
+	{"GET /api/v1/files/{id}/thumbnail", func(s *Service) http.HandlerFunc { return s.download(true) }},
+}
+
+// Routes are the patterns Handler serves. The edge mounts each on its mux, and also the
+// subtree Subtree, so any other request under /api/v1/files/ gets Handler's JSON 404.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.pattern
+	}
+	return out
+}
+
+// Subtree is the mux pattern of every other request under /api/v1/files/.
+const Subtree = "/api/v1/files/"
+
+// Handler returns the HTTP routes of Routes, and a JSON 404 for anything else.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/chats/{id}/files", s.upload)
-	mux.HandleFunc("GET /api/v1/files/links", s.links)
-	mux.HandleFunc("GET /api/v1/files/{id}", s.download(false))
-	mux.HandleFunc("GET /api/v1/files/{id}/thumbnail", s.download(true))
+	for _, r := range routes {
+		mux.HandleFunc(r.pattern, r.handler(s))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fechatter.Errorf(fechatter.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	return mux
-}
-
-// Patterns are the mux patterns Handler serves, for the edge's mux.
-func Patterns() []string {
-	return []string{"POST /api/v1/chats/{id}/files", "/api/v1/files/"}
 }
 
 // blobKey and thumbKey name a file's bytes and preview in the bucket: by content.

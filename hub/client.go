@@ -147,7 +147,7 @@ func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, re
 			from = v
 		}
 		c.cursors[ch.ID] = &cursor{seq: from, pending: ch.LastSeq, large: ch.MemberCount > int64(h.cfg.PresenceFanout)}
-		list[i] = chatSeq{ID: ch.ID, LastSeq: ch.LastSeq}
+		list[i] = chatSeq{ID: ch.ID, LastSeq: ch.LastSeq, LastReadSeq: ch.LastReadSeq, Unread: ch.Unread, MentionCount: ch.MentionCount}
 	}
 	c.mu.Unlock()
 	var fresh []int64                 // chats this connection made the node subscribe to
@@ -161,6 +161,11 @@ func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, re
 			fresh = append(fresh, ch.ID)
 		}
 		seen[i] = last
+	}
+	// Read positions are read once the rooms are joined: a read event published after this
+	// read reaches the connection live (positions only move forward, so both are harmless).
+	if err := c.h.readPositions(ctx, chats, list); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	for i, ch := range chats {

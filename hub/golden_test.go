@@ -51,7 +51,11 @@ func TestGoldenEvents(t *testing.T) {
 		"chat_joined": EncodeChatJoined(fechatter.Chat{ID: 7, WorkspaceID: 1, Kind: fechatter.ChatChannel, Name: "general",
 			Topic: "news", OwnerID: 3, LastSeq: 19, MemberCount: 3, CreatedAt: at, MemberIDs: []int64{3, 5, 9}}),
 		"ready": encodeReady(fechatter.User{ID: 5, WorkspaceID: 1, Email: "ben@example.com", Fullname: "Ben",
-			Role: fechatter.RoleMember, CreatedAt: at}, []chatSeq{{ID: 7, LastSeq: 19}}),
+			Role: fechatter.RoleMember, CreatedAt: at}, []chatSeq{
+			{ID: 7, LastSeq: 19, LastReadSeq: 15, Unread: 3, MentionCount: 1,
+				Reads: []fechatter.ReadPosition{{UserID: 3, LastReadSeq: 19}, {UserID: 5, LastReadSeq: 15}, {UserID: 9, LastReadSeq: 12}}},
+			{ID: 8, LastSeq: 4200, LastReadSeq: 4200}, // larger than the presence fan-out: no reads
+		}),
 		"resync":        encodeResync(7),
 		"ack":           encodeAck(json.RawMessage(`"r1"`), msg),
 		"error":         encodeError(json.RawMessage(`"r2"`), fechatter.ERateLimited, "too many messages; retry in 1s"),

@@ -24,6 +24,14 @@ type Store interface {
 	Pin(ctx context.Context, p fechatter.PinParams) (fechatter.Event, bool, error)
 	Events(ctx context.Context, chatID, afterSeq int64, limit int) ([]fechatter.Event, error)
 	MarkRead(ctx context.Context, chatID, userID, seq int64) (int64, error)
+	ReadsOf(ctx context.Context, chatIDs []int64) (map[int64][]fechatter.ReadPosition, error)
+}
+
+// Pusher takes the messages this node commits, for phones whose users are offline; it must
+// not block. *push.Hook implements it. Only the committing node calls it, so a cluster pushes
+// each message once.
+type Pusher interface {
+	Message(m fechatter.Message)
 }
 
 // Broker carries events between nodes; *fanout.Bridge implements it.
@@ -61,6 +69,8 @@ type Config struct {
 	SendLimiter SendLimiter
 	// Usage takes product analytics events (connections, sends, edits, errors); nil: none.
 	Usage Usage
+	// Push takes every new message this node committed, for the push hook; nil: none.
+	Push Pusher
 
 	AllowedOrigins []string      // extra Origin host patterns for WebSocket handshakes; same-origin always passes
 	ReadLimit      int64         // largest client frame in bytes (default 16 KiB); larger closes with 1009

@@ -120,9 +120,16 @@ func validSend(p *string, fileIDs []int64) (string, error) {
 
 // Server events. Each encoder returns the exact bytes a client receives.
 
+// chatSeq is a chat in the ready event: where its timeline is, and the read state that is
+// not replayed (read events are ephemeral): the user's own read position, unread and mention
+// counts, and, in chats not larger than Config.PresenceFanout, every member's read position.
 type chatSeq struct {
-	ID      int64 `json:"id"`
-	LastSeq int64 `json:"last_seq"`
+	ID           int64                    `json:"id"`
+	LastSeq      int64                    `json:"last_seq"`
+	LastReadSeq  int64                    `json:"last_read_seq"`
+	Unread       int64                    `json:"unread"`
+	MentionCount int64                    `json:"mention_count"`
+	Reads        []fechatter.ReadPosition `json:"reads,omitempty"`
 }
 
 func encode(v any) []byte {

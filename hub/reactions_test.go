@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/fechatter/fechatter"
@@ -9,7 +10,8 @@ import (
 )
 
 // Reactions and pins are timeline events: live to every member, acked with the message, a
-// retried frame applies once, and a reconnecting client gets them back in order.
+// retried frame applies once, and a reconnecting client gets them back in order (with thread
+// replies), and the read positions it missed in its ready event.
 func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
 	backends(t, func(t *testing.T, opts ft.Options) {
 		p := newPair(t, opts)
@@ -48,10 +50,16 @@ func TestReactionsAndPinsAreTimelineEvents(t *testing.T) {
 		a.WaitFor(wait, ft.Type("ack"))
 		a.Send(sendFrame(p.chat.ID, "after"))
 		a.WaitFor(wait, ft.Type("ack"))
+		a.Send(map[string]any{"type": "read", "chat_id": p.chat.ID, "seq": last + 4}) // a read bob misses
+		a.WaitFor(wait, func(e ft.Event) bool { return e.Type == "read" && e.Seq == last+4 })
 
 		b2 := p.s.DialWith(t, ft.DialOptions{})
 		b2.Send(map[string]any{"type": "auth", "token": p.bob.AccessToken, "resume": map[string]int64{fmt.Sprint(p.chat.ID): last}})
-		b2.Ready()
+		// read events are not replayed: the missed read arrives in ready
+		reads := readyChats(t, b2.Ready())[p.chat.ID].Reads
+		if reads == nil || !slices.Contains(*reads, fechatter.ReadPosition{UserID: p.alice.User.ID, LastReadSeq: last + 4}) {
+			t.Fatalf("ready after resume lacks alice's read at %d: %+v", last+4, reads)
+		}
 		want := []string{"reaction", "pinned", "message", "message"}
 		for i, typ := range want {
 			e := b2.WaitFor(wait, func(e ft.Event) bool { return e.ChatID == p.chat.ID || e.Type == "message" })

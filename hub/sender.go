@@ -145,6 +145,9 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 		if r.Err == nil && r.Created {
 			s.h.publish(r.Event)
 			s.h.notifyMentions(r.Event)
+			if s.h.cfg.Push != nil {
+				s.h.cfg.Push.Message(r.Event.Message)
+			}
 		}
 	}
 	for i, r := range batch {

@@ -122,6 +122,8 @@ func (m *Main) flags() *flag.FlagSet {
 		c.AnalyticsRetention = d
 		return err
 	})
+	fs.StringVar(&c.PushURL, "push-url", env("FECHATTER_PUSH_URL", ""), "push hook: POST a signed, ID-only notice here when a mentioned or DM'd user has no open connection, for a push proxy (APNs/FCM); off when empty (FECHATTER_PUSH_URL)")
+	fs.StringVar(&c.PushSecret, "push-secret", env("FECHATTER_PUSH_SECRET", ""), "HMAC-SHA256 key, 16+ bytes, signing each push notice; required with a push URL (FECHATTER_PUSH_SECRET)")
 	fs.StringVar(&c.TLSCert, "tls-cert", env("FECHATTER_TLS_CERT", ""), "TLS certificate file (FECHATTER_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("FECHATTER_TLS_KEY", ""), "TLS key file (FECHATTER_TLS_KEY)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("FECHATTER_METRICS_ADDR", ""), "serve Prometheus /metrics only on this address, e.g. 127.0.0.1:9090; on the main port when empty (FECHATTER_METRICS_ADDR)")

@@ -10,6 +10,7 @@ import (
 	"github.com/fechatter/fechatter/analytics"
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/internal/ratelimit"
+	"github.com/fechatter/fechatter/push"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -24,6 +25,7 @@ func metricNames(t *testing.T) (names, series map[string]bool) {
 	meili.NewMetrics(reg)
 	ratelimit.NewMetrics(reg)
 	analytics.NewMetrics(reg)
+	push.NewMetrics(reg)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newReadyCollector(&Node{}))
 	ch := make(chan *prometheus.Desc)

@@ -36,6 +36,8 @@ type Config struct {
 	APIBodyLimit       int64         // largest /api request body in bytes (default 64 KiB)
 	ReadTimeout        time.Duration // a request's headers and body must arrive within it (default 30s)
 	Files              FilesConfig   // attachments: limits, and S3 instead of the data dir
+	PushURL            string        // push hook: where ID-only notices for offline users go; off when empty
+	PushSecret         string        // HMAC-SHA256 key signing each push notice (16+ bytes)
 
 	Logger *slog.Logger
 

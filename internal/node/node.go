@@ -22,6 +22,7 @@ import (
 	"github.com/fechatter/fechatter/hub"
 	"github.com/fechatter/fechatter/internal/clientip"
 	"github.com/fechatter/fechatter/internal/edge"
+	"github.com/fechatter/fechatter/push"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/search/meili"
 	"github.com/fechatter/fechatter/store/postgres"
@@ -67,6 +68,7 @@ type Node struct {
 	filesDone chan struct{}
 
 	presence     presenceTracker
+	push         *push.Hook // nil unless FECHATTER_PUSH_URL is set
 	redis        *redis.Client
 	stopPresence context.CancelFunc
 	presenceDone chan struct{}
@@ -123,6 +125,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	limiter := n.openLimiter()
+	if n.push, err = n.openPush(); err != nil {
+		return nil, err
+	}
 	n.bridge = fanout.New(n.nc, fanout.Options{Logger: n.log, Prefix: cfg.NATSPrefix})
 	n.Hub = hub.New(hub.Config{
 		Store: n.Store, Broker: n.bridge, Auth: issuerAuth{n.Issuer}, Presence: n.presence, Logger: n.log,
@@ -130,6 +135,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		PingInterval: cfg.PingInterval, QueueLimit: cfg.QueueLimit, FrameRate: cfg.FrameRate,
 		TypingInterval: cfg.TypingInterval, WriteTimeout: cfg.WriteTimeout, SendWorkers: n.sendWorkers(),
 		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter), Usage: n.usage,
+		Push: n.pusher(),
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
@@ -316,6 +322,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 }
 
 func (n *Node) closeBackends() {
+	n.closePush()
 	n.closeFiles()
 	n.closeSearch()
 	if n.stopPresence != nil {

@@ -11,20 +11,49 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 )
 
+// routeMux is the node's http.ServeMux; it remembers the patterns registered on it, so
+// Routes can list what the edge serves (api/openapi_test.go checks them against the OpenAPI
+// document).
+type routeMux struct {
+	http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.ServeMux.Handle(pattern, h)
+	m.patterns = append(m.patterns, pattern)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
+// Routes lists the patterns of the node's net/http mux, in the order registered: routes
+// served by net/http itself ("GET /ws", "POST /api/v1/chats/{id}/files", ...) and the
+// subtrees it hands on ("/api/" to the Fiber app, "/" to the web client).
+func (n *Node) Routes() []string {
+	m, ok := n.srv.Handler.(*routeMux)
+	if !ok {
+		return nil
+	}
+	return append([]string(nil), m.patterns...)
+}
+
 func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
-	mux := http.NewServeMux()
+	mux := &routeMux{}
 	mux.Handle("GET /ws", n.Hub) // the handshake checks origins.Patterns() itself
 	mux.Handle("GET /events", edge.CORS(origins, http.HandlerFunc(n.Hub.ServeSSE)))
 	// Every /api/ request passes the edge's rules before Fiber parses anything: API headers,
 	// CORS, then the body rule (size cap; a body late for the ReadTimeout gets 408). A route
 	// that streams a larger body (POST /api/v1/chats/{id}/files) is mounted on its own, more
-	// specific pattern as edge.APIHeaders(edge.CORS(origins, h)), without body.Buffer, and
-	// enforces its own limit.
+	// specific pattern as edge.CORS(origins, h), without body.Buffer (and without
+	// APIHeaders: the files handler sets nosniff and its own Cache-Control), and enforces its
+	// own limit.
 	body := edge.Body{Limit: n.cfg.APIBodyLimit, Logger: n.log}
 	mux.Handle("/api/", edge.APIHeaders(edge.CORS(origins, body.Buffer(adaptor.FiberApp(api.App())))))
 	// Uploads stream and downloads are served from storage: net/http, outside the body cap.
 	fh := edge.CORS(origins, n.Files.Handler())
-	for _, p := range files.Patterns() {
+	for _, p := range append(files.Routes(), files.Subtree) {
 		mux.Handle(p, fh)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -31,7 +31,8 @@ type Index struct {
 }
 
 // doc is a message as stored in Meilisearch. Times are microseconds since the epoch, so they
-// filter and sort as numbers.
+// filter and sort as numbers. FileNames holds the names of its files (fechatter.FileNames),
+// searched as its text is, as the built-in stores do (migration 0010).
 type doc struct {
 	ID        int64  `json:"id"`
 	ChatID    int64  `json:"chat_id"`
@@ -41,11 +42,12 @@ type doc struct {
 	Text      string `json:"text"`
 	CreatedAt int64  `json:"created_at"`
 	EditedAt  int64  `json:"edited_at,omitempty"`
+	FileNames string `json:"file_names,omitempty"`
 }
 
 func toDoc(m fechatter.Message) doc {
 	d := doc{ID: m.ID, ChatID: m.ChatID, Seq: m.Seq, SenderID: m.SenderID, ClientID: m.ClientID,
-		Text: m.Text, CreatedAt: m.CreatedAt.UnixMicro()}
+		Text: m.Text, CreatedAt: m.CreatedAt.UnixMicro(), FileNames: fechatter.FileNames(m.Files)}
 	if m.EditedAt != nil {
 		d.EditedAt = m.EditedAt.UnixMicro()
 	}
@@ -66,7 +68,7 @@ func (d doc) message() fechatter.Message {
 // without a sort parameter it does nothing and relevance decides. SeparatorTokens make
 // Meilisearch split words where the built-in stores do (tokens.go).
 var settings = meilisearch.Settings{
-	SearchableAttributes: []string{"text"},
+	SearchableAttributes: []string{"text", "file_names"},
 	FilterableAttributes: []string{"id", "chat_id", "sender_id", "created_at"},
 	SortableAttributes:   []string{"id", "created_at"},
 	RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},

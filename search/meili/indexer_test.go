@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +134,17 @@ func (r *rig) send(text string) fechatter.Message {
 
 func (r *rig) text(id int64) (string, bool) { return r.e.text(r.t, r.uid, id) }
 
+// fileNames returns the file_names of document id ("" when it is not there).
+func (r *rig) fileNames(id int64) string {
+	var d struct {
+		FileNames string `json:"file_names"`
+	}
+	if err := r.e.client.Index(r.uid).GetDocument(r.t.Context(), strconv.FormatInt(id, 10), nil, &d); err != nil {
+		return ""
+	}
+	return d.FileNames
+}
+
 func (r *rig) waitText(id int64, want string) {
 	r.t.Helper()
 	eventually(r.t, "document "+strconv.FormatInt(id, 10)+" = "+want, func() bool {
@@ -160,6 +172,24 @@ func testIndexer(t *testing.T, nc *nats.Conn, e *engine) {
 	}
 	r.publish(ev)
 	r.waitText(m1.ID, "first, edited")
+
+	// A message's file names reach the index with it, and are searched.
+	file, err := r.db.CreateFile(ctx, fechatter.File{ChatID: r.chat.ID, UploaderID: r.user.ID, Name: "minutes-march.pdf",
+		Size: 3, ContentType: "application/pdf", SHA256: strings.Repeat("ab", 32)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _, err = r.db.Send(ctx, fechatter.SendParams{ChatID: r.chat.ID, SenderID: r.user.ID, ClientID: "with-file", Text: "see attached", FileIDs: []int64{file.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.publish(ev)
+	eventually(t, "the file name indexed", func() bool { return r.fileNames(ev.Message.ID) == "minutes-march.pdf" })
+	hits, err := r.ix.SearchMessages(ctx, fechatter.MessageSearch{ChatIDs: []int64{r.chat.ID}, Limit: 10,
+		Text: fechatter.TextQuery{Words: []string{"minutes", "march"}}})
+	if err != nil || len(hits) != 1 || hits[0].ID != ev.Message.ID {
+		t.Fatalf("search by file name: %v, %v; want message %d", hits, err, ev.Message.ID)
+	}
 
 	// Meilisearch down: events wait in the stream and are retried with backoff.
 	r.e.fail(1 << 30)

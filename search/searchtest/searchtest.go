@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) Harness) {
 		{"BadInput", testBadInput},
 		{"Snippets", testSnippets},
 		{"Tokenizer", testTokenizer},
+		{"FileNames", testFileNames},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := open(t)

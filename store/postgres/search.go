@@ -170,7 +170,8 @@ func (db *DB) MemberChats(ctx context.Context, userID int64) ([]fechatter.Chat, 
 	return chats, err
 }
 
-// ScanMessages pages every message by ascending id.
+// ScanMessages pages every message by ascending id, with its files (a search index holds
+// their names).
 func (db *DB) ScanMessages(ctx context.Context, afterID int64, limit int) ([]fechatter.Message, int64, error) {
 	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, 0, err
@@ -189,7 +190,7 @@ func (db *DB) ScanMessages(ctx context.Context, afterID int64, limit int) ([]fec
 		if err != nil {
 			return fmt.Errorf("postgres: scan messages: %w", err)
 		}
-		return nil
+		return attachFiles(ctx, tx, msgs)
 	})
 	if msgs == nil {
 		msgs = []fechatter.Message{}

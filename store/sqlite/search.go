@@ -215,7 +215,8 @@ func (db *DB) MemberChats(ctx context.Context, userID int64) ([]fechatter.Chat, 
 	return chats, err
 }
 
-// ScanMessages pages every message by ascending id.
+// ScanMessages pages every message by ascending id, with its files (a search index holds
+// their names).
 func (db *DB) ScanMessages(ctx context.Context, afterID int64, limit int) ([]fechatter.Message, int64, error) {
 	if err := fechatter.CheckLimit(limit); err != nil {
 		return nil, 0, err
@@ -226,21 +227,31 @@ func (db *DB) ScanMessages(ctx context.Context, afterID int64, limit int) ([]fec
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&maxID); err != nil {
 			return fmt.Errorf("sqlite: scan messages: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`, afterID, limit)
+		if err := scanMessages(ctx, tx, afterID, limit, &msgs); err != nil {
+			return err
+		}
+		return attachFiles(ctx, tx, msgs)
+	})
+	return msgs, maxID, err
+}
+
+func scanMessages(ctx context.Context, tx *sql.Tx, afterID int64, limit int, msgs *[]fechatter.Message) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.id > ? ORDER BY m.id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return fmt.Errorf("sqlite: scan messages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMessage(rows)
 		if err != nil {
 			return fmt.Errorf("sqlite: scan messages: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMessage(rows)
-			if err != nil {
-				return fmt.Errorf("sqlite: scan messages: %w", err)
-			}
-			msgs = append(msgs, m)
-		}
-		return rows.Err()
-	})
-	return msgs, maxID, err
+		*msgs = append(*msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: scan messages: %w", err)
+	}
+	return nil
 }
 
 // checkSearch validates a MessageSearch. It is the same in store/postgres/search.go.

@@ -274,6 +274,12 @@ func testFilesSearch(t *testing.T, s fechatter.Store) {
 			t.Fatalf("search %+v = %v, want [%d]", q, got, m.Message.ID)
 		}
 	}
+	// A reindex (search/meili) reads the names from ScanMessages.
+	scanned, _, err := s.ScanMessages(f.ctx, m.Message.ID-1, 1)
+	f.ok(err, "ScanMessages")
+	if len(scanned) != 1 || len(scanned[0].Files) != 1 || scanned[0].Files[0].Name != "quarterly-report.pdf" {
+		t.Fatalf("ScanMessages = %+v, want the message with its file", scanned)
+	}
 	_, err = s.Delete(f.ctx, fechatter.DeleteParams{ChatID: g.ID, MessageID: m.Message.ID, ActorID: tm.alice.ID})
 	f.ok(err, "Delete")
 	base.Text = words("quarterly")

@@ -77,6 +77,7 @@ func cases() []testCase {
 		{"Threads", testThreads},
 		{"Mentions", testMentions},
 		{"ChannelsTopicsAndReads", testChannelsTopicsAndReads},
+		{"ReadsOf", testReadsOf},
 		{"MessageActivity", testMessageActivity},
 		{"Preferences", testPreferences},
 		{"ChannelNamesUnique", testChannelNamesUnique},

@@ -234,6 +234,38 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     await ann.page.screenshot({ path: screenshotPath })
   })
 
+  it('shows who has seen a message after a reconnect, from the ready event alone', async () => {
+    const dm: number = await ann.page.evaluate(() => {
+      const chats = Object.values((window as any).__fechatter.state.chats) as { chat: { id: number; kind: string } }[]
+      return chats.find((c) => c.chat.kind === 'direct')!.chat.id
+    })
+    await ann.page.getByTestId(`chat-${dm}`).click()
+    await ben.page.getByTestId(`chat-${general}`).click()
+    await send(ben, 'did everyone read this')
+    await benCable.unplug()
+    await ben.context.setOffline(true)
+    await ben.page.getByTestId('offline-banner').waitFor()
+    // while Ben is away Ann reads it; the read event never reaches him and is not replayed
+    await ann.page.getByTestId(`chat-${general}`).click()
+    await messageText(ann, 'did everyone read this').waitFor()
+    await until('the server to store Ann\'s read', () =>
+      ann.page.evaluate(async (id) => {
+        const s = JSON.parse(localStorage.getItem('fechatter.session')!)
+        const h = { headers: { Authorization: 'Bearer ' + s.access } }
+        const chat = await (await fetch(`/api/v1/chats/${id}`, h)).json()
+        const { reads } = await (await fetch(`/api/v1/chats/${id}/reads`, h)).json()
+        return reads.some((r: { user_id: number; last_read_seq: number }) => r.user_id === s.user.id && r.last_read_seq >= chat.last_seq)
+      }, general),
+    )
+    // Ben's client may not ask GET /reads: the positions must come with ready
+    await ben.page.route('**/api/v1/chats/*/reads', (r) => r.abort())
+    benCable.plug()
+    await ben.context.setOffline(false)
+    await online(ben)
+    await ben.page.getByTestId('seen-by').filter({ hasText: 'Seen by Ann Archer' }).waitFor()
+    await ben.page.unroute('**/api/v1/chats/*/reads')
+  })
+
   it('pages history upward as you scroll', async () => {
     // Ann seeds 150 messages over a raw socket, paced under the per-user send limit (10/s)
     const chatId: number = await ann.page.evaluate(async (benId) => {

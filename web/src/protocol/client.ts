@@ -8,7 +8,7 @@
 
 import { delay, defaultBackoff, type BackoffOptions } from './backoff'
 import { Emitter } from './emitter'
-import { chatOf, CloseCode, type Chat, type ClientFrame, type MentionEvent, type Message, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
+import { chatOf, CloseCode, type Chat, type ClientFrame, type MentionEvent, type Message, type ReadyChat, type Ref, type ServerEvent, type TimelineEvent, type User } from './types'
 
 /** The part of the browser WebSocket the client uses. */
 export interface SocketLike {
@@ -91,7 +91,7 @@ export class ProtocolError extends Error {
 
 type Events = {
   state: [state: ConnectionState, info: { attempt?: number; retryInMs?: number; closeCode?: number }]
-  ready: [user: User, chats: { id: number; last_seq: number }[]]
+  ready: [user: User, chats: ReadyChat[]]
   timeline: [event: TimelineEvent]
   sent: [clientId: string, message: Message]
   outbox: [items: Outgoing[]]

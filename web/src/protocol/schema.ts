@@ -5,7 +5,7 @@
 // the types claim (unknown fields included). The golden-event test runs every
 // docs/events/*.json through it, so the server's encoder and the client's types cannot drift.
 
-import type { Chat, FileInfo, Message, Reaction, Ref, ServerEvent, User } from './types'
+import type { Chat, FileInfo, Message, Reaction, ReadyChat, Ref, ServerEvent, User } from './types'
 
 type Desc =
   | 'int'
@@ -114,10 +114,19 @@ const chat = {
   member_ids: { opt: { array: 'int' } },
 } as const satisfies Shape<Chat>
 
+const readyChat = {
+  id: 'int',
+  last_seq: 'int',
+  last_read_seq: { opt: 'int' },
+  unread: { opt: 'int' },
+  mention_count: { opt: 'int' },
+  reads: { opt: { array: { object: { user_id: 'int', last_read_seq: 'int' } } } },
+} as const satisfies Shape<ReadyChat>
+
 const member = { seq: 'int', chat_id: 'int', user_id: 'int', actor_id: 'int', created_at: 'time' } as const
 
 export const eventShapes = {
-  ready: { user: { object: user }, chats: { array: { object: { id: 'int', last_seq: 'int' } } } },
+  ready: { user: { object: user }, chats: { array: { object: readyChat } } },
   message: { seq: 'int', message: { object: message } },
   message_edited: { seq: 'int', message: { object: message } },
   message_deleted: { seq: 'int', chat_id: 'int', message_id: 'int' },

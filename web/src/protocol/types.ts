@@ -140,11 +140,25 @@ export interface ReadPosition {
   last_read_seq: number
 }
 
+/** A chat in the ready event: where its timeline is, and the read state that read events
+ * (ephemeral, never replayed) would otherwise lose across a reconnect. */
+export interface ReadyChat {
+  id: number
+  last_seq: number
+  /** The user's own read position, unread and mention counts (moved by other devices too). */
+  last_read_seq?: number
+  unread?: number
+  mention_count?: number
+  /** Every member's read position, in chats within the presence fan-out only ("seen by");
+   * absent for larger chats, which ask GET /chats/{id}/reads. */
+  reads?: ReadPosition[]
+}
+
 export type Ref = string | number
 
 /** Events the server sends. A frame may hold several, separated by '\n'. */
 export type ServerEvent =
-  | { type: 'ready'; user: User; chats: { id: number; last_seq: number }[] }
+  | { type: 'ready'; user: User; chats: ReadyChat[] }
   | { type: 'message'; seq: number; message: Message }
   | { type: 'message_edited'; seq: number; message: Message }
   | { type: 'message_deleted'; seq: number; chat_id: number; message_id: number }

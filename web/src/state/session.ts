@@ -5,6 +5,7 @@ import { markRaw, reactive } from 'vue'
 import { Api, type SignupForm } from '../api'
 import { Navigation } from '../admin/navigation'
 import { trackApp, Usage } from '../admin/usage'
+import { memberReads, ownRead } from '../protocol/reads'
 import { forget, fromServer, noMentions, noticed, readTo, type MentionBadge } from '../lib/mentions'
 import { ChatClient, type ConnectionState, type Features, type Outgoing } from '../protocol/client'
 import { Timeline } from '../protocol/timeline'
@@ -317,7 +318,7 @@ export function start() {
       state.retryInMs = info.retryInMs ?? 0
       if (s === 'closed' && !api.session) signedOut()
     }),
-    c.on('ready', (user) => {
+    c.on('ready', (user, chats) => {
       state.user = user
       if (!state.everOnline) trackApp(usage, () => (location.pathname === '/admin/stats' ? 'admin-stats' : 'chat'))
       state.everOnline = true
@@ -325,9 +326,21 @@ export function start() {
       loadChats().catch(() => {})
       loadDirectory().catch(() => {})
       loadWorkspace().catch(() => {})
+      // read positions moved while we were away, and read events are not replayed: ready
+      // carries them (every member's in small chats, for "seen by"; our own everywhere)
+      const reads = memberReads(chats)
+      for (const [id, m] of reads) state.reads[id] = m
+      for (const rc of chats) {
+        const entry = state.chats[rc.id]
+        const own = entry && ownRead(rc, entry.readSeq)
+        if (!entry || !own) continue
+        entry.readSeq = own.readSeq
+        entry.unread = own.unread
+        entry.mentions = readTo(entry.mentions, own.readSeq) ?? entry.mentions
+      }
       markActiveRead()
-      // read positions moved while we were away, and read events are not replayed
-      if (state.activeChatId !== null) loadReads(state.activeChatId).catch(() => {})
+      // a large chat's positions are not in ready: ask for the open one
+      if (state.activeChatId !== null && !reads.has(state.activeChatId)) loadReads(state.activeChatId).catch(() => {})
     }),
     c.on('signed_out', (reason) => signedOut(`You were signed out: ${reason}.`)),
     c.on('timeline', (e) => {
