@@ -29,9 +29,9 @@ const (
 	UsageConnected      UsageKind = "socket_connected"    // Code: transport (ws, sse)
 	UsageDisconnected   UsageKind = "socket_disconnected" // Code: reason; DurationMs: how long it was open
 	UsageError          UsageKind = "error"               // Code: the error code; Page: where (rest route, ws frame)
-	UsageFileUploaded   UsageKind = "file_uploaded"       // Size: bytes (reserved: emitted once files exist)
-	UsageFileDownloaded UsageKind = "file_downloaded"     // Size: bytes (reserved)
-	UsageBotResponse    UsageKind = "bot_response"        // DurationMs (reserved: emitted once the assistant exists)
+	UsageFileUploaded   UsageKind = "file_uploaded"       // Size: bytes; Code: FileClass; DurationMs: receiving and storing it
+	UsageFileDownloaded UsageKind = "file_downloaded"     // Size: bytes of the file; Code: FileClass
+	UsageBotResponse    UsageKind = "bot_response"        // made by BotResponse.Usage: latency, tokens, outcome
 )
 
 // Client-side usage events, posted by the web client to POST /analytics/events.
@@ -213,4 +213,70 @@ func TruncateIP(ip string) string {
 		return ""
 	}
 	return p.Addr().String()
+}
+
+// File classes: the Code of file_uploaded and file_downloaded, a coarse kind of content
+// (never the file's name, nor its exact type).
+const (
+	FileClassImage   = "image"
+	FileClassVideo   = "video"
+	FileClassAudio   = "audio"
+	FileClassText    = "text"
+	FileClassPDF     = "pdf"
+	FileClassArchive = "archive"
+	FileClassOther   = "other"
+)
+
+// FileClass is the class of a (sniffed) content type, for usage events.
+func FileClass(contentType string) string {
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
+	major, minor, _ := strings.Cut(base, "/")
+	switch {
+	case major == "image" || major == "video" || major == "audio" || major == "text":
+		return major
+	case minor == "pdf":
+		return FileClassPDF
+	case minor == "zip" || minor == "gzip" || minor == "x-gzip" || minor == "x-tar" || minor == "x-rar-compressed" ||
+		minor == "vnd.rar" || minor == "x-7z-compressed" || minor == "x-bzip2" || minor == "zstd":
+		return FileClassArchive
+	case minor == "ogg":
+		return FileClassAudio // http.DetectContentType's name for an Ogg stream
+	}
+	return FileClassOther
+}
+
+// FileUsage is the usage event of a file stored (UsageFileUploaded) or served
+// (UsageFileDownloaded) to userID: its size and class, never its name.
+func FileUsage(kind UsageKind, f File, userID int64) UsageEvent {
+	return UsageEvent{Kind: kind, WorkspaceID: f.WorkspaceID, UserID: userID, ChatID: f.ChatID, Size: f.Size,
+		Code: FileClass(f.ContentType)}
+}
+
+// Outcomes of a bot response: the Code of a bot_response event.
+const (
+	BotOK       = "ok"       // an answer was posted
+	BotError    = "error"    // the model endpoint failed or answered something unusable
+	BotTimeout  = "timeout"  // no answer within the assistant's deadline
+	BotLimited  = "limited"  // refused by a rate limit or a token budget before the model was asked
+	BotCanceled = "canceled" // the request went away (message deleted, user left, shutdown)
+)
+
+// BotResponse is what the assistant reports of one request it answered (or failed to):
+// Usage turns it into a bot_response event. Trigger says what asked (e.g. "dm", "mention",
+// "translate", "summary"); it is a route-like name, never the prompt.
+type BotResponse struct {
+	WorkspaceID, UserID, ChatID int64 // UserID: the person who asked, not the bot
+	Trigger                     string
+	Latency                     time.Duration // from the request to the answer's last token
+	TokensIn, TokensOut         int64         // prompt and completion tokens, as the endpoint reports them
+	Outcome                     string        // BotOK, BotError, ...
+}
+
+// Usage is the bot_response event of r: Code the outcome, Page the trigger, DurationMs the
+// latency, Size the prompt tokens and Count the completion tokens (the events table's
+// numeric columns, where a query sums them; docs/analytics.md).
+func (r BotResponse) Usage() UsageEvent {
+	return UsageEvent{Kind: UsageBotResponse, WorkspaceID: r.WorkspaceID, UserID: r.UserID, ChatID: r.ChatID,
+		Code: r.Outcome, Page: r.Trigger, DurationMs: float64(r.Latency.Microseconds()) / 1000,
+		Size: r.TokensIn, Count: r.TokensOut}
 }

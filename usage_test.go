@@ -1,8 +1,12 @@
 package fechatter_test
 
 import (
+	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fechatter/fechatter"
 )
@@ -42,5 +46,48 @@ func TestCheckClientUsage(t *testing.T) {
 		if fechatter.ErrorCode(err) != fechatter.EInvalid || !strings.Contains(fechatter.ErrorMessage(err), "events[3].") {
 			t.Errorf("%s: %v, want invalid_input naming events[3]", name, err)
 		}
+	}
+}
+
+func TestFileClass(t *testing.T) {
+	for ct, want := range map[string]string{
+		"image/png": "image", "video/mp4": "video", "audio/mpeg": "audio", "application/ogg": "audio",
+		"text/plain; charset=utf-8": "text", "TEXT/HTML": "text", "application/pdf": "pdf",
+		"application/zip": "archive", "application/x-gzip": "archive", "application/octet-stream": "other",
+		"": "other", "nonsense": "other",
+	} {
+		if got := fechatter.FileClass(ct); got != want {
+			t.Errorf("FileClass(%q) = %q, want %q", ct, got, want)
+		}
+	}
+}
+
+// A file event carries size and class, never the name or the exact type.
+func TestFileUsageCarriesNoName(t *testing.T) {
+	f := fechatter.File{ID: 9, WorkspaceID: 2, ChatID: 3, UploaderID: 4, Name: "salaries-2026.pdf", Size: 1234,
+		ContentType: "application/pdf", SHA256: strings.Repeat("ab", 32)}
+	e := fechatter.FileUsage(fechatter.UsageFileDownloaded, f, 5)
+	want := fechatter.UsageEvent{Kind: fechatter.UsageFileDownloaded, WorkspaceID: 2, UserID: 5, ChatID: 3, Size: 1234, Code: "pdf"}
+	if !reflect.DeepEqual(e, want) {
+		t.Fatalf("FileUsage = %+v, want %+v", e, want)
+	}
+	raw, _ := json.Marshal(e)
+	for _, secret := range []string{"salaries", "application/pdf", f.SHA256} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("a file event carries %q: %s", secret, raw)
+		}
+	}
+}
+
+func TestBotResponseUsage(t *testing.T) {
+	e := fechatter.BotResponse{WorkspaceID: 1, UserID: 2, ChatID: 3, Trigger: "mention", Latency: 1500 * time.Microsecond,
+		TokensIn: 812, TokensOut: 96, Outcome: fechatter.BotOK}.Usage()
+	want := fechatter.UsageEvent{Kind: fechatter.UsageBotResponse, WorkspaceID: 1, UserID: 2, ChatID: 3, Code: "ok",
+		Page: "mention", DurationMs: 1.5, Size: 812, Count: 96}
+	if !reflect.DeepEqual(e, want) {
+		t.Fatalf("Usage = %+v, want %+v", e, want)
+	}
+	if !slices.Contains(fechatter.ServerUsageKinds, e.Kind) {
+		t.Fatal("bot_response is not in the server catalogue")
 	}
 }

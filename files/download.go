@@ -74,9 +74,52 @@ func (s *Service) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) 
 	h.Set("Content-Type", ct)
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	s.m.downloads.WithLabelValues("ok").Inc()
-	http.ServeContent(w, r, "", obj.ModTime, obj)
+	sw := &statusWriter{ResponseWriter: w}
+	http.ServeContent(sw, r, "", obj.ModTime, obj)
+	if !thumb && startsDownload(r, sw.status) {
+		s.track(fechatter.FileUsage(fechatter.UsageFileDownloaded, f, userID))
+	}
 	return nil
 }
+
+// startsDownload reports whether a GET of a file that was answered with status starts a
+// download: its whole body, or a range from its first byte. Continuations of a range
+// (a player seeking, a resumed download), 304 Not Modified and HEAD are not counted again.
+func startsDownload(r *http.Request, status int) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	switch status {
+	case http.StatusOK:
+		return true
+	case http.StatusPartialContent:
+		return strings.HasPrefix(strings.TrimSpace(r.Header.Get("Range")), "bytes=0-")
+	}
+	return false
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // servedType is the Content-Type and disposition a file is served with: safe raster images
 // inline with their type; anything else as an attachment, and never as HTML, XML or SVG

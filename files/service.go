@@ -33,6 +33,12 @@ type Bucket interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// Usage takes product analytics events (file uploaded, downloaded); *analytics.Emitter
+// implements it. Track must never block.
+type Usage interface {
+	Track(e fechatter.UsageEvent)
+}
+
 // Authenticator turns a bearer access token into the user of a live session.
 type Authenticator interface {
 	User(ctx context.Context, token string) (fechatter.User, error)
@@ -48,6 +54,7 @@ type Config struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Registry prometheus.Registerer // nil: no metrics
+	Usage    Usage                 // nil: no usage events
 
 	MaxUpload      int64         // bytes per file (default 25 MiB)
 	Quota          int64         // bytes per workspace; 0 = none
@@ -143,3 +150,10 @@ func (s *Service) Handler() http.Handler {
 // blobKey and thumbKey name a file's bytes and preview in the bucket: by content.
 func blobKey(sha string) string  { return "files/" + sha[:2] + "/" + sha }
 func thumbKey(sha string) string { return "thumbs/" + sha[:2] + "/" + sha }
+
+// track records a usage event when analytics is wired.
+func (s *Service) track(e fechatter.UsageEvent) {
+	if s.cfg.Usage != nil {
+		s.cfg.Usage.Track(e)
+	}
+}

@@ -39,6 +39,7 @@ func (s *Service) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) doUpload(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.UploadTimeout)
 	defer cancel()
 	user, err := s.bearer(ctx, r)
@@ -87,6 +88,9 @@ func (s *Service) doUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.m.uploads.WithLabelValues("ok").Inc()
 	s.m.uploadBytes.Add(float64(f.Size))
+	ev := fechatter.FileUsage(fechatter.UsageFileUploaded, f, user.ID)
+	ev.DurationMs = float64(time.Since(start).Microseconds()) / 1000
+	s.track(ev)
 	writeJSON(w, http.StatusCreated, s.withURLs(f, user.ID))
 	return nil
 }

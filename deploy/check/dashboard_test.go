@@ -1,7 +1,6 @@
 package check
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,11 +29,6 @@ func failures(err error) []error {
 	return []error{err}
 }
 
-// lenient names dashboards merged without every panel option the Grafana schema requires
-// (legend, tooltip, ...): their strict-decode failures are logged until they are completed.
-// Remove a name once its dashboard passes.
-var lenient = map[string]bool{"fechatter-analytics.json": true}
-
 // Every dashboard in deploy/grafana/dashboards (the operator's and those other features add)
 // decodes strictly into the Grafana dashboard schema, no unknown field anywhere, and
 // validates.
@@ -54,17 +48,8 @@ func TestDashboards(t *testing.T) {
 				t.Fatal(err)
 			}
 			var d dashboard.Dashboard
-			report := t.Errorf
-			if lenient[filepath.Base(f)] {
-				// Panel options the SDK requires are missing (see lenient): reported, not failed,
-				// and the dashboard is still decoded and validated below.
-				report = t.Logf
-				if err := json.Unmarshal(raw, &d); err != nil {
-					t.Errorf("decode: %v", err)
-				}
-			}
 			for _, e := range failures(d.UnmarshalJSONStrict(raw)) {
-				report("decode: %v", e)
+				t.Errorf("decode: %v", e)
 			}
 			for _, e := range failures(d.Validate()) {
 				t.Errorf("validate: %v", e)

@@ -55,7 +55,7 @@ func (n *Node) openFiles(ctx context.Context, key []byte) error {
 		Store: n.Store, Bucket: bucket, Auth: sessionAuth{n}, Key: mac.Sum(nil),
 		SpoolDir: filepath.Join(n.cfg.DataDir, "spool"), Logger: n.log, Registry: n.registry,
 		MaxUpload: fc.MaxUpload, Quota: fc.Quota, MaxPixels: fc.MaxPixels, URLTTL: fc.URLTTL, Grace: fc.Grace,
-		SweepInterval: fc.Sweep,
+		SweepInterval: fc.Sweep, Usage: n.usage,
 	})
 	if err != nil {
 		return fmt.Errorf("files: %w", err)

@@ -118,6 +118,9 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if err := n.openAuth(); err != nil {
 		return nil, err
 	}
+	if err := n.openAnalytics(ctx); err != nil { // before files and the hub: both emit usage events
+		return nil, err
+	}
 	if err := n.openFiles(ctx, n.fileKey); err != nil {
 		return nil, err
 	}
@@ -126,9 +129,6 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	limiter := n.openLimiter()
-	if err := n.openAnalytics(ctx); err != nil {
-		return nil, err
-	}
 	if n.push, err = n.openPush(); err != nil {
 		return nil, err
 	}

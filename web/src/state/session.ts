@@ -3,6 +3,7 @@
 
 import { markRaw, reactive } from 'vue'
 import { Api, type SignupForm } from '../api'
+import { Navigation } from '../admin/navigation'
 import { trackApp, Usage } from '../admin/usage'
 import { memberReads, ownRead } from '../protocol/reads'
 import { forget, fromServer, noMentions, noticed, readTo, type MentionBadge } from '../lib/mentions'
@@ -23,6 +24,8 @@ const readKey = (uid: number) => `fechatter.read.${uid}`
 export const api = new Api()
 /** The client's own usage events (app start, page timing, errors), sent in batches. */
 export const usage = new Usage(api)
+/** Navigation events: the screen the user moved to, by route name (admin/navigation.ts). */
+export const navigation = new Navigation(usage)
 
 export const state = reactive({
   user: api.session?.user ?? (null as User | null),
