@@ -46,7 +46,7 @@ func newSender(h *Hub, workers, maxBatch int) *sender {
 // start runs the workers until the hub's context ends.
 func (s *sender) start() {
 	for _, q := range s.queues {
-		go s.work(q)
+		s.h.goBackground(func() { s.work(q) })
 	}
 }
 

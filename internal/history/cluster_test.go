@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,16 +211,33 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 		return true
 	})
 	truth := c.truth(api, accts[0], chats, r.users)
-	ft.CheckFor(t, 60*time.Second, "every client caught up", func() bool {
-		for _, cl := range clients {
+	behind := func() string {
+		var out []string
+		for i, cl := range clients {
 			for _, ch := range truth {
-				if cl.Last(ch.ID) < ch.LastSeq {
-					return false
+				if last := cl.Last(ch.ID); last < ch.LastSeq {
+					out = append(out, fmt.Sprintf("client %d (node %d) has chat %d up to %d of %d", i, i%r.nodes, ch.ID, last, ch.LastSeq))
 				}
 			}
 		}
-		return true
-	})
+		return strings.Join(out, "; ")
+	}
+	caughtUp := time.Now().Add(60 * time.Second)
+	for behind() != "" && time.Now().Before(caughtUp) {
+		time.Sleep(50 * time.Millisecond) // the polling interval
+	}
+	if b := behind(); b != "" {
+		for i, n := range c.nodes {
+			var lines []string
+			for _, l := range strings.Split(n.Logs(), "\n") {
+				if strings.Contains(l, "nats") || strings.Contains(l, "recover") || strings.Contains(l, "WARN") {
+					lines = append(lines, l)
+				}
+			}
+			t.Logf("node %d logs (nats, recovery, warnings):\n%s", i, strings.Join(lines, "\n"))
+		}
+		t.Fatalf("after 60s not every client caught up: %s", b)
+	}
 	cancel()
 	wg.Wait()
 	v := history.Check(c.rec.Ops(), truth)
