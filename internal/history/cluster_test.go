@@ -1,7 +1,9 @@
 package history_test
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,11 +30,12 @@ type run struct {
 	chats      int // every user is a member of every chat
 	acked      int // stop sending once this many sends are acked
 	privatePG  bool
-	sqliteDir  string   // one node on SQLite with this data dir instead of PostgreSQL
-	redis      bool     // presence in a private Redis
-	extraEnv   []string // added to every node's environment
-	slow       int      // the first slow clients read slowly
-	changes    int      // one edit/delete/reaction per changes frames (0: none)
+	sqliteDir  string        // one node on SQLite with this data dir instead of PostgreSQL
+	redis      bool          // presence in a private Redis
+	extraEnv   []string      // added to every node's environment
+	slow       int           // the first slow clients read slowly
+	slowFor    time.Duration // how long a slow client stops reading, once a second (default 2s)
+	changes    int           // one edit/delete/reaction per changes frames (0: none)
 	fault      func(ctx context.Context, c *cluster)
 	wantFailed bool // the run is meant to break a guarantee (the checker's own test)
 }
@@ -50,6 +53,31 @@ type cluster struct {
 	rec    *history.Recorder
 	faults atomic.Int64 // faults injected
 	closes map[int]int  // sessions the server closed, by close code
+	// slowClosed is how many connections the nodes closed as slow consumers (their
+	// fechatter_slow_consumer_closes_total, summed over the nodes' latest starts).
+	slowClosed int
+}
+
+// slowClosed reads a node's count of connections closed as slow consumers from its /metrics.
+func slowClosed(t *testing.T, n *ft.Proc) int {
+	t.Helper()
+	if !n.Alive() {
+		return 0
+	}
+	resp, err := http.Get("http://" + n.Addr() + "/metrics")
+	if err != nil {
+		t.Logf("metrics of %s: %v", n.Addr(), err)
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "fechatter_slow_consumer_closes_total "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return int(f)
+		}
+	}
+	return 0
 }
 
 // live returns the addresses of the nodes that run and are not paused.
@@ -158,7 +186,7 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 				return live
 			}}
 		if i < r.slow {
-			cfg.SlowReads = 2 * time.Second
+			cfg.SlowReads = cmp.Or(r.slowFor, 2*time.Second)
 		}
 		clients[i] = history.NewClient(cfg)
 	}
@@ -240,6 +268,9 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	}
 	cancel()
 	wg.Wait()
+	for _, n := range c.nodes {
+		c.slowClosed += slowClosed(t, n)
+	}
 	v := history.Check(c.rec.Ops(), truth)
 	c.closes = map[int]int{}
 	for _, cl := range clients {
