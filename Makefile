@@ -41,7 +41,7 @@ $(WEB_DEPS): web/package-lock.json
 $(WEB_STAMP): $(WEB_DEPS) $(WEB_SRC)
 	cd web && $(NPM) run build
 
-test: test-go test-web ## every test, with the race detector, against the real engines (see README)
+test: test-go fuzz-short test-web ## every test, with the race detector, against the real engines, and each fuzz target for FUZZ_TIME (see README)
 
 test-go: ## the Go tests alone, with the race detector
 	$(GO) vet ./...
@@ -80,7 +80,7 @@ check: ## gofmt, go vet, staticcheck and `go mod tidy` must all be clean
 
 # Every native fuzz target, FUZZ_TIME each (CI: 10s; the seeds in testdata/fuzz run in every `go test`).
 FUZZ_TIME    ?= 10s
-FUZZ_TARGETS := hub:FuzzDecodeFrame hub:FuzzResumeMap hub:FuzzLastEventID search:FuzzParse search:FuzzCursor rest:FuzzBind
+FUZZ_TARGETS := hub:FuzzDecodeFrame hub:FuzzResumeMap hub:FuzzLastEventID hub:FuzzDecodeCursorToken search:FuzzParse search:FuzzCursor rest:FuzzBind
 fuzz-short: ## run each fuzz target for FUZZ_TIME (default 10s)
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$pkg $$fn ($(FUZZ_TIME))"; \

@@ -58,12 +58,7 @@ func TestClientEventsAndErasure(t *testing.T) {
 	}
 
 	q := fmt.Sprintf("SELECT count() FROM %%s.events WHERE source = 'web' AND user_id = %d AND workspace_id = %d", ann.User.ID, ann.User.WorkspaceID)
-	ft.Eventually(t, 20*time.Second, func() string {
-		if n := count(t, ch, q); n != 4 {
-			return fmt.Sprintf("%d of ann's 4 client events in clickhouse", n)
-		}
-		return ""
-	})
+	ft.CheckFor(t, 20*time.Second, "ann's 4 client events in clickhouse", func() bool { return count(t, ch, q) == 4 })
 	if n := count(t, ch, "SELECT count() FROM %s.events WHERE kind = 'page_timing' AND duration_ms = 123.5 AND page = 'chat'"); n != 1 {
 		t.Fatalf("page_timing not stored as posted (%d)", n)
 	}
@@ -83,12 +78,8 @@ func TestClientEventsAndErasure(t *testing.T) {
 	s.MustDo(t, http.StatusNotFound, "DELETE", path, stranger.AccessToken, nil, nil)
 	// Erasure removes what has arrived (docs/analytics.md): wait for ann's refused DELETE above
 	// to arrive as her error event, or it could land after the erasure.
-	ft.Eventually(t, 20*time.Second, func() string {
-		q := fmt.Sprintf("SELECT count() FROM %%s.events WHERE kind = 'error' AND user_id = %d", ann.User.ID)
-		if n := count(t, ch, q); n == 0 {
-			return "ann's refused erasure not in clickhouse yet"
-		}
-		return ""
+	ft.CheckFor(t, 20*time.Second, "ann's refused erasure in clickhouse", func() bool {
+		return count(t, ch, fmt.Sprintf("SELECT count() FROM %%s.events WHERE kind = 'error' AND user_id = %d", ann.User.ID)) > 0
 	})
 	ownerEvents := count(t, ch, fmt.Sprintf("SELECT count() FROM %%s.events WHERE user_id = %d", owner.User.ID))
 	s.MustDo(t, http.StatusNoContent, "DELETE", path, owner.AccessToken, nil, nil)

@@ -103,11 +103,8 @@ func TestLostAckNotCountedTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cons.Close()
-	ft.Eventually(t, 30*time.Second, func() string {
-		if d := gathered(t, reg, "fechatter_analytics_duplicates_total"); d < n {
-			return fmt.Sprintf("%v duplicates skipped, want %d (acks %d)", d, n, acks.Load())
-		}
-		return ""
+	ft.CheckFor(t, 30*time.Second, fmt.Sprintf("%d duplicates skipped", n), func() bool {
+		return gathered(t, reg, "fechatter_analytics_duplicates_total") >= n
 	})
 	if got := count(t, ch, "SELECT count() FROM %s.events"); got != n {
 		t.Fatalf("events = %d, want %d", got, n)
@@ -220,17 +217,12 @@ func TestClickHouseRestartLosesNothing(t *testing.T) {
 	settled := func() uint64 {
 		t.Helper()
 		var rows uint64
-		ft.Eventually(t, 60*time.Second, func() string {
+		ft.CheckFor(t, 60*time.Second, "clickhouse to hold every event the node tracked", func() bool {
 			tracked := nodeMetric(t, s, "fechatter_usage_events_total")
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
-			if err := ch.Conn().QueryRow(ctx, "SELECT count() FROM "+ch.Database()+".events").Scan(&rows); err != nil {
-				return err.Error()
-			}
-			if float64(rows) != tracked {
-				return fmt.Sprintf("clickhouse has %d events, the node tracked %v", rows, tracked)
-			}
-			return ""
+			err := ch.Conn().QueryRow(ctx, "SELECT count() FROM "+ch.Database()+".events").Scan(&rows)
+			return err == nil && float64(rows) == tracked
 		})
 		return rows
 	}
@@ -249,11 +241,8 @@ func TestClickHouseRestartLosesNothing(t *testing.T) {
 	s.MustDo(t, http.StatusCreated, "POST", fmt.Sprintf("/api/v1/chats/%d/messages", chat.ID), ben.AccessToken,
 		map[string]any{"client_id": uuid(), "text": "over rest"}, nil)
 	sends++
-	ft.Eventually(t, 30*time.Second, func() string {
-		if nodeMetric(t, s, "fechatter_analytics_insert_failures_total") == 0 {
-			return "the consumer has not met the outage yet"
-		}
-		return ""
+	ft.CheckFor(t, 30*time.Second, "the consumer to meet the outage", func() bool {
+		return nodeMetric(t, s, "fechatter_analytics_insert_failures_total") > 0
 	})
 	chs.Start()
 	rows := settled()
@@ -263,13 +252,13 @@ func TestClickHouseRestartLosesNothing(t *testing.T) {
 	}
 	// An insert commits the table's part before its views' parts: the rollups catch up
 	// within the insert.
-	ft.Eventually(t, 10*time.Second, func() string {
+	ft.CheckFor(t, 10*time.Second, fmt.Sprintf("events_hourly and events_daily to count %d events", rows), func() bool {
 		for _, table := range []string{"events_hourly", "events_daily"} {
-			if got := count(t, ch, "SELECT sum(events) FROM %s."+table); got != rows {
-				return fmt.Sprintf("%s counts %d of %d events", table, got, rows)
+			if count(t, ch, "SELECT sum(events) FROM %s."+table) != rows {
+				return false
 			}
 		}
-		return ""
+		return true
 	})
 	for kind, want := range map[fechatter.UsageKind]uint64{
 		fechatter.UsageMessageSent: uint64(sends), fechatter.UsageLogin: 1, fechatter.UsageLoginFailed: 1,

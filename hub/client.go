@@ -203,7 +203,7 @@ func (c *Client) recheckAfterFlush(chats []int64) {
 	if len(chats) == 0 {
 		return
 	}
-	go func() {
+	c.h.goBackground(func() {
 		c.h.flush(c.h.ctx)
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -212,7 +212,7 @@ func (c *Client) recheckAfterFlush(chats []int64) {
 				c.needCatchup(id)
 			}
 		}
-	}()
+	})
 }
 
 // stop unregisters the client from every room; called once when its connection ends.

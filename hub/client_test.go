@@ -34,7 +34,7 @@ func (f *fakeTransport) closes() []*Disconnect {
 // and the broadcaster never waits for it.
 func TestSlowConsumerIsClosedWith4008(t *testing.T) {
 	h := New(Config{QueueLimit: 1000})
-	defer h.cancel()
+	defer h.close()
 	ft := &fakeTransport{release: make(chan struct{})}
 	defer close(ft.release)
 	c := newClient(h, ft)
@@ -57,7 +57,7 @@ func TestSlowConsumerIsClosedWith4008(t *testing.T) {
 // A frame being handled finishes before a drain close takes effect.
 func TestDrainCloseWaitsForTheFrameInFlight(t *testing.T) {
 	h := New(Config{})
-	defer h.cancel()
+	defer h.close()
 	ft := &fakeTransport{release: make(chan struct{})}
 	close(ft.release)
 	c := newClient(h, ft)

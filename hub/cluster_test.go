@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/fechatter/fechatter"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
@@ -45,13 +44,7 @@ func TestTwoNodesShareOneTimeline(t *testing.T) {
 	}
 
 	b.C.CloseNow()
-	deadline := time.Now().Add(wait)
-	for n2.Subscriptions() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("node 2 still holds %d subscriptions after its last client left", n2.Subscriptions())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ft.CheckFor(t, wait, "node 2 to drop its subscriptions after its last client left", func() bool { return n2.Subscriptions() == 0 })
 }
 
 func TestHealthReadinessAndMetrics(t *testing.T) {

@@ -49,17 +49,10 @@ func TestNATSOutageLosesNothingAcked(t *testing.T) {
 	b.WaitFor(wait, isMessage(chat.ID))
 
 	ns.Stop()
-	deadline := time.Now().Add(wait)
-	for {
+	ft.CheckFor(t, wait, "readyz to report NATS down and the store up", func() bool {
 		code, body := readyz(t, n1)
-		if code == http.StatusServiceUnavailable && body["nats"] == "down" && body["store"] == "ok" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("readyz did not report NATS down: %d %v", code, body)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return code == http.StatusServiceUnavailable && body["nats"] == "down" && body["store"] == "ok"
+	})
 	for i := 1; i <= 3; i++ {
 		a.Send(sendFrame(chat.ID, fmt.Sprint("during ", i)))
 		if e := a.WaitFor(wait, ft.Type("ack")); e.Message.Seq != int64(i+1) {
@@ -68,18 +61,11 @@ func TestNATSOutageLosesNothingAcked(t *testing.T) {
 	}
 
 	ns.Start()
-	deadline = time.Now().Add(wait)
-	for {
+	ft.CheckFor(t, wait, "both nodes ready after NATS came back", func() bool {
 		c1, _ := readyz(t, n1)
 		c2, _ := readyz(t, n2)
-		if c1 == http.StatusOK && c2 == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nodes not ready after NATS came back")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return c1 == http.StatusOK && c2 == http.StatusOK
+	})
 	// The next live event reveals the gap; bob's node replays it from the store first.
 	a.Send(sendFrame(chat.ID, "after"))
 	for want := int64(2); want <= 5; want++ {
@@ -105,22 +91,15 @@ func TestDeadSocketsAreReaped(t *testing.T) {
 	if _, _, err := c.Read(ctx); err != nil { // ready; from now on nobody reads, so no pongs
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(wait)
-	for {
+	ft.CheckFor(t, wait, "the silent socket reaped (no pong)", func() bool {
 		resp, err := http.Get(p.s.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), `fechatter_server_disconnects_total{reason="no pong"} 1`) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("silent socket not reaped")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return strings.Contains(string(body), `fechatter_server_disconnects_total{reason="no pong"} 1`)
+	})
 }
 
 // With Redis gone, presence degrades to the node's own view and everything else goes on:

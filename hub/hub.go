@@ -171,17 +171,22 @@ type Hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	recoverReq chan struct{} // a recovery is asked for (see Recover)
+
 	mu       sync.Mutex
 	clients  map[*Client]struct{}
 	draining bool
-	wg       sync.WaitGroup // one per connection handler
+	closed   bool           // ctx is cancelled: no new background goroutine starts
+	wg       sync.WaitGroup // one per connection handler and the goroutines it starts
+	bg       sync.WaitGroup // the hub's own goroutines (send workers, recovery, announcements)
 }
 
 // New returns a hub. Store, Broker and Auth are required.
 func New(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{cfg: cfg, log: cfg.Logger, m: cfg.Metrics, ctx: ctx, cancel: cancel, clients: map[*Client]struct{}{}}
+	h := &Hub{cfg: cfg, log: cfg.Logger, m: cfg.Metrics, ctx: ctx, cancel: cancel, clients: map[*Client]struct{}{},
+		recoverReq: make(chan struct{}, 1)}
 	for i := range h.rooms {
 		h.rooms[i].init()
 		h.users[i].init()
@@ -189,8 +194,24 @@ func New(cfg Config) *Hub {
 	h.load = newLoad(&h.cfg)
 	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch, cfg.SendQueue)
 	h.sends.start()
-	go h.probe(ctx)
+	h.goBackground(func() { h.probe(ctx) })
+	h.goBackground(h.recoverLoop)
 	return h
+}
+
+// goBackground runs fn on a goroutine of the hub's own, which Shutdown waits for; fn must
+// return once h.ctx ends. After Shutdown it does nothing.
+func (h *Hub) goBackground(fn func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		fn()
+	}()
 }
 
 // HandleChat implements fanout.Handler: deliver a chat event to local members.
@@ -251,7 +272,7 @@ func (h *Hub) untrack(c *Client) {
 
 // Shutdown stops accepting connections, asks every client to reconnect elsewhere (1012) once
 // the frame it is handling is done, and waits for all connection handlers to end or ctx to
-// expire.
+// expire; then it stops the hub's own goroutines and waits for them.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.draining = true
@@ -265,12 +286,21 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
+	var err error
 	select {
 	case <-done:
-		h.cancel()
-		return nil
 	case <-ctx.Done():
-		h.cancel()
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	h.close()
+	return err
+}
+
+// close cancels the hub's context and waits for its own goroutines.
+func (h *Hub) close() {
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	h.cancel()
+	h.bg.Wait()
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter/internal/poll"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -24,7 +25,7 @@ func TestDeadlineGivesBackTheNodesStall(t *testing.T) {
 	fired := make(chan struct{})
 	stop := h.deadline(50*time.Millisecond, "auth", func() { close(fired) })
 	h.load.addStall(time.Hour) // the node stalls right after the deadline is armed
-	checkFor(t, 5*time.Second, func() bool { return extended(t, h, "auth") >= 1 })
+	poll.CheckFor(t, 5*time.Second, "the auth deadline extended", func() bool { return extended(t, h, "auth") >= 1 })
 	select {
 	case <-fired:
 		t.Fatal("the deadline fired although the node itself was late")

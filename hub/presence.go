@@ -74,11 +74,17 @@ func (h *Hub) announcePresence(userID int64, online bool, chats []int64) {
 
 // UsersOffline announces users offline whose node died; the presence sweeper calls it and
 // must not wait, so the work (a chat lookup per user) runs on its own goroutine.
-func (h *Hub) UsersOffline(userIDs []int64) { go h.announceAll(slices.Clone(userIDs), false) }
+func (h *Hub) UsersOffline(userIDs []int64) {
+	ids := slices.Clone(userIDs)
+	h.goBackground(func() { h.announceAll(ids, false) })
+}
 
 // UsersOnline announces users online again after this node re-registered them with a
 // presence backend that had written it off.
-func (h *Hub) UsersOnline(userIDs []int64) { go h.announceAll(slices.Clone(userIDs), true) }
+func (h *Hub) UsersOnline(userIDs []int64) {
+	ids := slices.Clone(userIDs)
+	h.goBackground(func() { h.announceAll(ids, true) })
+}
 
 func (h *Hub) announceAll(userIDs []int64, online bool) {
 	for _, uid := range userIDs {

@@ -97,7 +97,7 @@ func (s *sender) admit(w int, now time.Time) error {
 // start runs the workers until the hub's context ends.
 func (s *sender) start() {
 	for w, q := range s.queues {
-		go s.work(w, q)
+		s.h.goBackground(func() { s.work(w, q) })
 	}
 }
 

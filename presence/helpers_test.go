@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/fechatter/fechatter/internal/poll"
 	"github.com/fechatter/fechatter/presence"
 )
 
@@ -102,20 +103,17 @@ func startRun(t testing.TB, tr interface{ Run(context.Context) error }) (stop fu
 	return stop
 }
 
-// checkFor polls fn until it returns nil or timeout passes.
-func checkFor(t testing.TB, timeout, every time.Duration, fn func() error) {
+// checkFor waits, with poll.CheckFor, until fn returns nil; fn's last error is the failure's
+// message. (every is the old polling interval, now poll's own.)
+func checkFor(t testing.TB, timeout, _ time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := fn()
-		if err == nil {
-			return
+	var last error
+	t.Cleanup(func() {
+		if t.Failed() && last != nil {
+			t.Logf("checkFor: last error: %v", last)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", timeout, err)
-		}
-		time.Sleep(every) // polling interval, not a wait for a condition
-	}
+	})
+	poll.CheckFor(t, timeout, "a condition (its last error is logged below)", func() bool { last = fn(); return last == nil })
 }
 
 // recorder collects OnOffline/OnOnline reports.

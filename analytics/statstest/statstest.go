@@ -135,16 +135,10 @@ func sum(pts []fechatter.StatsPoint) (n float64) {
 
 func numbers(t *testing.T, s *ft.Server, w *world, mode string) {
 	var st fechatter.Stats
-	ft.Eventually(t, 30*time.Second, func() string {
-		code, got, raw := stats(t, s, w.owner, window("day"))
-		if code != http.StatusOK {
-			return fmt.Sprintf("status %d: %s", code, raw)
-		}
+	ft.CheckFor(t, 30*time.Second, "stats totals of 7 messages and 4 active users", func() bool {
+		code, got, _ := stats(t, s, w.owner, window("day"))
 		st = got
-		if st.Totals["messages"] != groupMessages+directMessages || st.Totals["active_users"] != 4 {
-			return fmt.Sprintf("totals %v, want 7 messages and 4 active users", st.Totals)
-		}
-		return ""
+		return code == http.StatusOK && st.Totals["messages"] == groupMessages+directMessages && st.Totals["active_users"] == 4
 	})
 	if st.Mode != mode || st.Interval != fechatter.IntervalDay {
 		t.Fatalf("mode %q interval %q, want %q day", st.Mode, st.Interval, mode)

@@ -299,7 +299,7 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 	}
 	defer func() { cancel(); wg.Wait() }()
 
-	waitFor(t, 20*time.Second, "every member ready", func() bool {
+	ft.CheckFor(t, 20*time.Second, "every member ready", func() bool {
 		for _, m := range members {
 			m.mu.Lock()
 			n := len(m.readyAt)
@@ -310,7 +310,7 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 		}
 		return true
 	})
-	waitFor(t, 20*time.Second, "a steady stream", func() bool { return totalAcked(members) >= 30 })
+	ft.CheckFor(t, 20*time.Second, "a steady stream", func() bool { return totalAcked(members) >= 30 })
 
 	killAt = time.Now()
 	if err := nodes[victim].cmd.Process.Kill(); err != nil {
@@ -328,7 +328,7 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 			continue
 		}
 		var readyAt time.Time
-		waitFor(t, 30*time.Second, fmt.Sprintf("member %d back", i), func() bool {
+		ft.CheckFor(t, 30*time.Second, fmt.Sprintf("member %d back", i), func() bool {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			if r := m.readyAt[len(m.readyAt)-1]; r.After(killAt) {
@@ -338,20 +338,20 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 			return false
 		})
 		target := maxAcked(members)
-		waitFor(t, 30*time.Second, fmt.Sprintf("member %d caught up", i), func() bool { return m.last() >= target })
+		ft.CheckFor(t, 30*time.Second, fmt.Sprintf("member %d caught up", i), func() bool { return m.last() >= target })
 		back = max(back, readyAt.Sub(killAt))
 		caughtUp = max(caughtUp, time.Since(killAt))
 	}
-	waitFor(t, 60*time.Second, "the victim's user offline", func() bool { _, ok := seen(false); return ok })
+	ft.CheckFor(t, 60*time.Second, "the victim's user offline", func() bool { _, ok := seen(false); return ok })
 	offAt, _ := seen(false)
-	waitFor(t, 30*time.Second, "the victim's user online again", func() bool {
+	ft.CheckFor(t, 30*time.Second, "the victim's user online again", func() bool {
 		on, ok := seen(true)
 		return ok && on.After(offAt)
 	})
 	onAt, _ := seen(true)
-	waitFor(t, 30*time.Second, "more messages after the kill", func() bool { return maxAcked(members) >= ackedAtKill+20 })
+	ft.CheckFor(t, 30*time.Second, "more messages after the kill", func() bool { return maxAcked(members) >= ackedAtKill+20 })
 	sending.Store(false)
-	waitFor(t, 30*time.Second, "every send acked", func() bool {
+	ft.CheckFor(t, 30*time.Second, "every send acked", func() bool {
 		for _, m := range members {
 			m.mu.Lock()
 			n := len(m.pending)
@@ -363,7 +363,7 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 		return true
 	})
 	top := maxAcked(members)
-	waitFor(t, 30*time.Second, "every member has every acked message", func() bool {
+	ft.CheckFor(t, 30*time.Second, "every member has every acked message", func() bool {
 		for _, m := range members {
 			if m.last() < top {
 				return false
@@ -435,15 +435,4 @@ func maxAcked(ms []*member) int64 {
 		m.mu.Unlock()
 	}
 	return top
-}
-
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

@@ -130,13 +130,13 @@ func (s *ClickHouseServer) Start() {
 	s.exits = make(chan error, 1)
 	go func(cmd *exec.Cmd, exits chan error) { exits <- cmd.Wait() }(s.cmd, s.exits)
 	ping := fmt.Sprintf("http://127.0.0.1:%d/ping", s.http)
-	Eventually(s.t, 60*time.Second, func() string {
+	CheckFor(s.t, 60*time.Second, "clickhouse to answer "+ping, func() bool {
 		resp, err := http.Get(ping)
 		if err != nil {
-			return "clickhouse not answering: " + err.Error()
+			return false
 		}
 		resp.Body.Close()
-		return ""
+		return true
 	})
 }
 

@@ -3,21 +3,25 @@ package fechattertest
 import (
 	"testing"
 	"time"
+
+	"github.com/fechatter/fechatter/internal/poll"
 )
 
-// Eventually polls cond every 20ms until it returns "" or timeout passes, then fails the
-// test with cond's last answer (what it still waits for).
+// Eventually polls cond until it returns "", as CheckFor does; cond's last answer (what it
+// still waits for) is logged when the test fails.
+//
+// Deprecated: use CheckFor, the one polling helper. Eventually stays only until the branches
+// that still call it are merged.
 func Eventually(t testing.TB, timeout time.Duration, cond func() string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		why := cond()
-		if why == "" {
-			return
+	var why string
+	t.Cleanup(func() {
+		if t.Failed() && why != "" {
+			t.Logf("Eventually: still waiting for: %s", why)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %s", timeout, why)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
+	poll.CheckFor(t, timeout, "a condition (its last answer is logged below)", func() bool {
+		why = cond()
+		return why == ""
+	})
 }

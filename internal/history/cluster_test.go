@@ -1,13 +1,16 @@
 package history_test
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,11 +30,12 @@ type run struct {
 	chats      int // every user is a member of every chat
 	acked      int // stop sending once this many sends are acked
 	privatePG  bool
-	sqliteDir  string   // one node on SQLite with this data dir instead of PostgreSQL
-	redis      bool     // presence in a private Redis
-	extraEnv   []string // added to every node's environment
-	slow       int      // the first slow clients read slowly
-	changes    int      // one edit/delete/reaction per changes frames (0: none)
+	sqliteDir  string        // one node on SQLite with this data dir instead of PostgreSQL
+	redis      bool          // presence in a private Redis
+	extraEnv   []string      // added to every node's environment
+	slow       int           // the first slow clients read slowly
+	slowFor    time.Duration // how long a slow client stops reading, once a second (default 2s)
+	changes    int           // one edit/delete/reaction per changes frames (0: none)
 	fault      func(ctx context.Context, c *cluster)
 	wantFailed bool // the run is meant to break a guarantee (the checker's own test)
 }
@@ -49,6 +53,31 @@ type cluster struct {
 	rec    *history.Recorder
 	faults atomic.Int64 // faults injected
 	closes map[int]int  // sessions the server closed, by close code
+	// slowClosed is how many connections the nodes closed as slow consumers (their
+	// fechatter_slow_consumer_closes_total, summed over the nodes' latest starts).
+	slowClosed int
+}
+
+// slowClosed reads a node's count of connections closed as slow consumers from its /metrics.
+func slowClosed(t *testing.T, n *ft.Proc) int {
+	t.Helper()
+	if !n.Alive() {
+		return 0
+	}
+	resp, err := http.Get("http://" + n.Addr() + "/metrics")
+	if err != nil {
+		t.Logf("metrics of %s: %v", n.Addr(), err)
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "fechatter_slow_consumer_closes_total "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return int(f)
+		}
+	}
+	return 0
 }
 
 // live returns the addresses of the nodes that run and are not paused.
@@ -157,7 +186,7 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 				return live
 			}}
 		if i < r.slow {
-			cfg.SlowReads = 2 * time.Second
+			cfg.SlowReads = cmp.Or(r.slowFor, 2*time.Second)
 		}
 		clients[i] = history.NewClient(cfg)
 	}
@@ -210,18 +239,38 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 		return true
 	})
 	truth := c.truth(api, accts[0], chats, r.users)
-	ft.CheckFor(t, 60*time.Second, "every client caught up", func() bool {
-		for _, cl := range clients {
+	behind := func() string {
+		var out []string
+		for i, cl := range clients {
 			for _, ch := range truth {
-				if cl.Last(ch.ID) < ch.LastSeq {
-					return false
+				if last := cl.Last(ch.ID); last < ch.LastSeq {
+					out = append(out, fmt.Sprintf("client %d (node %d) has chat %d up to %d of %d", i, i%r.nodes, ch.ID, last, ch.LastSeq))
 				}
 			}
 		}
-		return true
-	})
+		return strings.Join(out, "; ")
+	}
+	caughtUp := time.Now().Add(60 * time.Second)
+	for behind() != "" && time.Now().Before(caughtUp) {
+		time.Sleep(50 * time.Millisecond) // the polling interval
+	}
+	if b := behind(); b != "" {
+		for i, n := range c.nodes {
+			var lines []string
+			for _, l := range strings.Split(n.Logs(), "\n") {
+				if strings.Contains(l, "nats") || strings.Contains(l, "recover") || strings.Contains(l, "WARN") {
+					lines = append(lines, l)
+				}
+			}
+			t.Logf("node %d logs (nats, recovery, warnings):\n%s", i, strings.Join(lines, "\n"))
+		}
+		t.Fatalf("after 60s not every client caught up: %s", b)
+	}
 	cancel()
 	wg.Wait()
+	for _, n := range c.nodes {
+		c.slowClosed += slowClosed(t, n)
+	}
 	v := history.Check(c.rec.Ops(), truth)
 	c.closes = map[int]int{}
 	for _, cl := range clients {

@@ -92,14 +92,10 @@ func TestHistoryNodePause(t *testing.T) {
 	r.start(t)
 }
 
-// NATS goes away and comes back: sends still commit and ack; receivers recover the gap.
+// NATS goes away and comes back: sends still commit and ack; receivers recover the gap. (It
+// found a client left behind for good when the events it lacked were committed on another node
+// during the outage: see hub.TestRecoverBringsEveryConnectionToTheChatsEnd.)
 func TestHistoryNATSRestart(t *testing.T) {
-	if os.Getenv("FECHATTER_HISTORY_NATS_RESTART") == "" {
-		// Found by this test, not fixed yet (issue 13): in about one run in three under load, a
-		// client is still behind a minute after every send was acked (faults_test.go's "every
-		// client caught up"). Run it with FECHATTER_HISTORY_NATS_RESTART=1 while fixing that.
-		t.Skip("known open delivery gap after NATS restarts (issue 13); set FECHATTER_HISTORY_NATS_RESTART=1")
-	}
 	r := base()
 	r.fault = repeat(1500*time.Millisecond, restartNATS)
 	r.start(t)
@@ -130,16 +126,22 @@ func TestHistoryRedisStop(t *testing.T) {
 	r.start(t)
 }
 
-// Two clients read slowly; with a 16 KiB queue limit the nodes close them as slow consumers
-// (4008) and they resume where they were.
+// Two clients stop reading for eight seconds at a time over a 4 KiB receive buffer; with a
+// 16 KiB queue limit the nodes close them as slow consumers (4008, or a bare close when even
+// the close frame cannot be written) and they resume where they were. The nodes' own count of
+// slow-consumer closes shows the fault bit: a stall of two seconds did not, as the kernel's
+// socket buffers absorbed it.
 func TestHistorySlowConsumer(t *testing.T) {
-	t.Skip("the stalling reader does not yet make a node close it with 4008 (kernel buffers absorb the stalls); the fault must bite before this test proves anything")
+	t.Skip("the fault does not bite yet: with 8 s stalls over a 4 KiB receive buffer (about 110 KB queued per stall) the nodes never closed a client, the kernel's socket buffers took it all, and the stalled clients were still ~200 events behind a minute after sending stopped; the hub's 4008 close itself is covered by hub TestSlowConsumerIsClosedWith4008")
 	r := base()
-	r.slow = 2
+	r.slow, r.slowFor = 2, 8*time.Second
 	r.extraEnv = []string{"FECHATTER_QUEUE_LIMIT=16384"}
-	_, c := r.start(t)
-	if c.closes[4008] == 0 {
-		t.Errorf("no slow consumer was closed with 4008: the fault did not bite")
+	v, c := r.start(t)
+	if c.slowClosed == 0 {
+		t.Errorf("no node closed a slow consumer: the fault did not bite (closes by code %v)", c.closes)
+	}
+	if v.Resumes == 0 {
+		t.Errorf("no client resumed: %s", v)
 	}
 }
 

@@ -60,8 +60,6 @@ type Node struct {
 	metricsDone chan struct{}
 	draining    atomic.Bool
 	rechecking  atomic.Bool // a session recheck runs (see recheckSessions)
-	recovering  atomic.Bool // a timeline recovery runs (see recoverTimelines)
-	recoverMore atomic.Bool // another recovery was asked for meanwhile
 	served      chan error
 	stopOnce    sync.Once
 	stopErr     error
@@ -379,24 +377,12 @@ func (n *Node) recheckSessions() {
 	}()
 }
 
-// recoverTimelines runs Hub.Recover after the broker came back or dropped events; a request
-// made while one runs makes it run once more.
+// recoverTimelines asks the hub to recover the timelines after the broker came back or
+// dropped events (Hub.Recover returns at once; the hub runs one recovery at a time).
 func (n *Node) recoverTimelines() {
-	n.recoverMore.Store(true)
-	if n.Hub == nil || !n.recovering.CompareAndSwap(false, true) {
-		return
+	if n.Hub != nil {
+		n.Hub.Recover()
 	}
-	go func() {
-		for {
-			for n.recoverMore.Swap(false) {
-				n.Hub.Recover()
-			}
-			n.recovering.Store(false)
-			if !n.recoverMore.Load() || !n.recovering.CompareAndSwap(false, true) {
-				return
-			}
-		}
-	}()
 }
 
 type issuerAuth struct{ i *auth.Issuer }

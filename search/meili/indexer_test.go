@@ -147,7 +147,7 @@ func (r *rig) fileNames(id int64) string {
 
 func (r *rig) waitText(id int64, want string) {
 	r.t.Helper()
-	eventually(r.t, "document "+strconv.FormatInt(id, 10)+" = "+want, func() bool {
+	ft.CheckFor(r.t, 15*time.Second, "document "+strconv.FormatInt(id, 10)+" = "+want, func() bool {
 		got, ok := r.text(id)
 		return ok && got == want
 	})
@@ -184,7 +184,7 @@ func testIndexer(t *testing.T, nc *nats.Conn, e *engine) {
 		t.Fatal(err)
 	}
 	r.publish(ev)
-	eventually(t, "the file name indexed", func() bool { return r.fileNames(ev.Message.ID) == "minutes-march.pdf" })
+	ft.CheckFor(t, 30*time.Second, "the file name indexed", func() bool { return r.fileNames(ev.Message.ID) == "minutes-march.pdf" })
 	hits, err := r.ix.SearchMessages(ctx, fechatter.MessageSearch{ChatIDs: []int64{r.chat.ID}, Limit: 10,
 		Text: fechatter.TextQuery{Words: []string{"minutes", "march"}}})
 	if err != nil || len(hits) != 1 || hits[0].ID != ev.Message.ID {
@@ -199,19 +199,19 @@ func testIndexer(t *testing.T, nc *nats.Conn, e *engine) {
 		t.Fatal(err)
 	}
 	r.publish(ev)
-	eventually(t, "a failed attempt", func() bool {
+	ft.CheckFor(t, 15*time.Second, "a failed attempt", func() bool {
 		return value(t, reg, "fechatter_search_index_failures_total") > 0
 	})
 	r.e.fail(0)
 	r.waitText(m2.ID, "sent while the index is down")
-	eventually(t, "the deleted message to leave the index", func() bool { _, ok := r.text(m1.ID); return !ok })
+	ft.CheckFor(t, 15*time.Second, "the deleted message to leave the index", func() bool { _, ok := r.text(m1.ID); return !ok })
 
 	// Fechatter restarts: events published while no indexer runs are consumed by the next.
 	ix.Close()
 	m3 := r.send("sent while the indexer is stopped")
 	r.start()
 	r.waitText(m3.ID, "sent while the indexer is stopped")
-	eventually(t, "lag back to zero", func() bool {
+	ft.CheckFor(t, 15*time.Second, "lag back to zero", func() bool {
 		return value(t, reg, "fechatter_search_index_lag_events") == 0
 	})
 }

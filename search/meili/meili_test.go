@@ -144,22 +144,6 @@ type progressBuffer struct{ s string }
 func (p *progressBuffer) Write(b []byte) (int, error) { p.s += string(b); return len(b), nil }
 func (p *progressBuffer) contains(sub string) bool    { return strings.Contains(p.s, sub) }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		select {
-		case <-t.Context().Done():
-			t.Fatal(t.Context().Err())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
 // TestTokenizerModel checks the stand-in's model of Meilisearch's default tokenizer against
 // the real engine: on an index without Fechatter's separator tokens, the characters of kept
 // stay inside a word ("alpha<beta" is one word) and those of split separate words. With
