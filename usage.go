@@ -270,6 +270,7 @@ type BotResponse struct {
 	Latency                     time.Duration // from the request to the answer's last token
 	TokensIn, TokensOut         int64         // prompt and completion tokens, as the endpoint reports them
 	Outcome                     string        // BotOK, BotError, ...
+	Model                       string        // the model that answered (props.model); never the prompt
 }
 
 // Usage is the bot_response event of r: Code the outcome, Page the trigger, DurationMs the
@@ -278,5 +279,12 @@ type BotResponse struct {
 func (r BotResponse) Usage() UsageEvent {
 	return UsageEvent{Kind: UsageBotResponse, WorkspaceID: r.WorkspaceID, UserID: r.UserID, ChatID: r.ChatID,
 		Code: r.Outcome, Page: r.Trigger, DurationMs: float64(r.Latency.Microseconds()) / 1000,
-		Size: r.TokensIn, Count: r.TokensOut}
+		Size: r.TokensIn, Count: r.TokensOut, Props: botProps(r.Model)}
+}
+
+func botProps(model string) map[string]string {
+	if model == "" {
+		return nil
+	}
+	return map[string]string{"model": model}
 }

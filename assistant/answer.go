@@ -91,7 +91,7 @@ func (s *Service) run(a *answer) {
 	s.m.answers.WithLabelValues(stateLabel(state)).Inc()
 	s.m.tokens.Add(float64(res.Usage.CompletionTokens))
 	s.m.duration.Observe(elapsed.Seconds())
-	s.track(a, res, state, elapsed, firstToken)
+	s.track(a, res, state, err, elapsed)
 }
 
 func reason(err, cause error) string {
@@ -117,19 +117,29 @@ func stateLabel(s fechatter.MessageState) string {
 	return string(s)
 }
 
-// track emits the bot_response analytics event: model, tokens and latency, never text.
-func (s *Service) track(a *answer, res openai.Result, state fechatter.MessageState, elapsed, firstToken time.Duration) {
+// track emits the bot_response analytics event (fechatter.BotResponse builds it): model,
+// tokens and latency, never text.
+func (s *Service) track(a *answer, res openai.Result, state fechatter.MessageState, err error, elapsed time.Duration) {
 	if s.cfg.Usage == nil {
 		return
 	}
-	s.cfg.Usage.Track(fechatter.UsageEvent{
-		ID: uuid.NewString(), Kind: fechatter.UsageBotResponse, At: time.Now().UTC(), Source: fechatter.SourceServer,
-		WorkspaceID: a.req.Asker.WorkspaceID, UserID: a.req.Asker.ID, ChatID: a.msg.ChatID,
-		Code: stateLabel(state), Count: int64(res.Usage.CompletionTokens), Size: int64(len(res.Text)),
-		DurationMs: float64(elapsed.Microseconds()) / 1000,
-		Props: map[string]string{
-			"model": s.cfg.Model.Model(), "command": string(a.req.Kind),
-			"prompt_tokens": itoa(res.Usage.PromptTokens), "first_token_ms": itoa(int(firstToken.Milliseconds())),
-		},
-	})
+	ev := fechatter.BotResponse{WorkspaceID: a.req.Asker.WorkspaceID, UserID: a.req.Asker.ID, ChatID: a.msg.ChatID,
+		Trigger: string(a.req.Kind), Latency: elapsed, Model: s.cfg.Model.Model(), Outcome: outcome(state, err),
+		TokensIn: int64(res.Usage.PromptTokens), TokensOut: int64(res.Usage.CompletionTokens)}.Usage()
+	ev.ID, ev.At, ev.Source = uuid.NewString(), time.Now().UTC(), fechatter.SourceServer
+	s.cfg.Usage.Track(ev)
+}
+
+// outcome is an answer's end as a bot_response outcome.
+func outcome(state fechatter.MessageState, err error) string {
+	switch {
+	case state == fechatter.StateCanceled:
+		return fechatter.BotCanceled
+	case state != fechatter.StateFailed:
+		return fechatter.BotOK
+	case errors.Is(err, context.DeadlineExceeded):
+		return fechatter.BotTimeout
+	default:
+		return fechatter.BotError
+	}
 }
