@@ -71,11 +71,11 @@ func (p AnswerParams) Validate() error {
 func (p AnswerParams) CheckQuota(mine, all int) error {
 	if p.UserQuota > 0 && mine >= p.UserQuota {
 		return &Error{Code: ERateLimited, Message: "your daily assistant quota of " + strconv.Itoa(p.UserQuota) +
-			" answers is spent; it renews at 00:00 UTC", RetryAfter: p.Since.Add(24 * time.Hour).Sub(time.Now())}
+			" answers is spent; it renews at 00:00 UTC", RetryAfter: time.Until(p.Since.Add(24 * time.Hour))}
 	}
 	if p.WorkspaceQuota > 0 && all >= p.WorkspaceQuota {
 		return &Error{Code: ERateLimited, Message: "the workspace's daily assistant quota of " + strconv.Itoa(p.WorkspaceQuota) +
-			" answers is spent; it renews at 00:00 UTC", RetryAfter: p.Since.Add(24 * time.Hour).Sub(time.Now())}
+			" answers is spent; it renews at 00:00 UTC", RetryAfter: time.Until(p.Since.Add(24 * time.Hour))}
 	}
 	return nil
 }

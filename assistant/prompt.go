@@ -114,7 +114,9 @@ func (s *Service) prompt(ctx context.Context, r Request, bot fechatter.User) (pr
 		}
 		if len(humans(msgs)) == 0 { // nothing unread: the latest instead
 			task = "Summarise the latest conversation above for " + r.Asker.Fullname + ". Cite excerpts as [n]."
-			msgs, _, err = s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: r.ChatID, ThreadID: r.ThreadID, Limit: recentMessages})
+			if msgs, _, err = s.cfg.Store.Messages(ctx, fechatter.MessageQuery{ChatID: r.ChatID, ThreadID: r.ThreadID, Limit: recentMessages}); err != nil {
+				return prompt{}, err
+			}
 		}
 	default:
 		task = r.Asker.Fullname + " asks: " + r.Text
@@ -262,5 +264,3 @@ func (s *Service) name(ctx context.Context, names map[int64]string, id int64) st
 	names[id] = n
 	return n
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -95,8 +95,8 @@ func (h *Hub) probe(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-t.C:
-			now = time.Now() // the channel's value is when the timer fired, not when we ran
+		case <-t.C:
+			now := time.Now() // the channel's value is when the timer fired, not when we ran
 			late := max(0, now.Sub(due))
 			l.sched.observe(late, now)
 			l.addStall(late)

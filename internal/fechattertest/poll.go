@@ -7,11 +7,9 @@ import (
 	"github.com/fechatter/fechatter/internal/poll"
 )
 
-// Eventually polls cond until it returns "", as CheckFor does; cond's last answer (what it
-// still waits for) is logged when the test fails.
-//
-// Deprecated: use CheckFor, the one polling helper. Eventually stays only until the branches
-// that still call it are merged.
+// Eventually is CheckFor for a condition that says what it still waits for: it polls cond
+// until it returns "" (through the one polling rule, internal/poll), and cond's last answer is
+// logged when the test fails.
 func Eventually(t testing.TB, timeout time.Duration, cond func() string) {
 	t.Helper()
 	var why string
