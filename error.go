@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -106,6 +107,16 @@ var httpStatus = map[string]int{
 	EInternal:     http.StatusInternalServerError,
 	EQuota:        http.StatusRequestEntityTooLarge,
 	EOverloaded:   http.StatusServiceUnavailable,
+}
+
+// ErrorCodes lists every error code, sorted: what the API documents must name.
+func ErrorCodes() []string {
+	codes := make([]string, 0, len(httpStatus))
+	for c := range httpStatus {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
 }
 
 // HTTPStatus is the HTTP status of an error code; unknown codes are 500.
