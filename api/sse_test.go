@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
+	"github.com/fechatter/fechatter/internal/node"
+	"github.com/fechatter/fechatter/openai/openaitest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -169,11 +172,16 @@ func (c *sseCheck) wait(st *sseStream, typ string) sseEvent {
 // authenticated answer socket frames, which a stream cannot send.
 func TestRealSSEEventsMatchAsyncAPI(t *testing.T) {
 	c := &sseCheck{t: t, fields: asyncSchema(t, "SSEFields"), serv: asyncSchema(t, "ServerEvent"), seen: map[string]bool{}, got: map[*sseStream][]sseEvent{}}
-	s := ft.Start(t, ft.Options{})
+	model := openaitest.New(t, nil) // the assistant's stream events, from a stand-in model
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
+		c.Assistant = node.AssistantConfig{URL: model.URL, Model: "standin-1"}
+	}})
 	ann := s.Signup(t, "ann@example.com", "acme")
 	ben := s.Signup(t, "ben@example.com", "acme")
 	cid := s.Signup(t, "cid@example.com", "acme")
-	chat := s.CreateChat(t, ann, "group", "team", ben.User.ID)
+	var info struct{ Bot fechatter.User }
+	s.MustDo(t, 200, "GET", "/api/v1/assistant", ann.AccessToken, nil, &info)
+	chat := s.CreateChat(t, ann, "group", "team", ben.User.ID, info.Bot.ID)
 
 	b := openSSE(t, s, ben.AccessToken, "")
 	ready := c.wait(b, "ready")
@@ -198,6 +206,8 @@ func TestRealSSEEventsMatchAsyncAPI(t *testing.T) {
 	c.wait(b, "typing")
 	a.Send(map[string]any{"type": "read", "chat_id": chat.ID, "seq": m.Message.Seq})
 	c.wait(b, "read")
+	s.MustDo(t, 202, "POST", fmt.Sprintf("/api/v1/chats/%d/ask", chat.ID), ann.AccessToken, map[string]any{"text": "status?"}, nil)
+	c.wait(b, "stream")
 	a.Send(map[string]any{"type": "delete", "chat_id": chat.ID, "message_id": m.Message.ID})
 	c.wait(b, "message_deleted")
 
