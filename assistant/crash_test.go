@@ -53,9 +53,13 @@ func TestNodeKilledMidAnswer(t *testing.T) {
 	if end.Message.State != fechatter.StateFailed || end.Message.Text == "" {
 		t.Fatalf("after the crash the answer ended as %+v", end.Message)
 	}
-	if logs := p.Logs(); !strings.Contains(logs, "answer left streaming marked failed") {
-		t.Fatalf("no sweep in the logs:\n%s", logs)
-	}
+	// The sweeper logs after it stored (and so published) the end: wait for the line.
+	ft.Eventually(t, wait, func() string {
+		if strings.Contains(p.Logs(), "answer left streaming marked failed") {
+			return ""
+		}
+		return "the sweep in the logs:\n" + p.Logs()
+	})
 }
 
 // sweepWait is the answer timeout (1s) plus the sweeper's default grace (10s).
