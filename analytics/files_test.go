@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,26 +22,10 @@ import (
 // uploadFile posts data as a file named name to a chat and returns the stored file (201).
 func uploadFile(t *testing.T, s *ft.Server, token string, chatID int64, name string, data []byte) fechatter.File {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequestWithContext(t.Context(), "POST", fmt.Sprintf("%s/api/v1/chats/%d/files", s.URL, chatID), &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	status, _, raw := s.Upload(t, token, chatID, name, data)
 	var f fechatter.File
-	if resp.StatusCode != http.StatusCreated || json.Unmarshal(raw, &f) != nil {
-		t.Fatalf("upload %s: %d %s", name, resp.StatusCode, raw)
+	if status != http.StatusCreated || json.Unmarshal(raw, &f) != nil {
+		t.Fatalf("upload %s: %d %s", name, status, raw)
 	}
 	return f
 }

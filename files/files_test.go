@@ -12,7 +12,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -132,30 +131,14 @@ type upload struct {
 
 func doUpload(t *testing.T, s *ft.Server, token string, chatID int64, name string, data []byte) upload {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequestWithContext(t.Context(), "POST", fmt.Sprintf("%s/api/v1/chats/%d/files", s.URL, chatID), &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	u := upload{status: resp.StatusCode, header: resp.Header}
-	if resp.StatusCode == http.StatusCreated {
+	status, header, raw := s.Upload(t, token, chatID, name, data)
+	u := upload{status: status, header: header}
+	if status == http.StatusCreated {
 		if err := json.Unmarshal(raw, &u.file); err != nil {
 			t.Fatal(err)
 		}
 	} else if err := json.Unmarshal(raw, &u.err); err != nil {
-		t.Fatalf("upload answer %d is not an envelope: %s", resp.StatusCode, raw)
+		t.Fatalf("upload answer %d is not an envelope: %s", status, raw)
 	}
 	return u
 }
