@@ -98,8 +98,11 @@ func TestRoomWithRepliesAndReactions(t *testing.T) {
 	}
 	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: srv.WSURL, Seed: f, Rate: 100, Duration: 2 * time.Second, Mix: mix})
 	requireConsistent(t, res)
-	if res.Acks != 200 || res.Deliveries != 200*50 || res.Replies < 30 || res.Reactions < 30 {
-		t.Fatalf("acks %d deliveries %d replies %d reactions %d; want 200, 10000, 30+, 30+", res.Acks, res.Deliveries, res.Replies, res.Reactions)
+	// A send can be a reply or a reaction only once its chat's root message is acked, so how
+	// many of the 200 become one depends on how fast the first acks come (60% of them on an
+	// idle machine, far fewer on a busy CI runner): some of each is what is certain.
+	if res.Acks != 200 || res.Deliveries != 200*50 || res.Replies < 1 || res.Reactions < 1 {
+		t.Fatalf("acks %d deliveries %d replies %d reactions %d; want 200, 10000, 1+, 1+", res.Acks, res.Deliveries, res.Replies, res.Reactions)
 	}
 	if res.ReactionDeliveries != res.Reactions*50 || res.Latency.Count() != res.Deliveries-res.ReactionDeliveries {
 		t.Fatalf("reaction deliveries %d for %d reactions, %d latencies", res.ReactionDeliveries, res.Reactions, res.Latency.Count())
