@@ -110,7 +110,7 @@ func decodeCursorToken(tok string) (map[int64]int64, error) {
 	prev := uint64(0)
 	for len(buf) > 0 {
 		d, n := binary.Uvarint(buf)
-		if n <= 0 || d == 0 && prev != 0 {
+		if n <= 0 || d == 0 { // chat ids are positive and ascending: every step is one or more
 			return nil, errBadCursor
 		}
 		buf = buf[n:]
