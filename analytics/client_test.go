@@ -8,24 +8,14 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/analytics"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
-	"github.com/fechatter/fechatter/internal/node"
 )
 
 // Client events are checked against the allow-list, attributed to the caller (whatever the
 // body says), land in ClickHouse; erasing a user removes their events and nobody else's.
 func TestClientEventsAndErasure(t *testing.T) {
 	url := ft.ClickHouseURL(t)
-	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
-		c.ClickHouseURL = url
-		c.AnalyticsFlush = 100 * time.Millisecond
-	}})
-	ch, err := analytics.OpenClickHouse(t.Context(), url, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
+	s, ch := startWithClickHouse(t, url)
 	ws := "client-" + randomName()
 	owner := s.Signup(t, "owner-"+randomName()+"@example.com", ws)
 	ann := s.Signup(t, "ann-"+randomName()+"@example.com", ws)

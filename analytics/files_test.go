@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/analytics"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
-	"github.com/fechatter/fechatter/internal/node"
 )
 
 // uploadFile posts data as a file named name to a chat and returns the stored file (201).
@@ -54,15 +52,7 @@ func fetch(t *testing.T, s *ft.Server, method, path, token string, hdr ...string
 // download counts once (not its thumbnail, a range continuation, a 304 or a HEAD).
 func TestFileEvents(t *testing.T) {
 	url := ft.ClickHouseURL(t)
-	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
-		c.ClickHouseURL = url
-		c.AnalyticsFlush = 100 * time.Millisecond
-	}})
-	ch, err := analytics.OpenClickHouse(t.Context(), url, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
+	s, ch := startWithClickHouse(t, url)
 	ws := "files-" + randomName()
 	ann := s.Signup(t, "ann-"+randomName()+"@example.com", ws)
 	bob := s.Signup(t, "bob-"+randomName()+"@example.com", ws)
@@ -121,7 +111,7 @@ func TestFileEvents(t *testing.T) {
 		Upload bool   `ch:"timed"`
 	}
 	var rows []row
-	err = ch.Conn().Select(t.Context(), &rows, fmt.Sprintf(`SELECT kind, user_id, chat_id, size, code, duration_ms > 0 AS timed
+	err := ch.Conn().Select(t.Context(), &rows, fmt.Sprintf(`SELECT kind, user_id, chat_id, size, code, duration_ms > 0 AS timed
 		FROM %s.events WHERE workspace_id = ? AND kind IN ('file_uploaded', 'file_downloaded')
 		ORDER BY kind DESC, user_id, size`, ch.Database()), uint64(ann.User.WorkspaceID))
 	if err != nil {

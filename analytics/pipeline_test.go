@@ -39,6 +39,22 @@ func embeddedNATS(t testing.TB) *nats.Conn {
 	return nc
 }
 
+// startWithClickHouse starts a node that sends its usage events to the ClickHouse at url,
+// flushing every 100ms, and opens that ClickHouse for the test's queries.
+func startWithClickHouse(t *testing.T, url string) (*ft.Server, *analytics.ClickHouse) {
+	t.Helper()
+	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
+		c.ClickHouseURL = url
+		c.AnalyticsFlush = 100 * time.Millisecond
+	}})
+	ch, err := analytics.OpenClickHouse(t.Context(), url, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	return s, ch
+}
+
 func randomName() string {
 	b := make([]byte, 5)
 	rand.Read(b)
@@ -190,15 +206,7 @@ func nodeMetric(t *testing.T, s *ft.Server, name string) float64 {
 func TestClickHouseRestartLosesNothing(t *testing.T) {
 	chs := ft.StartClickHouse(t)
 	url := ft.ClickHouseURLAt(t, chs.Addr)
-	s := ft.Start(t, ft.Options{Tune: func(c *node.Config) {
-		c.ClickHouseURL = url
-		c.AnalyticsFlush = 100 * time.Millisecond
-	}})
-	ch, err := analytics.OpenClickHouse(t.Context(), url, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
+	s, ch := startWithClickHouse(t, url)
 	ws := "restart-" + randomName()
 	ann := s.Signup(t, "ann-"+randomName()+"@example.com", ws)
 	ben := s.Signup(t, "ben-"+randomName()+"@example.com", ws)
