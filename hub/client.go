@@ -169,6 +169,9 @@ func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, re
 	if err := c.h.readPositions(ctx, chats, list); err != nil {
 		return err
 	}
+	// Counted online before ready is sent: a client that has seen ready is in every
+	// presence answer, on any node.
+	became := h.connected(user.ID)
 	c.mu.Lock()
 	for i, ch := range chats {
 		if cur := c.cursors[ch.ID]; cur != nil && seen[i] > cur.pending {
@@ -191,7 +194,9 @@ func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, re
 		c.handleUserEvent(e)
 	}
 	c.recheckAfterFlush(fresh)
-	h.online(user.ID, c.presenceChats())
+	if became {
+		h.announcePresence(user.ID, true, c.presenceChats())
+	}
 	return nil
 }
 

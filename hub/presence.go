@@ -29,11 +29,11 @@ func (c *Client) presenceChats() []int64 {
 	return ids
 }
 
-// online records a new connection of the user and, when the user was offline everywhere,
-// tells the people who share a chat with them.
-func (h *Hub) online(userID int64, chats []int64) {
+// connected records a new connection of the user and reports whether the user was offline
+// everywhere before it, so the caller tells the people who share a chat with them.
+func (h *Hub) connected(userID int64) bool {
 	if h.cfg.Presence == nil {
-		return
+		return false
 	}
 	ctx, cancel := context.WithTimeout(h.ctx, presenceTimeout)
 	defer cancel()
@@ -41,9 +41,7 @@ func (h *Hub) online(userID int64, chats []int64) {
 	if err != nil {
 		h.log.Warn("presence: connect degraded to this node's view", "user_id", userID, "err", err)
 	}
-	if became {
-		h.announcePresence(userID, true, chats)
-	}
+	return became
 }
 
 // offline records a closed connection and announces the user offline after their last one.
