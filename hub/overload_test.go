@@ -136,6 +136,12 @@ func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
 		}
 		return ""
 	})
+	// /readyz says so, and stays 200: the node pushes back by itself.
+	if code, body := readyz(t, p.s); code != http.StatusOK || body["load"] != "degraded" ||
+		body["lateness_ms"].(float64) <= float64(budget.Milliseconds()) {
+		t.Fatalf("/readyz while behind: %d %v, want 200 with load degraded and lateness_ms past the budget", code, body)
+	}
+
 	id := newUUID()
 	start := time.Now()
 	b.Send(sendWithID(p.chat.ID, id, "second"))
@@ -161,6 +167,10 @@ func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
 	if e := replyTo(t, a, "first"); e.Type != "ack" {
 		t.Fatalf("the send admitted before the stall: %s, want its ack", e.Raw)
 	}
+	ft.CheckFor(t, wait, "/readyz load ok once the node caught up", func() bool {
+		_, body := readyz(t, p.s)
+		return body["load"] == "ok"
+	})
 	var acked ft.Event
 	ft.Eventually(t, wait, func() string {
 		b.Send(sendWithID(p.chat.ID, id, "second"))
