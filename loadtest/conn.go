@@ -282,10 +282,15 @@ func (c *conn) handle(line []byte) {
 		}
 	case bytes.Equal(typ, typeError):
 		r.noteError(line)
-		if code := string(stringAfter(line, keyCode)); code == "overloaded" || code == "rate_limited" {
+		code := string(stringAfter(line, keyCode))
+		if code == "overloaded" || code == "rate_limited" {
 			r.series.add(now, func(b *Bucket) { b.Refused++ })
 		}
-		if ms := intAfter(line, keyRetry); ms > 0 && r.retryLater(intAfter(line, keyRef), time.Duration(ms)*time.Millisecond) {
+		wait := time.Duration(intAfter(line, keyRetry)) * time.Millisecond
+		if wait <= 0 && (code == "unavailable" || code == "timeout") {
+			wait = resendAfterDrop // the contract: send it again, same client_id (it may have committed)
+		}
+		if wait > 0 && r.retryLater(intAfter(line, keyRef), wait) {
 			return // answered later by the retry's ack or error
 		}
 		r.st.sendErrors.Add(1)
