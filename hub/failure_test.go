@@ -16,14 +16,14 @@ import (
 	"github.com/fechatter/fechatter/internal/node"
 )
 
-func readyz(t *testing.T, s *ft.Server) (int, map[string]string) {
+func readyz(t *testing.T, s *ft.Server) (int, map[string]any) {
 	t.Helper()
 	resp, err := http.Get(s.URL + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body map[string]string
+	var body map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	return resp.StatusCode, body
 }

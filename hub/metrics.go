@@ -54,7 +54,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fechatter_overload_refusals_total",
-			Help: "Sends and connects refused at once because the node was past capacity, by what and why (late: behind by more than the budget; full: the send queue was full; rate: past the connect rate)."},
+			Help: "Sends, user changes (edits, deletes, reactions, pins) and connects refused at once because the node was past capacity, by what (send, change, connect) and why (late: behind by more than the budget; full: the send queue was full; rate: past the connect rate)."},
 			[]string{"what", "why"}),
 		forgiven: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fechatter_deadlines_extended_total",

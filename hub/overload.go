@@ -100,12 +100,24 @@ func (h *Hub) probe(ctx context.Context) {
 			late := max(0, now.Sub(due))
 			l.sched.observe(late, now)
 			l.addStall(late)
-			h.m.lateness.Set(max(l.lateness(now), h.sends.maxWait(now)).Seconds())
+			h.m.lateness.Set(h.lateness(now).Seconds())
 			h.m.queued.Set(float64(h.sends.queued()))
 			due = now.Add(probeInterval)
 			t.Reset(probeInterval)
 		}
 	}
+}
+
+// lateness is how far behind the node is now, send queues included: what
+// fechatter_node_lateness_seconds and /readyz show.
+func (h *Hub) lateness(now time.Time) time.Duration {
+	return max(h.load.lateness(now), h.sends.maxWait(now))
+}
+
+// Lateness reports how far behind the node is now and its budget (0: admission control off).
+// Past the budget the node refuses sends and connects; /readyz reports it as degraded.
+func (h *Hub) Lateness() (late, budget time.Duration) {
+	return h.lateness(time.Now()), max(h.load.budget, 0)
 }
 
 func (l *load) addStall(d time.Duration) {

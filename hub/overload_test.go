@@ -136,6 +136,11 @@ func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
 		}
 		return ""
 	})
+	// /readyz says so, and stays 200: the node pushes back by itself.
+	if code, body := readyz(t, p.s); code != http.StatusOK || body["load"] != "degraded" ||
+		body["lateness_ms"].(float64) <= float64(budget.Milliseconds()) {
+		t.Fatalf("/readyz while behind: %d %v, want 200 with load degraded and lateness_ms past the budget", code, body)
+	}
 
 	id := newUUID()
 	start := time.Now()
@@ -162,6 +167,10 @@ func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
 	if e := replyTo(t, a, "first"); e.Type != "ack" {
 		t.Fatalf("the send admitted before the stall: %s, want its ack", e.Raw)
 	}
+	ft.CheckFor(t, wait, "/readyz load ok once the node caught up", func() bool {
+		_, body := readyz(t, p.s)
+		return body["load"] == "ok"
+	})
 	var acked ft.Event
 	ft.Eventually(t, wait, func() string {
 		b.Send(sendWithID(p.chat.ID, id, "second"))
@@ -225,6 +234,74 @@ func TestFullSendQueueRefusesAtOnce(t *testing.T) {
 		if e := replyTo(t, r.c, r.ref); e.Type != "ack" {
 			t.Fatalf("%s: %s, want its ack", r.ref, e.Raw)
 		}
+	}
+}
+
+// Edits, deletes and reactions are admitted by the same rule as sends: past capacity (here a
+// full queue) each is refused at once with "overloaded" and retry_after_ms, nothing changed;
+// the same frame is accepted once the node caught up.
+func TestOverloadedEditsAndReactionsAreRefusedLikeSends(t *testing.T) {
+	p := newPair(t, ft.Options{Postgres: true, Tune: func(c *node.Config) {
+		c.OverloadBudget, c.SendQueue = time.Hour, 1
+	}})
+	a := p.s.Dial(t, p.alice.AccessToken)
+	a.Ready()
+	b := p.s.Dial(t, p.bob.AccessToken)
+	b.Ready()
+	a2 := p.s.Dial(t, p.alice.AccessToken)
+	a2.Ready()
+	a.Send(sendFrame(p.chat.ID, "root"))
+	root := replyTo(t, a, "root")
+	if root.Type != "ack" {
+		t.Fatalf("root: %s", root.Raw)
+	}
+	msgID := root.Message.ID
+
+	release := lockChat(t, p.s, p.chat.ID)
+	a.Send(sendFrame(p.chat.ID, "committing"))
+	storeBlocked(t, p.s)
+	b.Send(sendFrame(p.chat.ID, "queued"))
+	ft.Eventually(t, wait, func() string {
+		if metric(t, p.s, "fechatter_send_queue_length") < 1 {
+			return "the second send is not queued yet"
+		}
+		return ""
+	})
+	frames := []map[string]any{
+		{"type": "edit", "chat_id": p.chat.ID, "message_id": msgID, "text": "edited", "ref": "edit"},
+		{"type": "react", "chat_id": p.chat.ID, "message_id": msgID, "emoji": "👍", "ref": "react"},
+		{"type": "delete", "chat_id": p.chat.ID, "message_id": msgID, "ref": "delete"},
+	}
+	for _, f := range frames {
+		start := time.Now()
+		a2.Send(f)
+		ref := f["ref"].(string)
+		if e := replyTo(t, a2, ref); e.Code != fechatter.EOverloaded || retryAfterMs(t, e) <= 0 {
+			t.Fatalf("%s past a full queue: %s, want overloaded with retry_after_ms", ref, e.Raw)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Fatalf("%s: the refusal took %v", ref, took)
+		}
+	}
+	if v := metric(t, p.s, `fechatter_overload_refusals_total{what="change",why="full"}`); v < 3 {
+		t.Fatalf("refusals{change,full} = %v, want 3", v)
+	}
+	release()
+	for _, r := range []struct {
+		c   *ft.Conn
+		ref string
+	}{{a, "committing"}, {b, "queued"}} {
+		if e := replyTo(t, r.c, r.ref); e.Type != "ack" {
+			t.Fatalf("%s: %s, want its ack", r.ref, e.Raw)
+		}
+	}
+	// Nothing refused changed the message; the same edit is accepted now.
+	if h := p.s.History(t, p.alice, p.chat.ID); h[0].Text != "root" || h[0].EditedAt != nil || len(h[0].Reactions) != 0 {
+		t.Fatalf("a refused change was applied: %+v", h[0])
+	}
+	a2.Send(frames[0])
+	if e := replyTo(t, a2, "edit"); e.Type != "ack" || e.Message.Text != "edited" {
+		t.Fatalf("edit after the stall: %s, want its ack", e.Raw)
 	}
 }
 

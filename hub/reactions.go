@@ -43,7 +43,7 @@ func (c *Client) changeTimeline(f *inFrame, op func(ctx context.Context) (fechat
 	var msg fechatter.Message
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
 	defer cancel()
-	err := c.h.Change(ctx, f.ChatID, func(ctx context.Context) ([]fechatter.Event, error) {
+	err := c.h.UserChange(ctx, f.ChatID, func(ctx context.Context) ([]fechatter.Event, error) {
 		ev, changed, err := op(ctx)
 		msg = ev.Message
 		if err != nil || !changed {

@@ -79,19 +79,35 @@ func (s *sender) maxWait(now time.Time) time.Duration {
 	return d
 }
 
-// admit refuses a send at once when the node is behind by more than its budget: the send
-// would only wait, and make every send after it wait longer.
-func (s *sender) admit(w int, now time.Time) error {
+// admit refuses a change a user asked for (a send, an edit, a delete, a reaction, a pin) at
+// once when the node is behind by more than its budget: it would only wait, and make every
+// change after it wait longer. what names it in the metric and the message.
+func (s *sender) admit(w int, now time.Time, what string) error {
 	l := s.h.load
 	if l.budget <= 0 {
 		return nil
 	}
 	late := max(l.lateness(now), s.wait(w, now))
 	if late > l.budget {
-		s.h.m.refused.WithLabelValues("send", "late").Inc()
-		return fechatter.Overloaded(retryAfter(late), "message not sent")
+		s.h.m.refused.WithLabelValues(what, "late").Inc()
+		return fechatter.Overloaded(retryAfter(late), refusedWhat[what])
 	}
 	return nil
+}
+
+// refusedWhat is the start of a refusal's message, by what was refused.
+var refusedWhat = map[string]string{"send": "message not sent", "change": "change not made"}
+
+// offer queues r on worker w without waiting: a full queue refuses it at once, whatever the
+// budget.
+func (s *sender) offer(w int, r *sendReq, what string) error {
+	select {
+	case s.queues[w] <- r:
+		return nil
+	default:
+		s.h.m.refused.WithLabelValues(what, "full").Inc()
+		return fechatter.Overloaded(retryAfter(s.wait(w, time.Now())), refusedWhat[what])
+	}
 }
 
 // start runs the workers until the hub's context ends.
@@ -106,18 +122,15 @@ func (s *sender) start() {
 // A send refused for overload is not charged to the sender's limit.
 func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
 	w, now := s.worker(p.ChatID), time.Now()
-	if err := s.admit(w, now); err != nil {
+	if err := s.admit(w, now, "send"); err != nil {
 		return fechatter.SendResult{Err: err}
 	}
 	if err := s.h.admitSend(ctx, p.SenderID); err != nil {
 		return fechatter.SendResult{Err: err}
 	}
 	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1), at: now}
-	select {
-	case s.queues[w] <- r:
-	default:
-		s.h.m.refused.WithLabelValues("send", "full").Inc()
-		return fechatter.SendResult{Err: fechatter.Overloaded(retryAfter(s.wait(w, time.Now())), "message not sent")}
+	if err := s.offer(w, r, "send"); err != nil {
+		return fechatter.SendResult{Err: err}
 	}
 	select {
 	case res := <-r.done:
@@ -227,7 +240,10 @@ func (h *Hub) Send(ctx context.Context, p fechatter.SendParams) fechatter.SendRe
 }
 
 // Change runs a change to chatID's timeline on the chat's worker, in order with its sends, and
-// publishes the events it returns. The error is the change's own; ctx bounds the wait.
+// publishes the events it returns. The error is the change's own; ctx bounds the wait. It
+// waits for room in the queue: for the node's own changes (members joining or leaving, the
+// assistant's answer), which must not be lost to load. A change a user asks for goes through
+// UserChange.
 func (h *Hub) Change(ctx context.Context, chatID int64, op Change) error {
 	r := &sendReq{op: op, done: make(chan fechatter.SendResult, 1), at: time.Now()}
 	select {
@@ -235,6 +251,26 @@ func (h *Hub) Change(ctx context.Context, chatID int64, op Change) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	return h.sends.await(ctx, r)
+}
+
+// UserChange is Change for a change a user asked for (an edit, a delete, a reaction, a pin):
+// admitted by the same rule as a send, so past capacity it is refused at once with a retryable
+// "overloaded" error and nothing changed, instead of queueing.
+func (h *Hub) UserChange(ctx context.Context, chatID int64, op Change) error {
+	s := h.sends
+	w, now := s.worker(chatID), time.Now()
+	if err := s.admit(w, now, "change"); err != nil {
+		return err
+	}
+	r := &sendReq{op: op, done: make(chan fechatter.SendResult, 1), at: now}
+	if err := s.offer(w, r, "change"); err != nil {
+		return err
+	}
+	return s.await(ctx, r)
+}
+
+func (s *sender) await(ctx context.Context, r *sendReq) error {
 	select {
 	case res := <-r.done:
 		return res.Err

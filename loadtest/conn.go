@@ -40,10 +40,16 @@ func newDialers(sources []net.IP) *dialers {
 
 func (d *dialers) get(i int) *websocket.DialOptions { return d.opts[i%len(d.opts)] }
 
-// chatCursor is a connection's position in one chat: the last seq received.
+// chatCursor is a connection's position in one chat: seq is the last seq received with
+// nothing missing before it (what a resume asks from); ahead holds the seqs received past a
+// hole, which a resume from seq fills.
 type chatCursor struct {
-	id  int64
-	seq int64
+	id    int64
+	seq   int64
+	top   int64 // the highest seq received
+	ahead map[int64]bool
+	// refill: a resume asked again from below a hole, so events up to here come twice.
+	refill int64
 }
 
 // conn is one load client: a seeded user and its socket.
@@ -106,12 +112,22 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 	}
 }
 
+// resumeMapLocked is the resume map from the cursors; c.mu is held.
+func (c *conn) resumeMapLocked() map[string]int64 {
+	res := make(map[string]int64, len(c.cursors))
+	for i := range c.cursors {
+		cc := &c.cursors[i]
+		res[strconv.FormatInt(cc.id, 10)] = cc.seq
+		if len(cc.ahead) > 0 {
+			cc.refill = cc.top
+		}
+	}
+	return res
+}
+
 func (c *conn) authFrame(tok string) []byte {
 	c.mu.Lock()
-	res := make(map[string]int64, len(c.cursors))
-	for _, cc := range c.cursors {
-		res[strconv.FormatInt(cc.id, 10)] = cc.seq
-	}
+	res := c.resumeMapLocked()
 	c.mu.Unlock()
 	b, _ := json.Marshal(map[string]any{"type": "auth", "token": tok, "resume": res})
 	return b
@@ -141,17 +157,26 @@ func (c *conn) isUp() bool {
 	return c.up
 }
 
-// write sends one frame; a failure counts as a send error.
+// write sends one frame. A send that could not be written (the connection is down, the server
+// closed it) is sent again once it is back, as a client's outbox does; any other failure counts
+// as a send error.
 func (c *conn) write(frame []byte) {
 	c.mu.Lock()
 	ws := c.ws
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if ws == nil || ws.Write(ctx, websocket.MessageText, frame) != nil {
+	if ws != nil && ws.Write(ctx, websocket.MessageText, frame) == nil {
+		return
+	}
+	if !c.r.retryLater(intAfter(frame, keyRef), resendAfterDrop) {
 		c.r.st.sendErrors.Add(1)
 	}
 }
+
+// resendAfterDrop is how long a send written on a dropped connection waits before it is tried
+// again (plus jitter); the rejoin takes about as long.
+const resendAfterDrop = 500 * time.Millisecond
 
 func (c *conn) readLoop(ws *websocket.Conn, done chan struct{}) {
 	defer close(done)
@@ -166,7 +191,7 @@ func (c *conn) readLoop(ws *websocket.Conn, done chan struct{}) {
 			c.mu.Unlock()
 			if !deliberate {
 				c.r.unexpectedClose(err)
-				if c.r.cfg.Scenario == Churn {
+				if reconnectAdvised(err) {
 					go c.r.rejoin(c)
 				}
 			}
@@ -197,6 +222,8 @@ var (
 	typeRsync = []byte("resync")
 	typeReact = []byte("reaction")
 	keyMsgID  = []byte(`"message":{"id":`)
+	keyCode   = []byte(`"code":"`)
+	keyAt     = []byte(`"created_at":"`)
 )
 
 // handle processes one event. Message events and acks, the hot path, are read by scanning
@@ -212,27 +239,58 @@ func (c *conn) handle(line []byte) {
 		if !ok {
 			return // not a message of this run
 		}
+		if !c.advance(intAfter(line, keyChat), intAfter(line, keySeq)) {
+			return
+		}
 		r.st.deliveries.Add(1)
 		r.res.Latency.Record(now.Sub(sent))
-		c.advance(intAfter(line, keyChat), intAfter(line, keySeq))
+		accepted, err := time.Parse(time.RFC3339Nano, string(stringAfter(line, keyAt)))
+		if err == nil {
+			r.res.AcceptLatency.Record(now.Sub(accepted))
+		}
+		r.series.add(now, func(b *Bucket) {
+			b.Latency.Record(now.Sub(sent))
+			if err == nil {
+				b.AcceptLatency.Record(now.Sub(accepted))
+			}
+		})
 	case bytes.Equal(typ, typeAck):
 		r.st.acks.Add(1)
+		retried := false
 		if ref := intAfter(line, keyRef); ref > 0 {
 			r.res.AckLatency.Record(now.Sub(time.Unix(0, ref)))
-			r.forget(ref)
+			retried = r.forget(ref) > 0
 		}
+		if retried {
+			r.st.retriedAccepted.Add(1)
+		}
+		r.series.add(now, func(b *Bucket) {
+			b.Accepted++
+			if retried {
+				b.RetriedAccepted++
+			}
+		})
 		chat := intAfter(line, keyChat)
 		r.acked(chat, intAfter(line, keySeq))
 		if r.cfg.Mix != (Mix{}) {
 			r.roots.note(chat, intAfter(line, keyMsgID))
 		}
 	case bytes.Equal(typ, typeReact):
-		r.st.deliveries.Add(1)
-		r.st.reactionDeliveries.Add(1)
-		c.advance(intAfter(line, keyChat), intAfter(line, keySeq))
+		if c.advance(intAfter(line, keyChat), intAfter(line, keySeq)) {
+			r.st.deliveries.Add(1)
+			r.st.reactionDeliveries.Add(1)
+		}
 	case bytes.Equal(typ, typeError):
 		r.noteError(line)
-		if ms := intAfter(line, keyRetry); ms > 0 && r.retryLater(intAfter(line, keyRef), time.Duration(ms)*time.Millisecond) {
+		code := string(stringAfter(line, keyCode))
+		if code == "overloaded" || code == "rate_limited" {
+			r.series.add(now, func(b *Bucket) { b.Refused++ })
+		}
+		wait := time.Duration(intAfter(line, keyRetry)) * time.Millisecond
+		if wait <= 0 && (code == "unavailable" || code == "timeout") {
+			wait = resendAfterDrop // the contract: send it again, same client_id (it may have committed)
+		}
+		if wait > 0 && r.retryLater(intAfter(line, keyRef), wait) {
 			return // answered later by the retry's ack or error
 		}
 		r.st.sendErrors.Add(1)
@@ -245,8 +303,12 @@ func (c *conn) handle(line []byte) {
 	}
 }
 
-// advance moves the cursor of a chat, counting duplicates and gaps.
-func (c *conn) advance(chat, seq int64) {
+// advance moves the cursor of a chat, counting duplicates and gaps. A hole (an event past
+// seq+1) is counted as a gap and kept open: the cursor stays below it, so the next resume asks
+// for it again, and the final audit counts it missing if it never comes. An event already held
+// past a hole that a resume sends again is not a duplicate. It reports whether the event is
+// new to the connection (only new events count as deliveries).
+func (c *conn) advance(chat, seq int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range c.cursors {
@@ -255,15 +317,32 @@ func (c *conn) advance(chat, seq int64) {
 			continue
 		}
 		switch {
+		case cc.ahead[seq] || (seq <= cc.seq && seq <= cc.refill):
+			c.r.st.refetched.Add(1) // held already, past a hole: a resume sent it again
+			return false
 		case seq <= cc.seq:
 			c.r.st.duplicates.Add(1)
-			return
-		case seq > cc.seq+1:
-			c.r.st.gaps.Add(seq - cc.seq - 1)
+			return false
+		}
+		if top := max(cc.seq, cc.top); seq > top+1 {
+			c.r.st.gaps.Add(seq - top - 1)
+		}
+		cc.top = max(cc.top, seq)
+		if seq > cc.seq+1 {
+			if cc.ahead == nil {
+				cc.ahead = map[int64]bool{}
+			}
+			cc.ahead[seq] = true
+			return true
 		}
 		cc.seq = seq
-		return
+		for cc.ahead[cc.seq+1] {
+			delete(cc.ahead, cc.seq+1)
+			cc.seq++
+		}
+		return true
 	}
+	return false
 }
 
 // onReady records the chats' last seqs on the first connect; a resumed connection keeps its

@@ -1,8 +1,9 @@
 // Package loadtest drives a running Fechatter node the way real clients do, and measures it.
 //
-// It owns the scenarios (idle, room, send, churn), the open-loop publisher, the log-linear
-// latency histogram, the JSON result and its merging across processes, the server cost read
-// from /proc, the PNG plot, and the seed file that `fechatter seed` writes. The command is
+// It owns the scenarios (idle, room, send, churn, overload), the open-loop publisher, the final
+// resume-and-audit that tells late from lost, the log-linear latency histogram and its 10 s
+// series, the JSON result and its merging across processes, the server cost read from /proc,
+// the PNG plot, and the seed file that `fechatter seed` writes. The command is
 // loadtest/cmd/fechatter-load; loadtest/README.md says how to run it.
 //
 // It talks to the server only over the wire (WebSocket) plus the seed file; it must never

@@ -41,7 +41,18 @@ type Result struct {
 	Retries int64 `json:"retries,omitempty"`
 	Rejoins int64 `json:"rejoins,omitempty"`
 	Refused int64 `json:"refused_connects,omitempty"` // handshakes answered 503 (overloaded)
-	Missing int64 `json:"missing"`                    // churn: acked events a connection never got
+	// Missing: acked events some connection never got, after the final audit (every
+	// connection resumed once more after the drain): lost, not late.
+	Missing int64 `json:"missing"`
+	// RetriedAccepted: acks of sends refused at least once before (the same client_id).
+	RetriedAccepted int64 `json:"retried_accepted,omitempty"`
+	// Refetched: events a resume sent again that the connection held already past a hole.
+	Refetched    int64   `json:"refetched,omitempty"`
+	AuditSeconds float64 `json:"audit_seconds"` // the final resume and its replays
+	// ErrorCodes counts the error frames received, by code (overloaded, rate_limited, …).
+	ErrorCodes map[string]int64 `json:"error_codes,omitempty"`
+	// Series is the run per 10 s (BucketWidth) from the start of the measured phase.
+	Series []Bucket `json:"series,omitempty"`
 
 	OtherEvents int64 `json:"other_events"` // presence, typing and other events received
 	// -mix: how many sends were thread replies and reactions, and the reaction events received
@@ -50,11 +61,14 @@ type Result struct {
 	Reactions          int64 `json:"reactions,omitempty"`
 	ReactionDeliveries int64 `json:"reaction_deliveries,omitempty"`
 
-	Closes map[string]int64 `json:"closes,omitempty"` // unexpected closes by code
+	Closes map[string]int64 `json:"closes,omitempty"` // connections the server closed (or dropped), by close code
 
 	ConnectLatency *Histogram `json:"connect_latency"`  // dial → ready, µs
 	AckLatency     *Histogram `json:"ack_latency"`      // scheduled send → ack, µs
 	Latency        *Histogram `json:"delivery_latency"` // scheduled send → receive, µs
+	// AcceptLatency is the delivery latency of accepted messages from the moment the server
+	// accepted them (the message's created_at, its commit): refusals and retries excluded.
+	AcceptLatency *Histogram `json:"accept_latency"`
 
 	// Per chat: the highest seq acked and the lowest last seq any connection reached (churn).
 	MaxAcked map[int64]int64 `json:"max_acked,omitempty"`
@@ -65,7 +79,8 @@ type Result struct {
 }
 
 func newResult() *Result {
-	return &Result{Procs: 1, Closes: map[string]int64{}, ConnectLatency: &Histogram{}, AckLatency: &Histogram{}, Latency: &Histogram{}}
+	return &Result{Procs: 1, Closes: map[string]int64{}, ErrorCodes: map[string]int64{},
+		ConnectLatency: &Histogram{}, AckLatency: &Histogram{}, Latency: &Histogram{}, AcceptLatency: &Histogram{}}
 }
 
 // Merge combines the results of the processes of one run.
@@ -79,6 +94,14 @@ func Merge(parts []*Result) *Result {
 		out.ConnectSeconds = max(out.ConnectSeconds, p.ConnectSeconds)
 		out.MeasureSeconds = max(out.MeasureSeconds, p.MeasureSeconds)
 		out.DrainSeconds = max(out.DrainSeconds, p.DrainSeconds)
+		out.AuditSeconds = max(out.AuditSeconds, p.AuditSeconds)
+		out.RetriedAccepted += p.RetriedAccepted
+		out.Refetched += p.Refetched
+		for k, v := range p.ErrorCodes {
+			out.ErrorCodes[k] += v
+		}
+		out.Series = mergeSeries(out.Series, p.Series)
+		out.AcceptLatency.Merge(p.AcceptLatency)
 		out.Sends += p.Sends
 		out.Acks += p.Acks
 		out.SendErrors += p.SendErrors
@@ -178,7 +201,15 @@ func (r *Result) WriteTable(w io.Writer) {
 		row("ack latency", "%s", quantiles(r.AckLatency))
 		row("deliveries", "%d of %d expected (%.0f/s)", r.Deliveries, r.Expected, perSec(r.Deliveries, r.MeasureSeconds+r.DrainSeconds))
 		row("delivery latency", "%s", quantiles(r.Latency))
-		row("order", "%d duplicates, %d gaps, %d resyncs, %d missing, %d reconnects", r.Duplicates, r.Gaps, r.Resyncs, r.Missing, r.Reconnects)
+		row("from accept", "%s", quantiles(r.AcceptLatency))
+		row("order", "%d duplicates, %d gaps, %d resyncs, %d missing after the audit (%.1f s), %d reconnects", r.Duplicates, r.Gaps, r.Resyncs, r.Missing, r.AuditSeconds, r.Reconnects)
+		if len(r.ErrorCodes) > 0 {
+			var codes []string
+			for _, k := range slices.Sorted(maps.Keys(r.ErrorCodes)) {
+				codes = append(codes, fmt.Sprintf("%d %s", r.ErrorCodes[k], k))
+			}
+			row("error frames", "%s; %d refused sends later accepted", strings.Join(codes, ", "), r.RetriedAccepted)
+		}
 		if r.Retries+r.Rejoins+r.Refused > 0 {
 			row("push-back", "%d sends retried after a refusal, %d connections rejoined after a server close, %d handshakes refused (503)", r.Retries, r.Rejoins, r.Refused)
 		}

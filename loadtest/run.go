@@ -25,6 +25,9 @@ const (
 	Room  = "room"  // chats × members, open-loop publisher; deliveries and their latency
 	Send  = "send"  // many senders into many chats; acked sends and ack latency
 	Churn = "churn" // publisher plus reconnect storms with resume; nothing acked is missed
+	// Overload offers Factor × Capacity sends per second (past what the node can do) and
+	// reports offered / accepted / refused and delivery latency per 10 s (Result.Series).
+	Overload = "overload"
 )
 
 // Config describes one run of one process.
@@ -63,6 +66,7 @@ type counters struct {
 	replies, reactions, reactionDeliveries                   atomic.Int64
 	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
 	retries, rejoins, refused                                atomic.Int64
+	refetched, retriedAccepted                               atomic.Int64
 }
 
 type runner struct {
@@ -72,6 +76,7 @@ type runner struct {
 	marker  []byte // `"text":"lt<run>:` — identifies this run's messages
 	prefix  string
 	st      counters
+	series  series // per 10 s buckets of the measured phase, drain and audit
 	res     *Result
 	conns   []*conn // local connections, by seed user index (nil when not local)
 	local   []*conn // the same, packed
@@ -109,14 +114,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	r.cfg.Probe.StartMeasure()
+	sctx, stopSampling := context.WithCancel(ctx)
+	var sampling sync.WaitGroup
+	r.series.begin(time.Now())
+	if r.cfg.Probe != nil {
+		sampling.Add(1)
+		go func() { defer sampling.Done(); r.series.sampleServer(sctx, r.cfg.Probe.PID) }()
+	}
 	switch r.cfg.Scenario {
 	case Idle:
 		err = r.hold(ctx)
-	case Room, Send:
+	case Room, Send, Overload:
 		err = r.traffic(ctx, false)
 	case Churn:
 		err = r.traffic(ctx, true)
 	}
+	if err == nil && r.cfg.Scenario != Idle {
+		r.audit(ctx)
+	}
+	stopSampling()
+	sampling.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +150,7 @@ func newRunner(cfg Config) (*runner, error) {
 		return nil, errors.New("loadtest: a seed and a URL are required")
 	}
 	switch cfg.Scenario {
-	case Idle, Room, Send, Churn:
+	case Idle, Room, Send, Churn, Overload:
 	default:
 		return nil, fmt.Errorf("loadtest: unknown scenario %q", cfg.Scenario)
 	}
@@ -299,29 +316,34 @@ func (r *runner) finish() {
 	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()
 	res.Retries, res.Rejoins, res.Refused = r.st.retries.Load(), r.st.rejoins.Load(), r.st.refused.Load()
 	res.Replies, res.Reactions, res.ReactionDeliveries = r.st.replies.Load(), r.st.reactions.Load(), r.st.reactionDeliveries.Load()
+	res.Refetched, res.RetriedAccepted = r.st.refetched.Load(), r.st.retriedAccepted.Load()
+	res.Series = r.series.snapshot()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for k, v := range r.closes {
 		res.Closes[k] = v
 	}
 	for k, v := range r.errCodes {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d error events %q", v, k))
+		res.ErrorCodes[k] = v
 	}
-	if r.cfg.Scenario == Churn {
+	if r.cfg.Scenario != Idle {
 		res.MaxAcked = r.maxAcked
 		res.MinSeen = r.minSeen()
 		res.Missing = missing(res.MaxAcked, res.MinSeen)
 	}
 }
 
-// minSeen is, per chat, the lowest last seq over the local connections.
+// minSeen is, per chat, the fewest events any local connection holds, as a seq: its cursor
+// plus the events it holds past a hole (so a hole of one counts one missing, not every event
+// after it).
 func (r *runner) minSeen() map[int64]int64 {
 	out := map[int64]int64{}
 	for _, c := range r.local {
 		c.mu.Lock()
 		for _, cc := range c.cursors {
-			if v, ok := out[cc.id]; !ok || cc.seq < v {
-				out[cc.id] = cc.seq
+			held := cc.seq + int64(len(cc.ahead))
+			if v, ok := out[cc.id]; !ok || held < v {
+				out[cc.id] = held
 			}
 		}
 		c.mu.Unlock()

@@ -100,6 +100,7 @@ func (r *runner) publish(ctx context.Context, s schedule, start time.Time, local
 		buf = r.frame(buf[:0], i, sender, s.chats[ci].ID, due, idBase, pad)
 		frame := append([]byte(nil), buf...)
 		r.st.sends.Add(1)
+		r.series.add(time.Now(), func(b *Bucket) { b.Offered++ })
 		r.remember(due.UnixNano(), c, frame)
 		go c.write(frame)
 	}
@@ -277,10 +278,13 @@ func (r *runner) remember(ref int64, c *conn, frame []byte) {
 	r.pendMu.Unlock()
 }
 
-func (r *runner) forget(ref int64) {
+// forget drops an answered send and returns how often it had been refused before.
+func (r *runner) forget(ref int64) (tries int) {
 	r.pendMu.Lock()
+	tries = r.pending[ref].tries
 	delete(r.pending, ref)
 	r.pendMu.Unlock()
+	return tries
 }
 
 // maxRetries bounds how often one refused send is sent again.

@@ -65,7 +65,7 @@ func (s *Server) timelineChange(c *fiber.Ctx, chatID int64, op func(context.Cont
 	defer cancel()
 	var ev fechatter.Event
 	var changed bool
-	err := s.cfg.Notifier.Change(ctx, chatID, func(ctx context.Context) (_ []fechatter.Event, err error) {
+	err := s.cfg.Notifier.UserChange(ctx, chatID, func(ctx context.Context) (_ []fechatter.Event, err error) {
 		if ev, changed, err = op(ctx); err != nil || !changed {
 			return nil, err
 		}

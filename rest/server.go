@@ -24,6 +24,9 @@ type Notifier interface {
 	// Change runs a change to a chat's timeline where the chat's sends run, and publishes the
 	// events it returns: a chat's events reach every node in seq order.
 	Change(ctx context.Context, chatID int64, op func(context.Context) ([]fechatter.Event, error)) error
+	// UserChange is Change for a change a user asked for (a reaction, a pin): past capacity it
+	// is refused at once with an "overloaded" error (503, Retry-After), like a send.
+	UserChange(ctx context.Context, chatID int64, op func(context.Context) ([]fechatter.Event, error)) error
 	// Revoke closes the user's sockets on every node with 4003: those of session only, or all
 	// but keep's when session is "".
 	Revoke(userID int64, session, keep, reason string)

@@ -69,9 +69,13 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 	return mux
 }
 
-// readyz reports whether this node should get traffic: not draining, store and NATS up.
+// readyz reports whether this node should get traffic: not draining, store and NATS up. It
+// also says how late the node is (lateness_ms) and, past its overload budget, "load":
+// "degraded" — still 200: an overloaded node pushes back by itself (refused sends and
+// connects), while taking it out of the balancer would move its load onto its peers and, on the
+// last node, turn everyone away.
 func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
-	checks := map[string]string{}
+	checks := map[string]any{}
 	status := http.StatusOK
 	for check, ok := range n.readiness(r.Context()) {
 		switch {
@@ -82,6 +86,12 @@ func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
 		case !ok:
 			checks[check], status = "down", http.StatusServiceUnavailable
 		}
+	}
+	late, budget := n.Hub.Lateness()
+	checks["lateness_ms"] = late.Milliseconds()
+	checks["load"] = "ok"
+	if budget > 0 && late > budget {
+		checks["load"] = "degraded"
 	}
 	writeJSON(w, status, checks)
 }

@@ -43,6 +43,8 @@ type Main struct {
 	sources   string
 	mix       string
 	serverPID int
+	capacity  float64
+	factor    float64
 	jsonOut   string
 	child     bool
 	logLevel  string
@@ -53,6 +55,7 @@ const usage = `fechatter-load — load generator for Fechatter
 
 Usage:
   fechatter-load -scenario idle|room|send|churn -seed seed.json [flags]
+  fechatter-load -scenario overload -capacity N -factor 1.5 -seed seed.json [flags]
   fechatter-load plot -o chart.png -x rate|members|conns result.json...
 
 Seed first with "fechatter seed" (same FECHATTER_DATA_DIR / DATABASE_URL / FECHATTER_JWT_SECRET
@@ -108,7 +111,9 @@ func (m *Main) parse(args []string) error {
 	fs := flag.NewFlagSet("fechatter-load", flag.ContinueOnError)
 	fs.SetOutput(m.stderr)
 	fs.Usage = func() { fmt.Fprint(m.stderr, usage); fs.PrintDefaults() }
-	fs.StringVar(&c.Scenario, "scenario", "room", "idle, room, send or churn")
+	fs.StringVar(&c.Scenario, "scenario", "room", "idle, room, send, churn or overload")
+	fs.Float64Var(&m.capacity, "capacity", 0, "overload: the sends per second the node sustains (measured with -scenario room); the rate is capacity × factor")
+	fs.Float64Var(&m.factor, "factor", 1.5, "overload: how many times the capacity to offer")
 	fs.StringVar(&c.Label, "label", "", "free text recorded in the result (e.g. sqlite, postgres)")
 	fs.StringVar(&c.URL, "url", "ws://127.0.0.1:8080/ws", "WebSocket URL of the node")
 	fs.StringVar(&m.seedPath, "seed", "seed.json", "seed file written by `fechatter seed`")
@@ -138,6 +143,9 @@ func (m *Main) parse(args []string) error {
 	}
 	if c.Procs < 1 || c.Shard < 0 || c.Shard >= c.Procs {
 		return fmt.Errorf("bad -procs %d / -shard %d", c.Procs, c.Shard)
+	}
+	if c.Scenario == loadtest.Overload && m.capacity > 0 {
+		c.Rate = m.capacity * m.factor
 	}
 	return nil
 }
@@ -171,6 +179,11 @@ func parseSources(s string) ([]net.IP, error) {
 
 func (m *Main) report(res *loadtest.Result) error {
 	res.WriteTable(m.stdout)
+	if res.Scenario == loadtest.Overload {
+		fmt.Fprintln(m.stdout)
+		res.WriteSeries(m.stdout)
+		fmt.Fprintf(m.stdout, "\noverload table row (docs/benchmarks.md, Past capacity):\n%s\n%s\n", loadtest.OverloadHeader, res.OverloadRow())
+	}
 	if m.jsonOut != "" {
 		if err := writeJSON(m.jsonOut, res); err != nil {
 			return err

@@ -1,0 +1,98 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// The final audit tells late from lost. After the drain every connection resumes once more
+// from its cursor (a resume frame on an open socket, a dial with resume when the server closed
+// it), and the generator waits until every connection holds every acked event of its chats,
+// nothing arrives for auditQuiet, or Drain passes. Whatever is still missing then was acked
+// and never delivered, live or by replay: lost.
+
+const auditQuiet = 3 * time.Second
+
+// reconnectAdvised reports whether a close (or a dropped connection) is one a client comes
+// back from with resume: every code but a normal close, 1009 (frame too big) and the
+// "do not reconnect without fixing something" codes 4001 and 4003.
+func reconnectAdvised(err error) bool {
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusNormalClosure, websocket.StatusMessageTooBig, 4001, 4003:
+		return false
+	}
+	return true
+}
+
+// audit runs the final resume and waits for its replays.
+func (r *runner) audit(ctx context.Context) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.cfg.ConnectWorkers)
+	for _, c := range r.local {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if c.isUp() && c.resume() == nil {
+				return
+			}
+			if c.dialing.CompareAndSwap(false, true) {
+				defer c.dialing.Store(false)
+				if r.redial(c) {
+					r.st.rejoins.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	deadline := start.Add(r.cfg.Drain)
+	last, lastChange := int64(-1), time.Now()
+	for time.Now().Before(deadline) && ctx.Err() == nil && !r.caughtUp() {
+		if d := r.st.deliveries.Load() + r.st.refetched.Load(); d != last {
+			last, lastChange = d, time.Now()
+		} else if time.Since(lastChange) > auditQuiet {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // a load tool polling its own counters
+	}
+	r.res.AuditSeconds = time.Since(start).Seconds()
+}
+
+// resume asks the server, on the open socket, for every event after the connection's cursors.
+func (c *conn) resume() error {
+	c.mu.Lock()
+	ws := c.ws
+	chats := c.resumeMapLocked()
+	c.mu.Unlock()
+	b, _ := json.Marshal(map[string]any{"type": "resume", "chats": chats})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return ws.Write(ctx, websocket.MessageText, b)
+}
+
+// caughtUp reports whether every local connection holds every event acked to this process in
+// each of its chats.
+func (r *runner) caughtUp() bool {
+	r.mu.Lock()
+	acked := make(map[int64]int64, len(r.maxAcked))
+	for k, v := range r.maxAcked {
+		acked[k] = v
+	}
+	r.mu.Unlock()
+	for _, c := range r.local {
+		c.mu.Lock()
+		for _, cc := range c.cursors {
+			if cc.seq < acked[cc.id] {
+				c.mu.Unlock()
+				return false
+			}
+		}
+		c.mu.Unlock()
+	}
+	return true
+}

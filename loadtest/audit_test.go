@@ -1,0 +1,68 @@
+package loadtest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fechatter/fechatter/loadtest"
+)
+
+// The final audit tells late from lost: a delivery lost live but replayed on resume is a gap
+// and not missing; one the server never delivers, live or replayed, is missing. Every refused
+// send is retried with its client_id and accepted; a connection the server closed with 1012
+// comes back with resume and misses nothing; the time series adds up.
+func TestAuditTellsLateFromLost(t *testing.T) {
+	t.Parallel()
+	const users = 4
+	h := &fakeHub{
+		refuse:     func(_ string, tries int) bool { return tries == 1 },            // every send refused once
+		dropLive:   func(user int, seq int64) bool { return seq == 3 && user <= 1 }, // late for users 0 and 1…
+		dropReplay: func(user int, seq int64) bool { return seq == 3 && user == 1 }, // …lost for user 1
+		closeAt:    func(user int, seq int64) bool { return seq == 5 && user == 2 },
+	}
+	seed, url := startFakeHub(t, users, h)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Overload, URL: url, Seed: seed,
+		Rate: 40, Duration: 500 * time.Millisecond, Drain: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	res.WriteTable(&b)
+	res.WriteSeries(&b)
+	t.Log("\n" + b.String() + res.OverloadRow())
+
+	const sends = 20
+	if res.Sends != sends || res.Acks != sends || res.SendErrors != 0 {
+		t.Fatalf("sends %d acks %d errors %d; want %d acked", res.Sends, res.Acks, res.SendErrors, sends)
+	}
+	if res.ErrorCodes["overloaded"] != sends || res.RetriedAccepted != sends {
+		t.Fatalf("overloaded %d, refused then accepted %d; want %d each", res.ErrorCodes["overloaded"], res.RetriedAccepted, sends)
+	}
+	if res.Missing != 1 {
+		t.Fatalf("missing %d after the audit, want 1 (seq 3 of user 1; user 0 got it on resume)", res.Missing)
+	}
+	if res.Gaps < 2 {
+		t.Fatalf("gaps %d, want the two live losses counted", res.Gaps)
+	}
+	if res.Closes["close 1012"] != 1 || res.Rejoins < 1 {
+		t.Fatalf("closes %v rejoins %d; want one 1012 and its rejoin", res.Closes, res.Rejoins)
+	}
+	if want := int64(sends*users - 1); res.Deliveries != want || res.Duplicates != 0 {
+		t.Fatalf("deliveries %d duplicates %d; want %d and 0", res.Deliveries, res.Duplicates, want)
+	}
+	var offered, accepted, refused, lat int64
+	for _, bk := range res.Series {
+		offered, accepted, refused = offered+bk.Offered, accepted+bk.Accepted, refused+bk.Refused
+		lat += bk.AcceptLatency.Count()
+	}
+	if offered != sends || accepted != sends || refused != sends || lat != res.Deliveries {
+		t.Fatalf("series: offered %d accepted %d refused %d accept latencies %d", offered, accepted, refused, lat)
+	}
+	if p := strings.Join(res.Problems(), "; "); !strings.Contains(p, "1 acked events never reached a member") {
+		t.Fatalf("problems %q should report the lost event", p)
+	}
+}
