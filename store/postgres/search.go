@@ -23,6 +23,11 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	}
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
+		if !q.Text.Empty() && chatsDrive(q) {
+			var err error
+			msgs, err = searchByBlocks(ctx, tx, q)
+			return err
+		}
 		query, args := searchSQL(q, chatsDrive(q))
 		// An unnamed statement is planned for its actual tsquery every time: a cached generic
 		// plan cannot see how selective the words are and may walk the primary key instead.
@@ -94,11 +99,14 @@ func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 		ORDER BY c.score DESC, m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
 }
 
-// filterQuery renders the chat (when chats) and sender filters as a tsquery over the lexemes
-// migration 0009 adds: ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative)
+// filterQuery renders the id blocks, the chats (when chats) and the senders as a tsquery over
+// the lexemes migrations 0009 and 0011 add: ('#b15' | '#b14') & ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative)
 // match nothing. It is empty when there is nothing to filter.
-func filterQuery(q fechatter.MessageSearch, chats bool) string {
+func filterQuery(q fechatter.MessageSearch, chats bool, blocks ...int64) string {
 	var parts []string
+	if len(blocks) > 0 {
+		parts = append(parts, "("+idLexemes("#b", blocks)+")")
+	}
 	if chats {
 		parts = append(parts, "("+idLexemes("#c", q.ChatIDs)+")")
 	}
