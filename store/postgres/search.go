@@ -24,9 +24,12 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
 		if !q.Text.Empty() && chatsDrive(q) {
+			var done bool
 			var err error
-			msgs, err = searchByBlocks(ctx, tx, q)
-			return err
+			msgs, done, err = db.searchByBlocks(ctx, tx, q)
+			if done || err != nil {
+				return err
+			}
 		}
 		query, args := searchSQL(q, chatsDrive(q))
 		// An unnamed statement is planned for its actual tsquery every time: a cached generic
@@ -47,7 +50,8 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the statement and its arguments.
+// searchSQL builds the one statement of a search that searchByBlocks does not answer: operators
+// only, or (tests) the words driving.
 //
 // With text, the tsquery holds the words, the senders and, when chatsInQuery, the chats (their
 // lexemes '#s<id>' and '#c<id>', migration 0009), so one GIN scan yields exactly the hits;
@@ -94,9 +98,12 @@ func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 	if !text || q.Recent {
 		return `SELECT ` + msgCols + ` ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
 	}
+	// The page is picked from the window before its rows are read: joining all the window's
+	// ids back to messages first read up to RelevanceWindow rows for a page of twenty.
 	inner := `SELECT m.id, ` + score + ` AS score ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(fechatter.RelevanceWindow)
-	return `SELECT ` + msgCols + ` FROM (` + inner + `) c JOIN messages m ON m.id = c.id
-		ORDER BY c.score DESC, m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
+	page := `SELECT w.id, w.score FROM (` + inner + `) w ORDER BY w.score DESC, w.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	return `SELECT ` + msgCols + ` FROM (` + page + `) c JOIN messages m ON m.id = c.id
+		ORDER BY c.score DESC, m.id DESC`, args
 }
 
 // filterQuery renders the id blocks, the chats (when chats) and the senders as a tsquery over

@@ -26,23 +26,31 @@ type hit struct {
 }
 
 // searchByBlocks answers a text search newest block first. Only the newest matches count —
-// the page by recency, or the RelevanceWindow newest that relevance ranks — so it asks the GIN
+// the RelevanceWindow newest that relevance ranks (or the page by recency) — so it asks the GIN
 // index for the matches of the newest id blocks (migration 0011) and widens to older blocks
 // only while it lacks some: the heap is read for those matches, not for every readable match
 // of a frequent word. Each step estimates from the density seen so far how many blocks the
 // rest needs; past maxBlocks, or once it reaches block 0, a step takes everything older. The
 // hits and their order are those of searchSQL: steps cover disjoint id ranges, newest first,
 // in one snapshot.
-func searchByBlocks(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearch) ([]fechatter.Message, error) {
+//
+// It runs only when blocksPay (done reports whether it ran): the caller runs searchSQL then.
+func (db *DB) searchByBlocks(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearch) (msgs []fechatter.Message, done bool, err error) {
 	need := fechatter.RelevanceWindow
 	if q.Recent {
 		need = q.Limit + q.Offset
 	}
-	var top int64 // the newest id a hit may have
+	var top, readable int64 // the newest id a hit may have; about how many messages q's chats hold
+	err = tx.QueryRow(ctx, `SELECT coalesce(max(id), 0), (SELECT coalesce(sum(last_seq), 0) FROM chats WHERE id = ANY($1))
+		FROM messages`, q.ChatIDs).Scan(&top, &readable)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	if ok, err := db.blocksPay(ctx, tx, q, need, readable); !ok || err != nil {
+		return nil, false, err
+	}
 	if q.Recent && q.BeforeID > 0 {
-		top = q.BeforeID - 1
-	} else if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&top); err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
+		top = min(top, q.BeforeID-1)
 	}
 	var hits []hit
 	hi, bound := top>>blockShift, top+1 // the newest block not yet searched; ids below bound
@@ -59,28 +67,29 @@ func searchByBlocks(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearch) (
 		query, args := stepSQL(q, blocks, bound, need-len(hits))
 		rows, err := tx.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: search: %w", err)
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
 		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hit, error) {
 			var h hit
 			return h, r.Scan(&h.id, &h.score)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("postgres: search: %w", err)
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
 		hits = append(hits, found...)
-		n = nextBlocks(len(hits), need, top-lo<<blockShift+1, n)
+		n = nextBlocks(len(hits), need, top-lo<<blockShift+1)
 		hi, bound = lo-1, lo<<blockShift
 	}
-	return pageRows(ctx, tx, pageOf(hits, q))
+	msgs, err = pageRows(ctx, tx, pageOf(hits, q))
+	return msgs, err == nil, err
 }
 
 // nextBlocks is how many blocks the next step covers: enough, at the density of the ids
-// searched so far, for the hits still missing, with a quarter to spare; at least twice as many
-// as the last step when nothing was found.
-func nextBlocks(have, need int, searched, last int64) int64 {
+// searched so far, for the hits still missing, with a quarter to spare; all of them when
+// nothing was found.
+func nextBlocks(have, need int, searched int64) int64 {
 	if have == 0 {
-		return last * 2
+		return maxBlocks + 1
 	}
 	ids := int64(need-have) * searched / int64(have) * 5 / 4
 	return max(1, (ids+1<<blockShift-1)>>blockShift)
