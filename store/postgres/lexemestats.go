@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -16,7 +17,8 @@ const statsMaxAge = 10 * time.Minute
 
 // lexemeStats holds how often the most common lexemes of messages.tsv occur, as ANALYZE last
 // counted them (pg_stats.most_common_elems, about a thousand of them). A search reads them to
-// guess, before it runs, whether its words are frequent enough for searchByBlocks to pay off.
+// guess, before it runs, whether its words are frequent enough for searchByBlocks to pay off:
+// a search whose words are not listed costs no statement more than before.
 type lexemeStats struct {
 	mu    sync.Mutex
 	read  time.Time
@@ -63,26 +65,35 @@ func (s *lexemeStats) share(ctx context.Context, tx pgx.Tx, w string) (float32, 
 // whose words are unknown) keep the one scan, and so do sender filters, which make few
 // matches, and searches by recency, which the planner answers walking the primary key
 // backwards.
-func (db *DB) blocksPay(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearch, need int, readable int64) (bool, error) {
-	if forceBlocks {
-		return true, nil
-	}
-	if q.Recent || len(q.SenderIDs) > 0 || q.Text.Prefix != "" {
-		return false, nil
-	}
-	words := append([]string{}, q.Text.Words...)
-	for _, p := range q.Text.Phrases {
-		words = append(words, p...)
-	}
+func (db *DB) blocksPay(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearch, need int) (ok bool, top int64, err error) {
 	share := float32(1)
-	for _, w := range words {
-		f, listed, err := db.stats.share(ctx, tx, w)
-		if err != nil || !listed {
-			return false, err
+	if !forceBlocks {
+		if q.Recent || len(q.SenderIDs) > 0 || q.Text.Prefix != "" {
+			return false, 0, nil
 		}
-		share = min(share, f)
+		words := append([]string{}, q.Text.Words...)
+		for _, p := range q.Text.Phrases {
+			words = append(words, p...)
+		}
+		if len(words) == 0 {
+			return false, 0, nil
+		}
+		for _, w := range words {
+			f, listed, err := db.stats.share(ctx, tx, w)
+			if err != nil || !listed {
+				return false, 0, err
+			}
+			share = min(share, f)
+		}
 	}
-	return len(words) > 0 && float64(share)*float64(readable) >= blocksFactor*float64(need), nil
+	// top is the newest id a hit may have; readable about how many messages q's chats hold.
+	var readable int64
+	err = tx.QueryRow(ctx, `SELECT coalesce(max(id), 0), (SELECT coalesce(sum(last_seq), 0) FROM chats WHERE id = ANY($1))
+		FROM messages`, q.ChatIDs).Scan(&top, &readable)
+	if err != nil {
+		return false, 0, fmt.Errorf("postgres: search: %w", err)
+	}
+	return forceBlocks || float64(share)*float64(readable) >= blocksFactor*float64(need), top, nil
 }
 
 // blocksFactor: the expected matches must be this many times the hits needed. At 2, a word in

@@ -40,13 +40,8 @@ func (db *DB) searchByBlocks(ctx context.Context, tx pgx.Tx, q fechatter.Message
 	if q.Recent {
 		need = q.Limit + q.Offset
 	}
-	var top, readable int64 // the newest id a hit may have; about how many messages q's chats hold
-	err = tx.QueryRow(ctx, `SELECT coalesce(max(id), 0), (SELECT coalesce(sum(last_seq), 0) FROM chats WHERE id = ANY($1))
-		FROM messages`, q.ChatIDs).Scan(&top, &readable)
-	if err != nil {
-		return nil, false, fmt.Errorf("postgres: search: %w", err)
-	}
-	if ok, err := db.blocksPay(ctx, tx, q, need, readable); !ok || err != nil {
+	ok, top, err := db.blocksPay(ctx, tx, q, need)
+	if !ok || err != nil {
 		return nil, false, err
 	}
 	if q.Recent && q.BeforeID > 0 {
