@@ -24,8 +24,9 @@ type Options struct {
 
 // DB is a fechatter.Store on a PostgreSQL database. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	stats lexemeStats // word frequencies for choosing a search's plan
 }
 
 // Open connects to the database at url (a postgres:// URL or key=value DSN) and applies the

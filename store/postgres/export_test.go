@@ -13,3 +13,10 @@ func ForceWordsDrive() (restore func()) {
 	forceWordsDrive = true
 	return func() { forceWordsDrive = false }
 }
+
+// ForceBlocks makes every text search run newest id block first, whatever the word
+// frequencies, until the returned function restores the default.
+func ForceBlocks() (restore func()) {
+	forceBlocks = true
+	return func() { forceBlocks = false }
+}

@@ -23,6 +23,14 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	}
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
+		if !q.Text.Empty() && chatsDrive(q) {
+			var done bool
+			var err error
+			msgs, done, err = db.searchByBlocks(ctx, tx, q)
+			if done || err != nil {
+				return err
+			}
+		}
 		query, args := searchSQL(q, chatsDrive(q))
 		// An unnamed statement is planned for its actual tsquery every time: a cached generic
 		// plan cannot see how selective the words are and may walk the primary key instead.
@@ -42,7 +50,8 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the statement and its arguments.
+// searchSQL builds the one statement of a search that searchByBlocks does not answer: operators
+// only, or (tests) the words driving.
 //
 // With text, the tsquery holds the words, the senders and, when chatsInQuery, the chats (their
 // lexemes '#s<id>' and '#c<id>', migration 0009), so one GIN scan yields exactly the hits;
@@ -89,16 +98,22 @@ func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 	if !text || q.Recent {
 		return `SELECT ` + msgCols + ` ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
 	}
+	// The page is picked from the window before its rows are read: joining all the window's
+	// ids back to messages first read up to RelevanceWindow rows for a page of twenty.
 	inner := `SELECT m.id, ` + score + ` AS score ` + b.String() + ` ORDER BY m.id DESC LIMIT ` + arg(fechatter.RelevanceWindow)
-	return `SELECT ` + msgCols + ` FROM (` + inner + `) c JOIN messages m ON m.id = c.id
-		ORDER BY c.score DESC, m.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset), args
+	page := `SELECT w.id, w.score FROM (` + inner + `) w ORDER BY w.score DESC, w.id DESC LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+	return `SELECT ` + msgCols + ` FROM (` + page + `) c JOIN messages m ON m.id = c.id
+		ORDER BY c.score DESC, m.id DESC`, args
 }
 
-// filterQuery renders the chat (when chats) and sender filters as a tsquery over the lexemes
-// migration 0009 adds: ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative)
+// filterQuery renders the id blocks, the chats (when chats) and the senders as a tsquery over
+// the lexemes migrations 0009 and 0011 add: ('#b15' | '#b14') & ('#c1' | '#c2') & ('#s7'). Ids that cannot exist (zero or negative)
 // match nothing. It is empty when there is nothing to filter.
-func filterQuery(q fechatter.MessageSearch, chats bool) string {
+func filterQuery(q fechatter.MessageSearch, chats bool, blocks ...int64) string {
 	var parts []string
+	if len(blocks) > 0 {
+		parts = append(parts, "("+idLexemes("#b", blocks)+")")
+	}
 	if chats {
 		parts = append(parts, "("+idLexemes("#c", q.ChatIDs)+")")
 	}

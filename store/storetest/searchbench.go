@@ -103,7 +103,9 @@ func (c *SearchCorpus) Message(i int) (chatIdx int, sender int64, text string, a
 type Searcher func(ctx context.Context, u fechatter.User, q string, recent bool) (int, error)
 
 // LatencyReport runs each typical query rounds times (as random users) and logs p50/p99 per
-// query and overall. It fails t when a query errors.
+// query and overall, and the CPU time this process spent per query (p50/p99: the in-process
+// SQLite's whole cost, a client's share for a server engine; steadier than wall time on a
+// shared machine). It fails t when a query errors.
 func (c *SearchCorpus) LatencyReport(t *testing.T, search Searcher, rounds int) {
 	ctx := t.Context()
 	v := c.Vocab
@@ -124,9 +126,9 @@ func (c *SearchCorpus) LatencyReport(t *testing.T, search Searcher, rounds int) 
 		{"STOP WORD (#3) worst", v[3], false},
 	}
 	var all []time.Duration
-	t.Logf("%-22s %8s %8s %8s %6s", "query", "p50", "p99", "max", "hits")
+	t.Logf("%-22s %8s %8s %8s %6s %9s %9s", "query", "p50", "p99", "max", "hits", "cpu p50", "cpu p99")
 	for _, qq := range queries {
-		var ds []time.Duration
+		var ds, cpu []time.Duration
 		hits := 0
 		for r := range rounds {
 			u := c.Users[(r*7919)%len(c.Users)]
@@ -134,9 +136,9 @@ func (c *SearchCorpus) LatencyReport(t *testing.T, search Searcher, rounds int) 
 			if strings.Contains(q, "%d") {
 				q = fmt.Sprintf(q, c.chatOf(u))
 			}
-			start := time.Now()
+			start, startCPU := time.Now(), cpuTime()
 			n, err := search(ctx, u, q, qq.recent)
-			ds = append(ds, time.Since(start))
+			ds, cpu = append(ds, time.Since(start)), append(cpu, cpuTime()-startCPU)
 			if err != nil {
 				t.Fatalf("%s (%q): %v", qq.name, q, err)
 			}
@@ -146,7 +148,8 @@ func (c *SearchCorpus) LatencyReport(t *testing.T, search Searcher, rounds int) 
 			all = append(all, ds...)
 		}
 		p50, p99, mx := percentiles(ds)
-		t.Logf("%-22s %8s %8s %8s %6.1f", qq.name, ms(p50), ms(p99), ms(mx), float64(hits)/float64(rounds))
+		c50, c99, _ := percentiles(cpu)
+		t.Logf("%-22s %8s %8s %8s %6.1f %9s %9s", qq.name, ms(p50), ms(p99), ms(mx), float64(hits)/float64(rounds), ms(c50), ms(c99))
 	}
 	p50, p99, mx := percentiles(all)
 	t.Logf("%-22s %8s %8s %8s", "ALL typical", ms(p50), ms(p99), ms(mx))
