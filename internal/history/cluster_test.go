@@ -231,14 +231,22 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	stopFaults()
 	<-faultDone
 	sending.Store(false)
-	ft.CheckFor(t, 90*time.Second, "every send acked", func() bool {
-		for _, cl := range clients {
-			if cl.Pending() > 0 {
-				return false
+	unacked := func() string {
+		var out []string
+		for i, cl := range clients {
+			if n := cl.Pending(); n > 0 {
+				out = append(out, fmt.Sprintf("client %d (node %d, slow %v) has %d unacked, sessions ended by close code %v", i, i%r.nodes, i < r.slow, n, cl.Closes()))
 			}
 		}
-		return true
-	})
+		return strings.Join(out, "; ")
+	}
+	acked := time.Now().Add(90 * time.Second)
+	for unacked() != "" && time.Now().Before(acked) {
+		time.Sleep(50 * time.Millisecond) // the polling interval
+	}
+	if u := unacked(); u != "" {
+		t.Fatalf("after 90s not every send acked: %s", u)
+	}
 	truth := c.truth(api, accts[0], chats, r.users)
 	behind := func() string {
 		var out []string

@@ -127,7 +127,7 @@ func TestHistoryRedisStop(t *testing.T) {
 }
 
 // Two clients stop reading for eight seconds at a time (after each second of reading) over a
-// 4 KiB receive buffer. The nodes run as production would with a capped kernel send buffer
+// 4 KiB receive buffer, for as long as the clients send; then they read on and must catch up. The nodes run as production would with a capped kernel send buffer
 // (FECHATTER_SOCKET_SEND_BUFFER=16384) and a 2 s write timeout, and keep the default 1 MiB
 // queue limit: a stalled client is noticed because a frame's write to it is stuck past the
 // write timeout, not because its queue fills. The nodes close it as a slow consumer (4008, or a
@@ -140,6 +140,7 @@ func TestHistorySlowConsumer(t *testing.T) {
 	r.slow, r.slowFor = 2, 8*time.Second
 	r.extraEnv = slowEnv
 	v, c := r.start(t)
+	t.Logf("slow-consumer closes on the nodes: %d, %d of them for a stuck write", c.slowClosed, c.slowStalled)
 	if c.slowStalled == 0 {
 		t.Errorf("no node closed a client for a stuck write: the fault did not bite (slow-consumer closes %d; sessions ended by close code %v)", c.slowClosed, c.closes)
 	}
