@@ -181,12 +181,12 @@ func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.Us
 }
 
 // keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes
-// the connection. Before and after each ping it asks the writer whether a frame write has
-// been stuck for longer than WriteTimeout, a reader that stopped reading: that closes it as
-// a slow consumer (4008), even when no event comes to notice it. An unanswered ping is not
-// held against the client when the silence was the server's own: the pong can only be read between
+// the connection, unless the silence was the server's own: the pong can only be read between
 // frames, so a ping is not held against the client while the connection was handling a frame,
 // when a frame arrived meanwhile, or when the node itself was late for a tenth of the wait.
+// Before and after each ping it asks the writer whether a frame's write has been stuck for
+// longer than WriteTimeout (a client that stopped reading, though it may still send): that
+// closes the connection as a slow consumer (4008) even when no event comes to notice it.
 // It costs a timer, not a goroutine, between pings.
 func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 	var stopped atomic.Bool
