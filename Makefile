@@ -89,7 +89,8 @@ fuzz-short: ## run each fuzz target for FUZZ_TIME (default 10s)
 		grep '^fuzz: elapsed' $$log | tail -1; rm -f $$log; \
 	done
 
-# The long history run (docs/operations.md): every fault in turn until 100,000 sends are acked.
+# The long history run (docs/operations.md): every fault in turn, with a slow consumer among the
+# clients all along, until 100,000 sends are acked. Run it on a quiet machine.
 history-long: ## the long fault-injection history run (100,000 acked sends, every fault)
 	FECHATTER_HISTORY_LONG=100000 $(GO) test -count=1 -timeout 4h -run TestHistoryAllFaults -v ./internal/history
 

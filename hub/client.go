@@ -17,7 +17,8 @@ import (
 // close, nothing more.
 type transport interface {
 	// write sends one frame holding the events of batch separated by '\n'. A write that
-	// hangs is ended by the keepalive, whose failed ping closes the socket.
+	// hangs (the client stopped reading) makes the writer call the connection slow after
+	// WriteTimeout, and the close that follows ends the write.
 	write(batch [][]byte) error
 	// close starts closing with d and returns at once; calling it again does nothing.
 	close(d *Disconnect)
@@ -61,9 +62,13 @@ func newClient(h *Hub, t transport) *Client {
 	c.w = writer{
 		maxQueue: h.cfg.QueueLimit,
 		maxBatch: h.cfg.BatchLimit,
+		maxStall: h.cfg.WriteTimeout,
 		write:    c.writeBatch,
-		onSlow: func() {
+		onSlow: func(stalled bool) {
 			h.m.slowClosed.Inc()
+			if stalled {
+				h.m.slowStalled.Inc()
+			}
 			c.close(DisconnectSlow)
 		},
 		onError: func(error) { c.close(DisconnectStale) },

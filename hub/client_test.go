@@ -4,6 +4,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fechatter/fechatter/internal/poll"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // fakeTransport is a transport whose writes block until released.
@@ -71,5 +74,32 @@ func TestDrainCloseWaitsForTheFrameInFlight(t *testing.T) {
 	}
 	if got := ft.closes(); len(got) != 1 || got[0] != DisconnectRestart {
 		t.Fatalf("closes = %v, want one 1012", got)
+	}
+}
+
+// A client whose socket stops taking bytes is closed with 4008 once a write has been stuck for
+// WriteTimeout, long before its queue reaches QueueLimit (1 MiB here), and delivery to it
+// never blocks meanwhile.
+func TestStalledReaderIsClosedWith4008BeforeItsQueueFills(t *testing.T) {
+	h := New(Config{WriteTimeout: 50 * time.Millisecond})
+	defer h.close()
+	ft := &fakeTransport{release: make(chan struct{})}
+	defer close(ft.release)
+	c := newClient(h, ft)
+	c.cursors[1] = &cursor{live: true}
+	c.ready = true
+	event := make([]byte, 100)
+	seq := int64(0)
+	poll.CheckFor(t, 5*time.Second, "a 4008 close", func() bool {
+		seq++
+		c.deliverTimeline(1, seq, event, 0)
+		got := ft.closes()
+		return len(got) > 0 && got[0].Code == 4008
+	})
+	if queued := seq * int64(len(event)); queued >= int64(h.cfg.QueueLimit) {
+		t.Fatalf("closed only after %d bytes: the queue limit did it, not the stuck write", queued)
+	}
+	if n := testutil.ToFloat64(h.m.slowStalled); n != 1 {
+		t.Fatalf("fechatter_slow_consumer_stalls_total = %v, want 1", n)
 	}
 }

@@ -10,6 +10,7 @@ type Metrics struct {
 	sends         *prometheus.CounterVec
 	sendLatency   prometheus.Histogram
 	slowClosed    prometheus.Counter
+	slowStalled   prometheus.Counter
 	disconnects   *prometheus.CounterVec
 	replayed      prometheus.Counter
 	resyncs       prometheus.Counter
@@ -37,7 +38,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_send_ack_seconds", Help: "Time from receiving a send frame to queueing its ack.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
 		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "fechatter_slow_consumer_closes_total", Help: "Connections closed because their queue overflowed."}),
+			Name: "fechatter_slow_consumer_closes_total", Help: "Connections closed as slow consumers (4008): their queue overflowed or a frame's write was stuck past the write timeout."}),
+		slowStalled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fechatter_slow_consumer_stalls_total", Help: "Of the slow-consumer closes, those because a frame's write was stuck past the write timeout (the client stopped reading)."}),
 		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fechatter_server_disconnects_total", Help: "Connections closed by the server, by reason."}, []string{"reason"}),
 		replayed: prometheus.NewCounter(prometheus.CounterOpts{
@@ -66,7 +69,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_send_queue_length", Help: "Sends and timeline changes waiting for a send worker on this node."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed,
+		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
 			m.refused, m.forgiven, m.lateness, m.queued)
 	}

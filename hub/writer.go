@@ -2,6 +2,7 @@ package hub
 
 import (
 	"sync"
+	"time"
 )
 
 // writer is a connection's outbound queue. enqueue never blocks: it appends and, if no flush
@@ -9,13 +10,21 @@ import (
 // to write as one frame, events separated by '\n'. Past maxQueue bytes the connection is slow
 // and onSlow is called once; the queue then refuses everything.
 //
+// A reader that stops reading fills the kernel's socket buffers first, and then the write in
+// progress blocks. A write that has not completed after maxStall makes the connection slow as
+// well (onSlow, once): the next enqueue notices it, and so does stalled, which the keepalive
+// asks between pings, so a stalled reader is closed within a bounded time even when its queue
+// never reaches maxQueue. It costs one clock reading per frame and one per enqueue while a
+// frame is being written; no timer.
+//
 // The flush goroutine exists only while there is something to write, so an idle connection
 // costs no goroutine here.
 type writer struct {
 	maxQueue int
 	maxBatch int
+	maxStall time.Duration              // a write in progress for longer is a stalled reader (0: no limit)
 	write    func(batch [][]byte) error // one frame; called from one goroutine at a time
-	onSlow   func()
+	onSlow   func(stalled bool)         // stalled: a write was stuck, rather than the queue full
 	onError  func(error)
 
 	flushing sync.WaitGroup // the flush goroutine, while one runs
@@ -25,6 +34,7 @@ type writer struct {
 	size    int
 	running bool
 	closed  bool
+	since   time.Time // when the write in progress started; zero between writes
 }
 
 // enqueue queues data; it reports false when the writer is closed or the queue overflowed.
@@ -34,11 +44,11 @@ func (w *writer) enqueue(data []byte) bool {
 		w.mu.Unlock()
 		return false
 	}
-	if w.size+len(data) > w.maxQueue {
+	if stalled := w.stuck(time.Time{}); stalled || w.size+len(data) > w.maxQueue {
 		w.closed = true
 		w.queue, w.size = nil, 0
 		w.mu.Unlock()
-		w.onSlow()
+		w.onSlow(stalled)
 		return false
 	}
 	w.queue = append(w.queue, data)
@@ -60,11 +70,13 @@ func (w *writer) flush() {
 	var batch [][]byte
 	for {
 		w.mu.Lock()
+		w.since = time.Time{}
 		if w.closed || len(w.queue) == 0 {
 			w.running = false
 			w.mu.Unlock()
 			return
 		}
+		w.since = time.Now()
 		batch = batch[:0]
 		n, taken := 0, 0
 		for _, d := range w.queue {
@@ -89,6 +101,33 @@ func (w *writer) flush() {
 			return
 		}
 	}
+}
+
+// stuck reports whether the write in progress has taken longer than maxStall at now (the
+// zero time: the current time). w.mu is held.
+func (w *writer) stuck(now time.Time) bool {
+	if w.maxStall <= 0 || w.since.IsZero() {
+		return false
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return now.Sub(w.since) > w.maxStall
+}
+
+// stalled reports whether the write in progress has taken longer than maxStall at now; the
+// first time it does, the writer closes and calls onSlow, as an overflowing queue does.
+func (w *writer) stalled(now time.Time) bool {
+	w.mu.Lock()
+	if w.closed || !w.stuck(now) {
+		w.mu.Unlock()
+		return false
+	}
+	w.closed = true
+	w.queue, w.size = nil, 0
+	w.mu.Unlock()
+	w.onSlow(true)
+	return true
 }
 
 // close drops what is pending and refuses further writes.

@@ -15,7 +15,7 @@ func TestWriterBatchesPendingEventsIntoOneFrame(t *testing.T) {
 	gate := make(chan struct{})
 	var mu sync.Mutex
 	var frames [][][]byte
-	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, onSlow: func() { t.Error("slow") }, onError: func(error) {}}
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, onSlow: func(bool) { t.Error("slow") }, onError: func(error) {}}
 	w.write = func(b [][]byte) error {
 		<-gate
 		mu.Lock()
@@ -40,7 +40,7 @@ func TestWriterRespectsBatchLimit(t *testing.T) {
 	gate := make(chan struct{})
 	var sizes []int
 	var mu sync.Mutex
-	w := &writer{maxQueue: 1 << 20, maxBatch: 10, onSlow: func() {}, onError: func(error) {}}
+	w := &writer{maxQueue: 1 << 20, maxBatch: 10, onSlow: func(bool) {}, onError: func(error) {}}
 	w.write = func(b [][]byte) error {
 		<-gate
 		mu.Lock()
@@ -69,7 +69,7 @@ func TestWriterClosesSlowConsumerOnceAndNeverBlocks(t *testing.T) {
 	gate := make(chan struct{})
 	defer close(gate)
 	var slow atomic.Int32
-	w := &writer{maxQueue: 100, maxBatch: 1 << 10, onSlow: func() { slow.Add(1) }, onError: func(error) {}}
+	w := &writer{maxQueue: 100, maxBatch: 1 << 10, onSlow: func(bool) { slow.Add(1) }, onError: func(error) {}}
 	w.write = func([][]byte) error { <-gate; return nil }
 	w.enqueue(make([]byte, 10))
 	poll.CheckFor(t, time.Second, "the first event taken by the flush", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.queue) == 0 })
@@ -101,11 +101,85 @@ func TestWriterClosesSlowConsumerOnceAndNeverBlocks(t *testing.T) {
 
 func TestWriterStopsOnWriteError(t *testing.T) {
 	var errs atomic.Int32
-	w := &writer{maxQueue: 1 << 10, maxBatch: 1 << 10, onSlow: func() {}, onError: func(error) { errs.Add(1) }}
+	w := &writer{maxQueue: 1 << 10, maxBatch: 1 << 10, onSlow: func(bool) {}, onError: func(error) { errs.Add(1) }}
 	w.write = func([][]byte) error { return errors.New("broken pipe") }
 	w.enqueue([]byte("a"))
 	poll.CheckFor(t, time.Second, "the write error reported", func() bool { return errs.Load() == 1 })
 	if w.enqueue([]byte("b")) {
 		t.Fatal("enqueue after a write error was accepted")
 	}
+}
+
+// A write stuck for longer than maxStall is a reader that stopped reading: stalled says so
+// once, calls onSlow(true) and closes the writer, although the queue is nowhere near full. A
+// write in progress for less, or no write at all, is not stalled.
+func TestWriterCallsAStuckWriteSlow(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	var slow, stalledSlow atomic.Int32
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, maxStall: time.Minute, onError: func(error) {}}
+	w.onSlow = func(stalled bool) {
+		slow.Add(1)
+		if stalled {
+			stalledSlow.Add(1)
+		}
+	}
+	w.write = func([][]byte) error { <-gate; return nil }
+	if w.stalled(time.Now().Add(time.Hour)) {
+		t.Fatal("stalled with no write in progress")
+	}
+	w.enqueue([]byte("a"))
+	poll.CheckFor(t, time.Second, "the first event taken by the flush", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.queue) == 0 })
+	if w.stalled(time.Now()) {
+		t.Fatal("stalled as soon as the write started")
+	}
+	if !w.enqueue([]byte("b")) {
+		t.Fatal("an event queued behind a write shorter than maxStall was refused")
+	}
+	if !w.stalled(time.Now().Add(2 * time.Minute)) {
+		t.Fatal("a write stuck for two minutes is not stalled (maxStall one)")
+	}
+	if w.stalled(time.Now().Add(2*time.Minute)) || w.enqueue([]byte("c")) {
+		t.Fatal("the writer took more after it called the connection slow")
+	}
+	if slow.Load() != 1 || stalledSlow.Load() != 1 {
+		t.Fatalf("onSlow called %d times (%d stalled), want once, stalled", slow.Load(), stalledSlow.Load())
+	}
+}
+
+// The enqueue after a write has been stuck past maxStall notices it: the connection is slow
+// with only a few bytes queued.
+func TestWriterEnqueueNoticesAStuckWrite(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	var stalledSlow atomic.Int32
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, maxStall: 20 * time.Millisecond, onError: func(error) {}}
+	w.onSlow = func(stalled bool) {
+		if stalled {
+			stalledSlow.Add(1)
+		}
+	}
+	w.write = func([][]byte) error { <-gate; return nil }
+	w.enqueue([]byte("a"))
+	poll.CheckFor(t, 5*time.Second, "an enqueue refused behind the stuck write", func() bool { return !w.enqueue([]byte("b")) })
+	if n := stalledSlow.Load(); n != 1 {
+		t.Fatalf("onSlow(stalled) called %d times, want 1", n)
+	}
+}
+
+// Writes that complete are never a stall, however long the connection lives.
+func TestWriterCompletedWritesAreNotAStall(t *testing.T) {
+	var frames atomic.Int32
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, maxStall: time.Millisecond, onError: func(error) {}}
+	w.onSlow = func(bool) { t.Error("slow") }
+	w.write = func([][]byte) error { frames.Add(1); return nil }
+	w.enqueue([]byte("a"))
+	poll.CheckFor(t, time.Second, "the flush goroutine to end", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return !w.running })
+	if w.stalled(time.Now().Add(time.Hour)) {
+		t.Fatal("stalled after the write completed")
+	}
+	if !w.enqueue([]byte("b")) {
+		t.Fatal("refused after a completed write")
+	}
+	poll.CheckFor(t, time.Second, "two frames", func() bool { return frames.Load() == 2 })
 }

@@ -23,7 +23,9 @@ type wsTransport struct {
 }
 
 // write uses no deadline of its own: a per-write timer costs more than the write on a busy
-// node, and a stuck socket is closed by the keepalive's failed ping instead.
+// node. A write stuck for longer than WriteTimeout is noticed by the writer (at the next
+// event queued, or at the keepalive's next tick), which closes the connection as a slow
+// consumer; closing the socket ends the write.
 func (t *wsTransport) write(batch [][]byte) error {
 	ctx := context.Background()
 	if len(batch) == 1 {
@@ -182,6 +184,9 @@ func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.Us
 // the connection, unless the silence was the server's own: the pong can only be read between
 // frames, so a ping is not held against the client while the connection was handling a frame,
 // when a frame arrived meanwhile, or when the node itself was late for a tenth of the wait.
+// Before and after each ping it asks the writer whether a frame's write has been stuck for
+// longer than WriteTimeout (a client that stopped reading, though it may still send): that
+// closes the connection as a slow consumer (4008) even when no event comes to notice it.
 // It costs a timer, not a goroutine, between pings.
 func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 	var stopped atomic.Bool
@@ -190,6 +195,9 @@ func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 	mu.Lock()
 	defer mu.Unlock()
 	timer = time.AfterFunc(c.h.cfg.PingInterval, func() {
+		if c.w.stalled(time.Now()) {
+			return
+		}
 		start, stall := time.Now(), c.h.load.stall()
 		ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
 		err := conn.Ping(ctx)
@@ -197,6 +205,9 @@ func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 		if err != nil && errors.Is(err, context.DeadlineExceeded) && !c.silent(start, stall) {
 			c.h.m.forgiven.WithLabelValues("keepalive").Inc()
 			err = nil
+		}
+		if c.w.stalled(time.Now()) {
+			return
 		}
 		if err != nil {
 			c.close(DisconnectStale)

@@ -40,8 +40,9 @@ type ClientConfig struct {
 	// RetryAcked resends one in every RetryAcked acked sends with its client_id, as a client
 	// that lost the ack would (0: never).
 	RetryAcked int
-	// SlowReads stops reading for this long once a second, over a connection with a small
-	// receive buffer, so the server's queue for it fills: a slow consumer.
+	// SlowReads stops reading for this long after each second of reading, over a connection
+	// with a small receive buffer, so the server's writes to it block: a slow consumer. It
+	// stalls only while Sending is set: once sends stop it reads on and must catch up.
 	SlowReads time.Duration
 }
 
@@ -225,7 +226,7 @@ func (c *Client) readLoop(ctx context.Context, ws *websocket.Conn, ready chan st
 		for _, line := range strings.Split(string(data), "\n") {
 			c.handle([]byte(line), ready)
 		}
-		if c.cfg.SlowReads > 0 && time.Since(stalled) > time.Second {
+		if c.cfg.SlowReads > 0 && c.cfg.Sending.Load() && time.Since(stalled) > time.Second {
 			select {
 			case <-ctx.Done():
 			case <-time.After(c.cfg.SlowReads):

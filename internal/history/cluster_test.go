@@ -54,12 +54,13 @@ type cluster struct {
 	faults atomic.Int64 // faults injected
 	closes map[int]int  // sessions the server closed, by close code
 	// slowClosed is how many connections the nodes closed as slow consumers (their
-	// fechatter_slow_consumer_closes_total, summed over the nodes' latest starts).
-	slowClosed int
+	// fechatter_slow_consumer_closes_total, summed over the nodes' latest starts), and
+	// slowStalled how many of those because a write was stuck past the write timeout.
+	slowClosed, slowStalled int
 }
 
-// slowClosed reads a node's count of connections closed as slow consumers from its /metrics.
-func slowClosed(t *testing.T, n *ft.Proc) int {
+// counter reads a counter without labels from a node's /metrics (0 when the node is down).
+func counter(t *testing.T, n *ft.Proc, name string) int {
 	t.Helper()
 	if !n.Alive() {
 		return 0
@@ -72,7 +73,7 @@ func slowClosed(t *testing.T, n *ft.Proc) int {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "fechatter_slow_consumer_closes_total "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, _ := strconv.ParseFloat(v, 64)
 			return int(f)
 		}
@@ -230,14 +231,22 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	stopFaults()
 	<-faultDone
 	sending.Store(false)
-	ft.CheckFor(t, 90*time.Second, "every send acked", func() bool {
-		for _, cl := range clients {
-			if cl.Pending() > 0 {
-				return false
+	unacked := func() string {
+		var out []string
+		for i, cl := range clients {
+			if n := cl.Pending(); n > 0 {
+				out = append(out, fmt.Sprintf("client %d (node %d, slow %v) has %d unacked, sessions ended by close code %v", i, i%r.nodes, i < r.slow, n, cl.Closes()))
 			}
 		}
-		return true
-	})
+		return strings.Join(out, "; ")
+	}
+	acked := time.Now().Add(90 * time.Second)
+	for unacked() != "" && time.Now().Before(acked) {
+		time.Sleep(50 * time.Millisecond) // the polling interval
+	}
+	if u := unacked(); u != "" {
+		t.Fatalf("after 90s not every send acked: %s", u)
+	}
 	truth := c.truth(api, accts[0], chats, r.users)
 	behind := func() string {
 		var out []string
@@ -269,7 +278,8 @@ func (r run) start(t *testing.T) (history.Verdict, *cluster) {
 	cancel()
 	wg.Wait()
 	for _, n := range c.nodes {
-		c.slowClosed += slowClosed(t, n)
+		c.slowClosed += counter(t, n, "fechatter_slow_consumer_closes_total")
+		c.slowStalled += counter(t, n, "fechatter_slow_consumer_stalls_total")
 	}
 	v := history.Check(c.rec.Ops(), truth)
 	c.closes = map[int]int{}

@@ -30,15 +30,19 @@ type Config struct {
 	PresenceTTL        time.Duration
 	TLSCert            string
 	TLSKey             string
-	SignupPolicy       string          // "open" (default) or "invite-only"
-	PublicURL          string          // where people reach the web client, for invitation links
-	MetricsAddr        string          // Prometheus /metrics on this listener only; on Addr when empty
-	APIBodyLimit       int64           // largest /api request body in bytes (default 64 KiB)
-	ReadTimeout        time.Duration   // a request's headers and body must arrive within it (default 30s)
-	Files              FilesConfig     // attachments: limits, and S3 instead of the data dir
-	PushURL            string          // push hook: where ID-only notices for offline users go; off when empty
-	PushSecret         string          // HMAC-SHA256 key signing each push notice (16+ bytes)
-	Assistant          AssistantConfig // the AI member; off unless its URL is set
+	SignupPolicy       string        // "open" (default) or "invite-only"
+	PublicURL          string        // where people reach the web client, for invitation links
+	MetricsAddr        string        // Prometheus /metrics on this listener only; on Addr when empty
+	APIBodyLimit       int64         // largest /api request body in bytes (default 64 KiB)
+	ReadTimeout        time.Duration // a request's headers and body must arrive within it (default 30s)
+	// SocketSendBuffer, when positive, sets SO_SNDBUF (bytes) on every accepted connection,
+	// capping what the kernel buffers for a client that stopped reading; zero leaves the
+	// kernel's autotuning (up to net.ipv4.tcp_wmem's maximum, 4 MiB on Linux by default).
+	SocketSendBuffer int
+	Files            FilesConfig     // attachments: limits, and S3 instead of the data dir
+	PushURL          string          // push hook: where ID-only notices for offline users go; off when empty
+	PushSecret       string          // HMAC-SHA256 key signing each push notice (16+ bytes)
+	Assistant        AssistantConfig // the AI member; off unless its URL is set
 
 	Logger *slog.Logger
 
@@ -62,7 +66,7 @@ type Config struct {
 	ShutdownGrace  time.Duration // time given to connections to finish on shutdown (default 15s)
 	PingInterval   time.Duration
 	PresenceFanout int           // largest chat that gets presence events (default 100)
-	WriteTimeout   time.Duration // a frame write or a ping's pong (default 10s)
+	WriteTimeout   time.Duration // a frame write or a ping's pong; a longer write is a slow consumer (default 10s)
 	QueueLimit     int
 	FrameRate      float64 // client frames per second per connection (default 20)
 	TypingInterval time.Duration

@@ -282,6 +282,9 @@ func (n *Node) listen() (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
+	if n.cfg.SocketSendBuffer > 0 {
+		ln = sendBufferListener{Listener: ln, size: n.cfg.SocketSendBuffer}
+	}
 	if n.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(n.cfg.TLSCert, n.cfg.TLSKey)
 		if err != nil {
