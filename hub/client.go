@@ -72,6 +72,7 @@ func newClient(h *Hub, t transport) *Client {
 			c.close(DisconnectSlow)
 		},
 		onError: func(error) { c.close(DisconnectStale) },
+		lost:    h.load.stall,
 	}
 	return c
 }

@@ -26,6 +26,7 @@ type writer struct {
 	write    func(batch [][]byte) error // one frame; called from one goroutine at a time
 	onSlow   func(stalled bool)         // stalled: a write was stuck, rather than the queue full
 	onError  func(error)
+	lost     func() time.Duration // the node's own total lateness so far (nil: none counted)
 
 	flushing sync.WaitGroup // the flush goroutine, while one runs
 
@@ -34,7 +35,8 @@ type writer struct {
 	size    int
 	running bool
 	closed  bool
-	since   time.Time // when the write in progress started; zero between writes
+	since   time.Time     // when the write in progress started; zero between writes
+	lostAt  time.Duration // lost() when it started: the node's lateness since is not the reader's
 }
 
 // enqueue queues data; it reports false when the writer is closed or the queue overflowed.
@@ -77,6 +79,9 @@ func (w *writer) flush() {
 			return
 		}
 		w.since = time.Now()
+		if w.lost != nil {
+			w.lostAt = w.lost()
+		}
 		batch = batch[:0]
 		n, taken := 0, 0
 		for _, d := range w.queue {
@@ -104,7 +109,9 @@ func (w *writer) flush() {
 }
 
 // stuck reports whether the write in progress has taken longer than maxStall at now (the
-// zero time: the current time). w.mu is held.
+// zero time: the current time), not counting the time the node itself was late meanwhile: a
+// saturated or paused node has not been writing, so its wait is not the reader's fault. w.mu
+// is held.
 func (w *writer) stuck(now time.Time) bool {
 	if w.maxStall <= 0 || w.since.IsZero() {
 		return false
@@ -112,7 +119,11 @@ func (w *writer) stuck(now time.Time) bool {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return now.Sub(w.since) > w.maxStall
+	took := now.Sub(w.since)
+	if w.lost != nil {
+		took -= w.lost() - w.lostAt
+	}
+	return took > w.maxStall
 }
 
 // stalled reports whether the write in progress has taken longer than maxStall at now; the

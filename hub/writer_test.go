@@ -183,3 +183,25 @@ func TestWriterCompletedWritesAreNotAStall(t *testing.T) {
 	}
 	poll.CheckFor(t, time.Second, "two frames", func() bool { return frames.Load() == 2 })
 }
+
+// Time the node itself was late while a write was in progress is not the reader's: a write
+// that took two minutes, of which the node spent ninety seconds saturated or paused, is not
+// stuck under a one-minute limit; one more minute of the reader's own is.
+func TestWriterDoesNotBlameTheNodesLateness(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	var lost atomic.Int64
+	w := &writer{maxQueue: 1 << 20, maxBatch: 1 << 10, maxStall: time.Minute, onError: func(error) {}, onSlow: func(bool) {}}
+	w.lost = func() time.Duration { return time.Duration(lost.Load()) }
+	w.write = func([][]byte) error { <-gate; return nil }
+	lost.Store(int64(5 * time.Second)) // lateness before the write started does not count either way
+	w.enqueue([]byte("a"))
+	poll.CheckFor(t, time.Second, "the first event taken by the flush", func() bool { w.mu.Lock(); defer w.mu.Unlock(); return len(w.queue) == 0 })
+	lost.Add(int64(90 * time.Second))
+	if w.stalled(time.Now().Add(2 * time.Minute)) {
+		t.Fatal("a write blamed on the reader for the node's own 90 s of lateness")
+	}
+	if !w.stalled(time.Now().Add(3 * time.Minute)) {
+		t.Fatal("a write stuck 90 s beyond the node's lateness is not stalled (maxStall one minute)")
+	}
+}
