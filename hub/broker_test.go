@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/hub/hubtest"
 	"github.com/fechatter/fechatter/internal/poll"
 )
@@ -97,5 +98,31 @@ func TestRoomHoldsABrokerSubscriptionWhileItHasMembers(t *testing.T) {
 	h.rooms[shardOf(chat)].remove(chat, c2)
 	if b.Subscribed(chat) {
 		t.Fatal("still subscribed after the last member left")
+	}
+}
+
+// A connection added to a chat while its node cannot subscribe to the chat would miss the
+// chat's live events: it is closed with 1012, so the client reconnects and resumes.
+func TestJoinWithoutASubscriptionClosesForReconnect(t *testing.T) {
+	const chat, user = 1, 5
+	b := hubtest.New()
+	h := New(Config{Store: &timelineStore{}, Broker: b})
+	b.Attach(h)
+	defer h.close()
+	tr := &fakeTransport{release: make(chan struct{})}
+	close(tr.release)
+	c := newClient(h, tr)
+	c.user.ID, c.ready = user, true
+	if _, _, err := h.users[shardOf(user)].add(user, c, b.SubscribeUser); err != nil {
+		t.Fatal(err)
+	}
+	b.FailSubscribe(nil)
+	h.ChatJoined(fechatter.Chat{ID: chat}, []int64{user})
+	got := tr.closes()
+	if len(got) == 0 || got[0].Code != 1012 {
+		t.Fatalf("closes = %v, want 1012", got)
+	}
+	if b.Subscribed(chat) {
+		t.Fatal("subscribed through a broker that refuses subscriptions")
 	}
 }
