@@ -142,8 +142,10 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	user, id, d := h.authenticateToken(r.Context(), token)
 	if d != nil {
+		// The close code's advice picks the status: "resume" (the node could not check the
+		// token) is a 503 to retry, anything else a 401 whose reason says what to fix.
 		status := http.StatusUnauthorized
-		if d == DisconnectRestart {
+		if AdviceFor(d.Code) == AdviceResume {
 			status = http.StatusServiceUnavailable
 		}
 		writeHTTPError(w, status, fechatter.EUnauthorized, d.Reason)
