@@ -228,7 +228,7 @@ func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
 // publish sends a committed timeline event to every node. When the broker cannot take it, the
 // local members get it directly and other nodes' clients recover it from the store.
 func (h *Hub) publish(ev fechatter.Event) {
-	data := EncodeEvent(ev)
+	data := encodeEvent(ev)
 	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)

@@ -7,7 +7,7 @@ import (
 // ChatJoined tells the users' connections, on every node, that they are now in chat: they
 // get chat_joined and from then on the chat's events.
 func (h *Hub) ChatJoined(chat fechatter.Chat, userIDs []int64) {
-	e := fechatter.UserEvent{Kind: "chat_joined", ChatID: chat.ID, Seq: chat.LastSeq, Data: EncodeChatJoined(chat)}
+	e := fechatter.UserEvent{Kind: "chat_joined", ChatID: chat.ID, Seq: chat.LastSeq, Data: encodeChatJoined(chat)}
 	for _, uid := range userIDs {
 		h.publishUser(uid, e)
 	}
@@ -16,7 +16,7 @@ func (h *Hub) ChatJoined(chat fechatter.Chat, userIDs []int64) {
 // ChatLeft tells the user's connections that they left chatID: they get chat_left and
 // nothing more from it.
 func (h *Hub) ChatLeft(chatID, userID int64) {
-	h.publishUser(userID, fechatter.UserEvent{Kind: "chat_left", ChatID: chatID, Data: EncodeChatLeft(chatID)})
+	h.publishUser(userID, fechatter.UserEvent{Kind: "chat_left", ChatID: chatID, Data: encodeChatLeft(chatID)})
 }
 
 func (h *Hub) publishUser(userID int64, e fechatter.UserEvent) {

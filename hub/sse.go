@@ -20,7 +20,6 @@ type sseTransport struct {
 	rc      *http.ResponseController
 	once    sync.Once
 	done    chan struct{} // closed when the server ends the stream
-	d       *Disconnect
 }
 
 func (t *sseTransport) write(batch [][]byte) error {
@@ -33,11 +32,9 @@ func (t *sseTransport) write(batch [][]byte) error {
 	return t.rc.Flush()
 }
 
-func (t *sseTransport) close(d *Disconnect) {
-	t.once.Do(func() {
-		t.d = d
-		close(t.done)
-	})
+// close ends the stream; an event stream has no close code to send.
+func (t *sseTransport) close(*Disconnect) {
+	t.once.Do(func() { close(t.done) })
 }
 
 // sseEvent frames one wire event (JSON starting with {"type":"…") for event-stream: the
