@@ -161,6 +161,16 @@ type Event struct {
 	At      time.Time `json:"at"`                 // when the event was committed
 }
 
+// UserEvent is an event addressed to every connection of one user, on any node: a membership
+// notice (chat_joined, chat_left), a mention notice, a session revocation. Unlike an Event it
+// is not part of a timeline and is never replayed.
+type UserEvent struct {
+	Kind   string // what it is, e.g. "chat_joined" (the wire type for those clients receive)
+	ChatID int64  // the chat it is about, when any
+	Seq    int64  // the chat's last seq when the event was published (chat_joined, mention)
+	Data   []byte // the event encoded for clients, or the revocation's details
+}
+
 // Limits shared by every transport.
 const (
 	MaxTextRunes       = 4000 // characters in a message

@@ -12,15 +12,15 @@ import (
 //go:embed openapi.yaml asyncapi.yaml
 var files embed.FS
 
-// OpenAPIYAML is the OpenAPI 3.1 document as written.
-func OpenAPIYAML() []byte { return mustRead("openapi.yaml") }
+// openapiYAML is the OpenAPI 3.1 document as written.
+func openapiYAML() []byte { return mustRead("openapi.yaml") }
 
-// AsyncAPIYAML is the AsyncAPI 3 document as written.
-func AsyncAPIYAML() []byte { return mustRead("asyncapi.yaml") }
+// asyncapiYAML is the AsyncAPI 3 document as written.
+func asyncapiYAML() []byte { return mustRead("asyncapi.yaml") }
 
 var (
-	openapiJSON  = sync.OnceValues(func() ([]byte, error) { return toJSON(OpenAPIYAML()) })
-	asyncapiJSON = sync.OnceValues(func() ([]byte, error) { return toJSON(AsyncAPIYAML()) })
+	openapiJSON  = sync.OnceValues(func() ([]byte, error) { return toJSON(openapiYAML()) })
+	asyncapiJSON = sync.OnceValues(func() ([]byte, error) { return toJSON(asyncapiYAML()) })
 )
 
 // OpenAPI is the OpenAPI document as JSON, converted once.

@@ -25,7 +25,7 @@ func NewKeys(current []byte, previous ...[]byte) (*Keys, error) {
 		if len(s) < MinSecretLen {
 			return nil, fmt.Errorf("auth: signing secret %d is %d bytes, need at least %d", i, len(s), MinSecretLen)
 		}
-		id := KeyID(s)
+		id := keyID(s)
 		if old, ok := k.byID[id]; ok {
 			if !bytes.Equal(old, s) { // a 64-bit SHA-256 prefix collision: never in practice
 				return nil, fmt.Errorf("auth: signing secrets %d and another share key id %s", i, id)
@@ -40,9 +40,9 @@ func NewKeys(current []byte, previous ...[]byte) (*Keys, error) {
 	return k, nil
 }
 
-// KeyID is the public id of a secret, sent as the JWT "kid" header: the first 16 hex characters of
+// keyID is the public id of a secret, sent as the JWT "kid" header: the first 16 hex characters of
 // its SHA-256.
-func KeyID(secret []byte) string {
+func keyID(secret []byte) string {
 	sum := sha256.Sum256(secret)
 	return hex.EncodeToString(sum[:8])
 }

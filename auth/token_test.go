@@ -111,7 +111,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	var header, body map[string]any
 	decodeSegment(t, parts[0], &header)
 	decodeSegment(t, parts[1], &body)
-	if header["alg"] != "HS256" || header["kid"] != KeyID(secretA) || len(KeyID(secretA)) != 16 {
+	if header["alg"] != "HS256" || header["kid"] != keyID(secretA) || len(keyID(secretA)) != 16 {
 		t.Fatalf("header = %v", header)
 	}
 	if body["sub"] != "42" || body["wid"] != float64(7) || body["sid"] != "sess-1" || body["iss"] != "fechatter" ||
@@ -189,7 +189,7 @@ func TestVerifyWrongAudienceOrIssuer(t *testing.T) {
 
 func TestVerifyRejectsOtherAlgorithms(t *testing.T) {
 	i := newIssuer(t, IssuerConfig{Now: (&clock{t0}).Now})
-	kid := KeyID(secretA)
+	kid := keyID(secretA)
 	c := validClaims()
 	if _, err := i.Verify(forge(t, jwt.SigningMethodHS256, secretA, kid, c)); err != nil {
 		t.Fatalf("control token rejected: %v", err)
@@ -217,11 +217,11 @@ func TestVerifyKeyIDs(t *testing.T) {
 	now := (&clock{t0}).Now
 	c := validClaims()
 	i := newIssuer(t, IssuerConfig{Now: now, Keys: mustKeys(t, secretA)})
-	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretC, KeyID(secretC), c), "invalid token")
+	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretC, keyID(secretC), c), "invalid token")
 	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, "", c), "invalid token")             // no kid
-	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, KeyID(secretC), c), "invalid token") // wrong kid
-	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretC, KeyID(secretA), c), "invalid token") // wrong key
-	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, strings.ToUpper(KeyID(secretA)), c), "invalid token")
+	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, keyID(secretC), c), "invalid token") // wrong kid
+	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretC, keyID(secretA), c), "invalid token") // wrong key
+	wantReject(t, i, forge(t, jwt.SigningMethodHS256, secretA, strings.ToUpper(keyID(secretA)), c), "invalid token")
 }
 
 func TestKeyRotation(t *testing.T) {
@@ -242,8 +242,8 @@ func TestKeyRotation(t *testing.T) {
 	}
 	var header map[string]any
 	decodeSegment(t, strings.Split(fresh, ".")[0], &header)
-	if header["kid"] != KeyID(secretB) || after.cfg.Keys.CurrentID() != KeyID(secretB) {
-		t.Fatalf("new tokens signed with kid %v, want %s", header["kid"], KeyID(secretB))
+	if header["kid"] != keyID(secretB) || after.cfg.Keys.CurrentID() != keyID(secretB) {
+		t.Fatalf("new tokens signed with kid %v, want %s", header["kid"], keyID(secretB))
 	}
 	wantReject(t, before, fresh, "invalid token") // a node without the new key
 	// Once the old key is dropped, its tokens stop verifying.
@@ -273,7 +273,7 @@ func TestVerifyTampered(t *testing.T) {
 
 func TestVerifyRequiredClaims(t *testing.T) {
 	i := newIssuer(t, IssuerConfig{Now: (&clock{t0}).Now})
-	kid := KeyID(secretA)
+	kid := keyID(secretA)
 	mutate := func(f func(c *tokenClaims)) string {
 		c := validClaims()
 		f(&c)
@@ -304,14 +304,14 @@ func TestNewKeys(t *testing.T) {
 		t.Fatal("short previous secret accepted")
 	}
 	k := mustKeys(t, secretA, secretB, secretA)
-	if k.CurrentID() != KeyID(secretA) || len(k.byID) != 2 {
+	if k.CurrentID() != keyID(secretA) || len(k.byID) != 2 {
 		t.Fatalf("keys = %v", k.byID)
 	}
 	// Secrets are copied: later changes to the caller's slice change nothing.
 	s := bytes.Clone(secretC)
 	k = mustKeys(t, s)
 	s[0] = 'x'
-	if got, _ := k.lookup(KeyID(secretC)); !bytes.Equal(got, secretC) {
+	if got, _ := k.lookup(keyID(secretC)); !bytes.Equal(got, secretC) {
 		t.Fatal("NewKeys did not copy the secret")
 	}
 	if _, err := NewIssuer(IssuerConfig{}); err == nil {

@@ -9,25 +9,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	"github.com/nats-io/nats.go"
 )
 
-// Handler receives what the bridge takes off NATS. For one chat, HandleChat calls come in
-// publish order from one goroutine; different chats run in parallel. Handlers must not block:
-// they queue bytes to connections and return.
+// Handler receives what the bridge takes off NATS; *hub.Hub is one. For one chat, HandleChat
+// calls come in publish order from one goroutine; different chats run in parallel. Handlers
+// must not block: they queue bytes to connections and return.
 type Handler interface {
 	// HandleChat gets a chat event: seq > 0 for a timeline event, 0 for an ephemeral one that
 	// the connections of user skip (when not 0) must not get.
 	HandleChat(chatID, seq, skip int64, data []byte)
-	HandleUser(userID int64, e UserEvent)
-}
-
-// UserEvent is an event addressed to all connections of one user.
-type UserEvent struct {
-	Kind   string // wire type, e.g. "chat_joined"
-	ChatID int64
-	Seq    int64 // the chat's last seq when the event was published (chat_joined)
-	Data   []byte
+	HandleUser(userID int64, e fechatter.UserEvent)
 }
 
 // Options configures a Bridge.
@@ -119,7 +112,7 @@ func (b *Bridge) dispatch(m *nats.Msg) {
 	}
 	if id, ok := parseID(m.Subject, b.subj.user); ok {
 		chatID, _ := strconv.ParseInt(m.Header.Get(hdrChat), 10, 64)
-		b.handler.HandleUser(id, UserEvent{Kind: m.Header.Get(hdrKind), ChatID: chatID, Seq: seq, Data: m.Data})
+		b.handler.HandleUser(id, fechatter.UserEvent{Kind: m.Header.Get(hdrKind), ChatID: chatID, Seq: seq, Data: m.Data})
 		return
 	}
 	b.log.Warn("fanout: message on unexpected subject", "subject", m.Subject)
@@ -129,15 +122,29 @@ func (b *Bridge) worker(id int64) chan *nats.Msg {
 	return b.workers[uint64(id)%uint64(len(b.workers))]
 }
 
-// SubscribeChat starts delivering the chat's events. The caller keeps the subscription and
-// unsubscribes when its last local member leaves.
-func (b *Bridge) SubscribeChat(chatID int64) (*nats.Subscription, error) {
-	return b.nc.ChanSubscribe(b.subj.Chat(chatID), b.worker(chatID))
+// SubscribeChat starts delivering the chat's events. The caller keeps the returned func and
+// calls it, once, when its last local member leaves.
+func (b *Bridge) SubscribeChat(chatID int64) (unsubscribe func(), err error) {
+	return b.subscribe(b.subj.Chat(chatID), b.worker(chatID))
 }
 
-// SubscribeUser starts delivering events addressed to the user.
-func (b *Bridge) SubscribeUser(userID int64) (*nats.Subscription, error) {
-	return b.nc.ChanSubscribe(b.subj.User(userID), b.worker(userID))
+// SubscribeUser starts delivering events addressed to the user, until the returned func is
+// called.
+func (b *Bridge) SubscribeUser(userID int64) (unsubscribe func(), err error) {
+	return b.subscribe(b.subj.User(userID), b.worker(userID))
+}
+
+func (b *Bridge) subscribe(subject string, ch chan *nats.Msg) (func(), error) {
+	sub, err := b.nc.ChanSubscribe(subject, ch)
+	if err != nil {
+		return nil, fmt.Errorf("fanout: subscribe %s: %w", subject, err)
+	}
+	return func() {
+		// A closed connection (or subscription) has dropped it already.
+		if err := sub.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrBadSubscription) {
+			b.log.Warn("fanout: unsubscribe", "subject", subject, "err", err)
+		}
+	}, nil
 }
 
 // PublishChat sends data, a timeline event encoded for clients, to every node with members
@@ -160,7 +167,7 @@ func (b *Bridge) PublishEphemeral(chatID, skip int64, data []byte) error {
 }
 
 // PublishUser sends an event to every connection of the user, on any node.
-func (b *Bridge) PublishUser(userID int64, e UserEvent) error {
+func (b *Bridge) PublishUser(userID int64, e fechatter.UserEvent) error {
 	m := &nats.Msg{Subject: b.subj.User(userID), Data: e.Data, Header: nats.Header{}}
 	m.Header.Set(hdrKind, e.Kind)
 	m.Header.Set(hdrChat, strconv.FormatInt(e.ChatID, 10))

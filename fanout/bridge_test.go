@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/fanout"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/nats-io/nats.go"
@@ -22,7 +23,7 @@ type recorder struct {
 	mu    sync.Mutex
 	chats map[int64][]int64 // chat → seqs in arrival order
 	skips map[int64][]int64 // chat → skip of ephemeral events
-	users []fanout.UserEvent
+	users []fechatter.UserEvent
 }
 
 func newRecorder() *recorder {
@@ -42,7 +43,7 @@ func (r *recorder) HandleChat(chatID, seq, skip int64, data []byte) {
 	r.chats[chatID] = append(r.chats[chatID], seq)
 }
 
-func (r *recorder) HandleUser(userID int64, e fanout.UserEvent) {
+func (r *recorder) HandleUser(userID int64, e fechatter.UserEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.users = append(r.users, e)
@@ -104,7 +105,7 @@ func TestBridgeRoundTripInOrderPerChat(t *testing.T) {
 	if err := b.PublishEphemeral(3, 7, []byte(`{"type":"typing"}`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.PublishUser(42, fanout.UserEvent{Kind: "chat_joined", ChatID: 9, Seq: 4, Data: []byte("x")}); err != nil {
+	if err := b.PublishUser(42, fechatter.UserEvent{Kind: "chat_joined", ChatID: 9, Seq: 4, Data: []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
 	ft.CheckFor(t, 10*time.Second, "every event delivered", func() bool {
@@ -136,7 +137,7 @@ func TestBridgeRoundTripInOrderPerChat(t *testing.T) {
 func TestBridgeUnsubscribeStopsDelivery(t *testing.T) {
 	rec := newRecorder()
 	b := embedded(t, rec)
-	sub, err := b.SubscribeChat(1)
+	unsubscribe, err := b.SubscribeChat(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,9 +147,7 @@ func TestBridgeUnsubscribeStopsDelivery(t *testing.T) {
 	flush(t, b)
 	_ = b.PublishChat(1, 1, []byte("ev 1/1"))
 	ft.CheckFor(t, 5*time.Second, "the first event", func() bool { return len(rec.seqs(1)) == 1 })
-	if err := sub.Unsubscribe(); err != nil {
-		t.Fatal(err)
-	}
+	unsubscribe()
 	_ = b.PublishChat(1, 2, []byte("ev 1/2"))
 	_ = b.PublishChat(2, 1, []byte("ev 2/1")) // published after: once it is here, chat 1's would be too
 	ft.CheckFor(t, 5*time.Second, "the other chat's event", func() bool { return len(rec.seqs(2)) == 1 })

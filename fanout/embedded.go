@@ -15,9 +15,9 @@ type Embedded struct {
 	srv *server.Server
 }
 
-// EmbeddedWriteDeadline is how long the embedded server waits on a write to this node's own
+// embeddedWriteDeadline is how long the embedded server waits on a write to this node's own
 // connection before it counts it as slow.
-const EmbeddedWriteDeadline = time.Minute
+const embeddedWriteDeadline = time.Minute
 
 // StartEmbedded starts an in-process NATS server with JetStream stored under dataDir/nats.
 func StartEmbedded(dataDir string) (*Embedded, error) {
@@ -34,7 +34,7 @@ func StartEmbedded(dataDir string) (*Embedded, error) {
 		// consumer (a reconnect resubscribes every chat and replays gaps from the store, which
 		// is the last thing a saturated node needs). Give it a minute and 256 MiB, and on a
 		// write timeout try again instead of closing.
-		WriteDeadline: EmbeddedWriteDeadline,
+		WriteDeadline: embeddedWriteDeadline,
 		WriteTimeout:  server.WriteTimeoutPolicyRetry,
 		MaxPending:    256 << 20,
 	}

@@ -11,9 +11,6 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-// StatusOf is the HTTP status of an error code.
-func StatusOf(code string) int { return fechatter.HTTPStatus(code) }
-
 // fail answers err in the REST error envelope; internal errors are logged, not shown.
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := fechatter.ErrorCode(err)
@@ -34,7 +31,7 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(StatusOf(code))
+	w.WriteHeader(fechatter.HTTPStatus(code))
 	_ = json.NewEncoder(w).Encode(env)
 }
 

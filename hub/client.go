@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/fanout"
 	"golang.org/x/time/rate"
 )
 
@@ -39,11 +38,11 @@ type Client struct {
 
 	mu       sync.Mutex
 	user     fechatter.User
-	ready    bool               // ready has been queued; events may flow
-	early    []fanout.UserEvent // user events that arrived before ready
-	cursors  map[int64]*cursor  // the chats this connection receives, by chat ID
-	catchup  map[int64]struct{} // chats whose cursor is behind the store
-	catching bool               // a catch-up goroutine is running
+	ready    bool                  // ready has been queued; events may flow
+	early    []fechatter.UserEvent // user events that arrived before ready
+	cursors  map[int64]*cursor     // the chats this connection receives, by chat ID
+	catchup  map[int64]struct{}    // chats whose cursor is behind the store
+	catching bool                  // a catch-up goroutine is running
 	closed   bool
 	typingAt map[int64]time.Time // last relayed typing per chat
 	presence bool                // counted online in Presence
@@ -206,9 +205,9 @@ func (c *Client) start(ctx context.Context, user fechatter.User, id Identity, re
 	return nil
 }
 
-// recheckAfterFlush covers the moment between reading a chat's last seq and the new NATS
+// recheckAfterFlush covers the moment between reading a chat's last seq and the new broker
 // subscription taking effect: once the server has the subscription, the chats are checked
-// against the store, off the connection's path (a NATS round trip is not worth waiting for:
+// against the store, off the connection's path (a broker round trip is not worth waiting for:
 // the cursor catches any gap anyway at the chat's next event).
 func (c *Client) recheckAfterFlush(chats []int64) {
 	if len(chats) == 0 {
@@ -253,7 +252,7 @@ func (c *Client) stop() {
 }
 
 // handleUserEvent applies an event addressed to this client's user.
-func (c *Client) handleUserEvent(e fanout.UserEvent) {
+func (c *Client) handleUserEvent(e fechatter.UserEvent) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -317,7 +316,7 @@ func (h *Hub) flush(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := h.cfg.Broker.Flush(ctx); err != nil {
-		h.log.Warn("hub: nats flush failed; gaps will be recovered from the store", "err", err)
+		h.log.Warn("hub: broker flush failed; gaps will be recovered from the store", "err", err)
 	}
 }
 

@@ -170,7 +170,7 @@ func (c *Client) applyReplay(chatID, from int64, evs []fechatter.Event) {
 		}
 		if ev.Seq == cur.seq+1 {
 			cur.seq = ev.Seq
-			c.sendMoved(EncodeEvent(ev))
+			c.sendMoved(encodeEvent(ev))
 			if ev.Kind == fechatter.EventMemberLeft && ev.UserID == c.user.ID {
 				c.h.m.replayed.Add(float64(cur.seq - before))
 				c.leaveLater(chatID)

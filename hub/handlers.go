@@ -216,7 +216,7 @@ func (c *Client) handleRead(f *inFrame) {
 	}
 }
 
-// publishEphemeral relays an event that is never stored; when NATS cannot take it, local
+// publishEphemeral relays an event that is never stored; when the broker cannot take it, local
 // members still get it.
 func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
 	if err := h.cfg.Broker.PublishEphemeral(chatID, skip, data); err != nil {
@@ -225,10 +225,10 @@ func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
 	}
 }
 
-// publish sends a committed timeline event to every node. When NATS cannot take it, the
+// publish sends a committed timeline event to every node. When the broker cannot take it, the
 // local members get it directly and other nodes' clients recover it from the store.
 func (h *Hub) publish(ev fechatter.Event) {
-	data := EncodeEvent(ev)
+	data := encodeEvent(ev)
 	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/fanout"
-	"github.com/nats-io/nats.go"
 )
 
 // Store is what the hub needs from persistence.
@@ -35,13 +33,29 @@ type Pusher interface {
 	Message(m fechatter.Message)
 }
 
-// Broker carries events between nodes; *fanout.Bridge implements it.
+// Broker carries events between nodes; the NATS bridge (*fanout.Bridge) is the production one
+// and hub/hubtest has an in-memory one for tests. It knows nothing of connections: while a
+// subscription is held it delivers what arrives to the hub's HandleChat and HandleUser (the
+// node attaches the hub to its broker), for one chat in publish order, without blocking.
+//
+// A publish error means the event did not leave this node; the hub then delivers it to local
+// connections itself and, for a timeline event, offers it again until the broker takes it
+// (see Recover). Events a broker loses after taking them are found from the store by the
+// connections' cursors.
 type Broker interface {
-	SubscribeChat(chatID int64) (*nats.Subscription, error)
-	SubscribeUser(userID int64) (*nats.Subscription, error)
+	// SubscribeChat starts delivering the chat's events to HandleChat; the hub calls it when
+	// the chat's first local member arrives and calls the returned func when the last leaves.
+	SubscribeChat(chatID int64) (unsubscribe func(), err error)
+	// SubscribeUser is SubscribeChat for events addressed to one user (HandleUser).
+	SubscribeUser(userID int64) (unsubscribe func(), err error)
+	// PublishChat sends a committed timeline event, data as clients receive it.
 	PublishChat(chatID, seq int64, data []byte) error
+	// PublishEphemeral sends an event that is never stored (typing, read, presence) to the
+	// chat's members, except the connections of user skip when it is not 0.
 	PublishEphemeral(chatID, skip int64, data []byte) error
-	PublishUser(userID int64, e fanout.UserEvent) error
+	// PublishUser sends an event to every connection of the user.
+	PublishUser(userID int64, e fechatter.UserEvent) error
+	// Flush returns once the subscriptions made before it are in effect everywhere.
 	Flush(ctx context.Context) error
 }
 
@@ -152,8 +166,8 @@ func (c *Config) defaults() {
 	}
 }
 
-// Hub holds this node's connections. Create it with New, hand it to the fanout bridge as its
-// handler, and serve its WebSocket handler.
+// Hub holds this node's connections. Create it with New, attach it to its Broker as the
+// receiver of what the broker delivers, and serve its WebSocket handler.
 type Hub struct {
 	cfg   Config
 	log   *slog.Logger
@@ -214,7 +228,9 @@ func (h *Hub) goBackground(fn func()) {
 	}()
 }
 
-// HandleChat implements fanout.Handler: deliver a chat event to local members.
+// HandleChat delivers a chat event that arrived from the broker to local members: seq > 0 for
+// a timeline event, 0 for an ephemeral one that the connections of user skip (when not 0) must
+// not get. It does not block.
 func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
 	var left int64
 	if seq > 0 {
@@ -229,8 +245,9 @@ func (h *Hub) HandleChat(chatID, seq, skip int64, data []byte) {
 	})
 }
 
-// HandleUser implements fanout.Handler: deliver an event to the user's local connections.
-func (h *Hub) HandleUser(userID int64, e fanout.UserEvent) {
+// HandleUser delivers an event that arrived from the broker to the user's local connections.
+// It does not block.
+func (h *Hub) HandleUser(userID int64, e fechatter.UserEvent) {
 	var list []*Client
 	h.users[shardOf(userID)].each(userID, 0, func(c *Client) { list = append(list, c) })
 	for _, c := range list {

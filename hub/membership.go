@@ -38,7 +38,7 @@ func (c *Client) leave(chatID int64) bool {
 	}
 	delete(c.cursors, chatID)
 	delete(c.catchup, chatID)
-	c.sendMoved(EncodeChatLeft(chatID))
+	c.sendMoved(encodeChatLeft(chatID))
 	return true
 }
 

@@ -2,13 +2,12 @@ package hub
 
 import (
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/fanout"
 )
 
 // ChatJoined tells the users' connections, on every node, that they are now in chat: they
 // get chat_joined and from then on the chat's events.
 func (h *Hub) ChatJoined(chat fechatter.Chat, userIDs []int64) {
-	e := fanout.UserEvent{Kind: "chat_joined", ChatID: chat.ID, Seq: chat.LastSeq, Data: EncodeChatJoined(chat)}
+	e := fechatter.UserEvent{Kind: "chat_joined", ChatID: chat.ID, Seq: chat.LastSeq, Data: encodeChatJoined(chat)}
 	for _, uid := range userIDs {
 		h.publishUser(uid, e)
 	}
@@ -17,10 +16,10 @@ func (h *Hub) ChatJoined(chat fechatter.Chat, userIDs []int64) {
 // ChatLeft tells the user's connections that they left chatID: they get chat_left and
 // nothing more from it.
 func (h *Hub) ChatLeft(chatID, userID int64) {
-	h.publishUser(userID, fanout.UserEvent{Kind: "chat_left", ChatID: chatID, Data: EncodeChatLeft(chatID)})
+	h.publishUser(userID, fechatter.UserEvent{Kind: "chat_left", ChatID: chatID, Data: encodeChatLeft(chatID)})
 }
 
-func (h *Hub) publishUser(userID int64, e fanout.UserEvent) {
+func (h *Hub) publishUser(userID int64, e fechatter.UserEvent) {
 	if err := h.cfg.Broker.PublishUser(userID, e); err != nil {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: user publish failed; delivering locally", "user_id", userID, "kind", e.Kind, "err", err)
@@ -39,7 +38,7 @@ func (h *Hub) notifyMentions(ev fechatter.Event) {
 	data := encodeMention(m)
 	for _, uid := range m.Mentions {
 		if uid != m.SenderID {
-			h.publishUser(uid, fanout.UserEvent{Kind: "mention", ChatID: m.ChatID, Seq: m.Seq, Data: data})
+			h.publishUser(uid, fechatter.UserEvent{Kind: "mention", ChatID: m.ChatID, Seq: m.Seq, Data: data})
 		}
 	}
 }

@@ -142,8 +142,8 @@ func encode(v any) []byte {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// EncodeEvent encodes a timeline event as the wire event of its kind.
-func EncodeEvent(ev fechatter.Event) []byte {
+// encodeEvent encodes a timeline event as the wire event of its kind.
+func encodeEvent(ev fechatter.Event) []byte {
 	if ev.Kind.IsMember() {
 		return encode(struct {
 			Type      string    `json:"type"`
@@ -236,16 +236,16 @@ func encodeResync(chatID int64) []byte {
 	}{"resync", chatID})
 }
 
-// EncodeChatJoined is the event a user's connections receive when they are added to a chat.
-func EncodeChatJoined(c fechatter.Chat) []byte {
+// encodeChatJoined is the event a user's connections receive when they are added to a chat.
+func encodeChatJoined(c fechatter.Chat) []byte {
 	return encode(struct {
 		Type string         `json:"type"`
 		Chat fechatter.Chat `json:"chat"`
 	}{"chat_joined", c})
 }
 
-// EncodeChatLeft is the event a user's connections receive when they leave a chat.
-func EncodeChatLeft(chatID int64) []byte {
+// encodeChatLeft is the event a user's connections receive when they leave a chat.
+func encodeChatLeft(chatID int64) []byte {
 	return encode(struct {
 		Type   string `json:"type"`
 		ChatID int64  `json:"chat_id"`

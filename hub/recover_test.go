@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/fanout"
+	"github.com/fechatter/fechatter/hub/hubtest"
 	"github.com/fechatter/fechatter/internal/poll"
-	"github.com/nats-io/nats.go"
 )
 
 // timelineStore is a Store holding one chat's timeline; only Events is implemented.
@@ -32,34 +31,6 @@ func (s *timelineStore) Events(_ context.Context, chatID, afterSeq int64, limit 
 	}
 	return out, nil
 }
-
-// quietBroker is a Broker that is connected and carries nothing.
-type quietBroker struct {
-	mu        sync.Mutex
-	published []int64 // seqs handed to PublishChat
-	refuse    bool
-}
-
-func (b *quietBroker) SubscribeChat(int64) (*nats.Subscription, error) { return nil, nil }
-func (b *quietBroker) SubscribeUser(int64) (*nats.Subscription, error) { return nil, nil }
-func (b *quietBroker) PublishChat(_, seq int64, _ []byte) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.refuse {
-		return fanout.ErrDisconnected
-	}
-	b.published = append(b.published, seq)
-	return nil
-}
-func (b *quietBroker) PublishEphemeral(int64, int64, []byte) error { return nil }
-func (b *quietBroker) PublishUser(int64, fanout.UserEvent) error   { return nil }
-func (b *quietBroker) Flush(context.Context) error                 { return nil }
-func (b *quietBroker) seqs() []int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]int64(nil), b.published...)
-}
-func (b *quietBroker) setRefuse(v bool) { b.mu.Lock(); b.refuse = v; b.mu.Unlock() }
 
 // seqTransport records the seq of every event written to it.
 type seqTransport struct {
@@ -123,7 +94,9 @@ func joinAt(t *testing.T, h *Hub, chatID, seq int64) (*Client, *seqTransport) {
 func TestRecoverBringsEveryConnectionToTheChatsEnd(t *testing.T) {
 	const chat = 1
 	st := &timelineStore{evs: messageEvents(chat, 3)}
-	h := New(Config{Store: st, Broker: &quietBroker{}})
+	b := hubtest.New()
+	h := New(Config{Store: st, Broker: b})
+	b.Attach(h)
 	defer h.close()
 	_, atRoom := joinAt(t, h, chat, 1)
 	_, ahead := joinAt(t, h, chat, 2)
@@ -139,13 +112,15 @@ func TestRecoverBringsEveryConnectionToTheChatsEnd(t *testing.T) {
 // even when no recovery is asked for after that (the refusal raced with the reconnect).
 func TestRefusedEventIsRepublishedWithoutARecovery(t *testing.T) {
 	const chat = 1
-	b := &quietBroker{refuse: true}
+	b := hubtest.New()
+	b.Refuse(nil)
 	h := New(Config{Store: &timelineStore{}, Broker: b})
+	b.Attach(h)
 	defer h.close()
 	h.publish(messageEvents(chat, 1)[0])
-	if len(b.seqs()) != 0 {
-		t.Fatalf("a refused publish was recorded: %v", b.seqs())
+	if got := b.Published(chat); len(got) != 0 {
+		t.Fatalf("a refused publish was recorded: %v", got)
 	}
-	b.setRefuse(false)
-	poll.CheckFor(t, 5*time.Second, "the refused event republished", func() bool { return len(b.seqs()) == 1 })
+	b.Restore()
+	poll.CheckFor(t, 5*time.Second, "the refused event republished", func() bool { return len(b.Published(chat)) == 1 })
 }

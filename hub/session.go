@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
-	"github.com/fechatter/fechatter/fanout"
 )
 
 // A connection lives as long as its access: its token's expiry closes it with 4001 unless the
@@ -75,7 +74,7 @@ type revocation struct {
 // is "") except those of keep, with 4003 and reason.
 func (h *Hub) Revoke(userID int64, session, keep, reason string) {
 	data, _ := json.Marshal(revocation{Session: session, Keep: keep, Reason: reason})
-	h.publishUser(userID, fanout.UserEvent{Kind: kindRevoke, Data: data})
+	h.publishUser(userID, fechatter.UserEvent{Kind: kindRevoke, Data: data})
 }
 
 // revokedBy returns how to close the connection for a revoke event, nil when it spares this

@@ -4,8 +4,6 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
-
-	"github.com/nats-io/nats.go"
 )
 
 // numShards is fixed: enough to make lock contention vanish on any realistic core count.
@@ -17,7 +15,7 @@ func shardOf(id int64) int {
 	return int(maphash.Comparable(shardSeed, id) % numShards)
 }
 
-// shard maps a chat (or user) ID to the local connections in it and the NATS subscription
+// shard maps a chat (or user) ID to the local connections in it and the broker subscription
 // that feeds them. The subscription exists exactly while the set is non-empty; it is taken and
 // dropped under the shard lock, so join and leave of one ID never race.
 type shard struct {
@@ -27,7 +25,7 @@ type shard struct {
 
 type room struct {
 	clients map[*Client]struct{}
-	sub     *nats.Subscription
+	unsub   func()       // ends the broker subscription
 	lastSeq atomic.Int64 // highest timeline seq dispatched to this room on this node
 }
 
@@ -37,7 +35,7 @@ func (s *shard) init() { s.rooms = make(map[int64]*room) }
 // whether a new subscription was made, and the highest seq the room has dispatched: an event
 // dispatched before c joined (and after c read the chat's last seq) shows there, so the caller
 // knows to catch up instead of waiting for the chat's next event to reveal the gap.
-func (s *shard) add(id int64, c *Client, subscribe func(int64) (*nats.Subscription, error)) (fresh bool, lastSeq int64, err error) {
+func (s *shard) add(id int64, c *Client, subscribe func(int64) (func(), error)) (fresh bool, lastSeq int64, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.rooms[id]
@@ -45,11 +43,11 @@ func (s *shard) add(id int64, c *Client, subscribe func(int64) (*nats.Subscripti
 		r.clients[c] = struct{}{}
 		return false, r.lastSeq.Load(), nil
 	}
-	sub, err := subscribe(id)
+	unsub, err := subscribe(id)
 	if err != nil {
 		return false, 0, err
 	}
-	s.rooms[id] = &room{clients: map[*Client]struct{}{c: {}}, sub: sub}
+	s.rooms[id] = &room{clients: map[*Client]struct{}{c: {}}, unsub: unsub}
 	return true, 0, nil
 }
 
@@ -64,7 +62,9 @@ func (s *shard) remove(id int64, c *Client) {
 	delete(r.clients, c)
 	if len(r.clients) == 0 {
 		delete(s.rooms, id)
-		_ = r.sub.Unsubscribe() // fails only when the connection is closed, which drops it anyway
+		if r.unsub != nil {
+			r.unsub()
+		}
 	}
 }
 

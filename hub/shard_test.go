@@ -2,8 +2,6 @@ package hub
 
 import (
 	"testing"
-
-	"github.com/nats-io/nats.go"
 )
 
 // A connection joining a room learns the highest seq the room already dispatched, so an event
@@ -11,8 +9,8 @@ import (
 func TestShardAddReportsWhatTheRoomDispatched(t *testing.T) {
 	var s shard
 	s.init()
-	subs := 0
-	subscribe := func(int64) (*nats.Subscription, error) { subs++; return &nats.Subscription{}, nil }
+	subs, unsubs := 0, 0
+	subscribe := func(int64) (func(), error) { subs++; return func() { unsubs++ }, nil }
 	a, b := &Client{}, &Client{}
 	if fresh, last, err := s.add(7, a, subscribe); err != nil || !fresh || last != 0 {
 		t.Fatalf("first add: fresh=%v last=%d err=%v", fresh, last, err)
@@ -25,5 +23,15 @@ func TestShardAddReportsWhatTheRoomDispatched(t *testing.T) {
 	}
 	if subs != 1 || got != 2 || s.count(7) != 2 {
 		t.Fatalf("subs=%d dispatched=%d members=%d", subs, got, s.count(7))
+	}
+	// the subscription ends with the room's last member, once
+	s.remove(7, a)
+	if unsubs != 0 {
+		t.Fatal("unsubscribed while a member is left")
+	}
+	s.remove(7, b)
+	s.remove(7, b)
+	if unsubs != 1 || s.count(7) != 0 {
+		t.Fatalf("unsubscribes=%d members=%d after the last left, want 1 0", unsubs, s.count(7))
 	}
 }

@@ -20,7 +20,6 @@ type sseTransport struct {
 	rc      *http.ResponseController
 	once    sync.Once
 	done    chan struct{} // closed when the server ends the stream
-	d       *Disconnect
 }
 
 func (t *sseTransport) write(batch [][]byte) error {
@@ -33,11 +32,9 @@ func (t *sseTransport) write(batch [][]byte) error {
 	return t.rc.Flush()
 }
 
-func (t *sseTransport) close(d *Disconnect) {
-	t.once.Do(func() {
-		t.d = d
-		close(t.done)
-	})
+// close ends the stream; an event stream has no close code to send.
+func (t *sseTransport) close(*Disconnect) {
+	t.once.Do(func() { close(t.done) })
 }
 
 // sseEvent frames one wire event (JSON starting with {"type":"…") for event-stream: the
@@ -142,8 +139,10 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	user, id, d := h.authenticateToken(r.Context(), token)
 	if d != nil {
+		// The close code's advice picks the status: "resume" (the node could not check the
+		// token) is a 503 to retry, anything else a 401 whose reason says what to fix.
 		status := http.StatusUnauthorized
-		if d == DisconnectRestart {
+		if AdviceFor(d.Code) == AdviceResume {
 			status = http.StatusServiceUnavailable
 		}
 		writeHTTPError(w, status, fechatter.EUnauthorized, d.Reason)

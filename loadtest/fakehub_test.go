@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/fechatter/fechatter/loadtest"
+	loadseed "github.com/fechatter/fechatter/loadtest/seed"
 )
 
 // fakeHub speaks just enough of the wire protocol for the generator (one chat, sends, acks,
@@ -35,7 +35,7 @@ type fakeHub struct {
 	wg     sync.WaitGroup
 }
 
-func startFakeHub(t *testing.T, users int, h *fakeHub) (*loadtest.SeedFile, string) {
+func startFakeHub(t *testing.T, users int, h *fakeHub) (*loadseed.File, string) {
 	h.t, h.chat, h.acks, h.tries, h.conns = t, 7, map[string][]byte{}, map[string]int{}, map[*websocket.Conn]int{}
 	srv := httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(func() {
@@ -47,12 +47,12 @@ func startFakeHub(t *testing.T, users int, h *fakeHub) (*loadtest.SeedFile, stri
 		srv.Close()
 		h.wg.Wait()
 	})
-	seed := &loadtest.SeedFile{Chats: []loadtest.SeedChat{{ID: h.chat}}}
+	f := &loadseed.File{Chats: []loadseed.Chat{{ID: h.chat}}}
 	for u := range users {
-		seed.Users = append(seed.Users, loadtest.SeedUser{ID: int64(u + 1), Token: "t" + strconv.Itoa(u)})
-		seed.Chats[0].Members = append(seed.Chats[0].Members, u)
+		f.Users = append(f.Users, loadseed.User{ID: int64(u + 1), Token: "t" + strconv.Itoa(u)})
+		f.Chats[0].Members = append(f.Chats[0].Members, u)
 	}
-	return seed, "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	return f, "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
 }
 
 type fakeFrame struct {

@@ -11,17 +11,18 @@ import (
 	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/fechatter/fechatter/loadtest"
+	loadseed "github.com/fechatter/fechatter/loadtest/seed"
 )
 
 // seed boots a real node and seeds it through its store, as `fechatter seed` does.
-func seed(t *testing.T, users, chats, members int) (*fechattertest.Server, *loadtest.SeedFile) {
+func seed(t *testing.T, users, chats, members int) (*fechattertest.Server, *loadseed.File) {
 	t.Helper()
 	srv := fechattertest.Start(t, fechattertest.Options{})
 	hash, err := auth.NewHasher(fechattertest.FastArgon2, 1).Hash(t.Context(), "load-test-pw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := loadtest.Seed(t.Context(), srv.Store, srv.Issuer, loadtest.SeedConfig{
+	f, err := loadseed.Create(t.Context(), srv.Store, srv.Issuer, loadseed.Config{
 		Users: users, Chats: chats, Members: members, Password: "load-test-pw", PasswordHash: hash,
 	})
 	if err != nil {
@@ -32,7 +33,7 @@ func seed(t *testing.T, users, chats, members int) (*fechattertest.Server, *load
 	if err := f.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	if f, err = loadtest.ReadSeedFile(path); err != nil {
+	if f, err = loadseed.ReadFile(path); err != nil {
 		t.Fatal(err)
 	}
 	return srv, f

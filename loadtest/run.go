@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/fechatter/fechatter/loadtest/seed"
 )
 
 // Scenarios the generator runs.
@@ -35,7 +37,7 @@ type Config struct {
 	Scenario string
 	Label    string
 	URL      string // ws://host:port/ws
-	Seed     *SeedFile
+	Seed     *seed.File
 
 	Conns          int           // connect seed users 0..Conns-1 (default: all users)
 	ConnectWorkers int           // dials in flight at once (default 128)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fechatter/fechatter/loadtest/seed"
 )
 
 // lateAfter is how late a scheduled send may be written before it counts as lagged.
@@ -23,7 +25,7 @@ const lateAfter = 100 * time.Millisecond
 type schedule struct {
 	total    int
 	interval time.Duration
-	chats    []SeedChat
+	chats    []seed.Chat
 	fixed    bool // churn: member 0 of each chat sends everything
 }
 

@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/auth"
-	"github.com/fechatter/fechatter/loadtest"
-	"github.com/fechatter/fechatter/store/postgres"
-	"github.com/fechatter/fechatter/store/sqlite"
+	"github.com/fechatter/fechatter/internal/node"
+	"github.com/fechatter/fechatter/loadtest/seed"
 )
 
 const seedUsage = `fechatter seed — bulk users, chats and tokens for load testing
@@ -32,7 +28,7 @@ Flags:
 func (m *Main) seed(ctx context.Context, args []string) error {
 	fs := m.flags()
 	fs.Usage = func() { fmt.Fprint(m.stderr, seedUsage); fs.PrintDefaults() }
-	var cfg loadtest.SeedConfig
+	var cfg seed.Config
 	var out string
 	var ttl time.Duration
 	fs.IntVar(&cfg.Users, "users", 1000, "users to create")
@@ -49,13 +45,13 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	c := m.Config
-	st, err := openSeedStore(ctx, c.DataDir, c.DatabaseURL)
+	// The server's own rules find the store and the signing secret (internal/node).
+	st, err := m.Config.OpenStore(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	iss, err := seedIssuer(c.DataDir, c.JWTSecret, ttl)
+	iss, err := seedIssuer(m.Config, ttl)
 	if err != nil {
 		return err
 	}
@@ -63,7 +59,7 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	f, err := loadtest.Seed(ctx, st, iss, cfg)
+	f, err := seed.Create(ctx, st, iss, cfg)
 	if err != nil {
 		return err
 	}
@@ -75,27 +71,14 @@ func (m *Main) seed(ctx context.Context, args []string) error {
 	return nil
 }
 
-func openSeedStore(ctx context.Context, dataDir, databaseURL string) (fechatter.Store, error) {
-	if databaseURL != "" {
-		return postgres.Open(ctx, databaseURL, postgres.Options{})
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, err
-	}
-	return sqlite.Open(ctx, filepath.Join(dataDir, "fechatter.db"), sqlite.Options{})
-}
-
 // seedIssuer signs with the secret serve uses: the flag or env, else the one kept in the data
 // dir (created if the server has not run yet, and then used by it).
-func seedIssuer(dataDir, secret string, ttl time.Duration) (*auth.Issuer, error) {
-	key := []byte(secret)
-	if len(key) == 0 {
-		var err error
-		if key, err = auth.LoadOrCreateSecret(filepath.Join(dataDir, "jwt.secret")); err != nil {
-			return nil, fmt.Errorf("jwt secret: %w", err)
-		}
+func seedIssuer(c node.Config, ttl time.Duration) (*auth.Issuer, error) {
+	secret, err := c.SigningSecret()
+	if err != nil {
+		return nil, err
 	}
-	keys, err := auth.NewKeys(key)
+	keys, err := auth.NewKeys(secret)
 	if err != nil {
 		return nil, err
 	}

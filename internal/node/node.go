@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,8 +25,6 @@ import (
 	"github.com/fechatter/fechatter/push"
 	"github.com/fechatter/fechatter/rest"
 	"github.com/fechatter/fechatter/search/meili"
-	"github.com/fechatter/fechatter/store/postgres"
-	"github.com/fechatter/fechatter/store/sqlite"
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -185,24 +182,11 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 }
 
 func (n *Node) openStore(ctx context.Context) error {
-	// Each Open returns a concrete pointer: assigning it to n.Store only on success keeps a
-	// failed open from leaving a typed nil that closeBackends would call Close on.
-	if n.cfg.DatabaseURL != "" {
-		n.log.Info("store: postgresql")
-		db, err := postgres.Open(ctx, n.cfg.DatabaseURL, postgres.Options{})
-		if err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		n.Store = db
-		return nil
-	}
-	path := filepath.Join(n.cfg.DataDir, "fechatter.db")
-	n.log.Info("store: sqlite", "path", path)
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	st, err := n.cfg.OpenStore(ctx, n.log)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return err
 	}
-	n.Store = db
+	n.Store = st
 	return nil
 }
 
@@ -253,12 +237,9 @@ func (n *Node) connectNATS() error {
 }
 
 func (n *Node) openAuth() error {
-	secret := []byte(n.cfg.JWTSecret)
-	if len(secret) == 0 {
-		var err error
-		if secret, err = auth.LoadOrCreateSecret(filepath.Join(n.cfg.DataDir, "jwt.secret")); err != nil {
-			return fmt.Errorf("jwt secret: %w", err)
-		}
+	secret, err := n.cfg.SigningSecret()
+	if err != nil {
+		return err
 	}
 	var prev [][]byte
 	for _, p := range n.cfg.JWTPrevious {

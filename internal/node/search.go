@@ -12,7 +12,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/fechatter/fechatter/auth"
 	"github.com/fechatter/fechatter/fanout"
 	"github.com/fechatter/fechatter/search"
 	"github.com/fechatter/fechatter/search/meili"
@@ -47,12 +46,9 @@ func (n *Node) openSearch(ctx context.Context) (*search.Service, error) {
 // cursorKey derives the key that signs search cursors from the JWT secret, so every node
 // of an installation accepts every other node's cursors.
 func (n *Node) cursorKey() ([]byte, error) {
-	secret := []byte(n.cfg.JWTSecret)
-	if len(secret) == 0 {
-		var err error
-		if secret, err = auth.LoadOrCreateSecret(filepath.Join(n.cfg.DataDir, "jwt.secret")); err != nil {
-			return nil, fmt.Errorf("search cursor key: %w", err)
-		}
+	secret, err := n.cfg.SigningSecret()
+	if err != nil {
+		return nil, fmt.Errorf("search cursor key: %w", err)
 	}
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("fechatter search cursor v1"))

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter/loadtest"
+	"github.com/fechatter/fechatter/loadtest/seed"
 )
 
 func main() {
@@ -76,11 +77,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	m.cfg.Logger = slog.New(slog.NewJSONHandler(m.stderr, &slog.HandlerOptions{Level: level})).
 		With("shard", m.cfg.Shard)
-	seed, err := loadtest.ReadSeedFile(m.seedPath)
+	f, err := seed.ReadFile(m.seedPath)
 	if err != nil {
 		return err
 	}
-	m.cfg.Seed = seed
+	m.cfg.Seed = f
 	if m.cfg.Mix, err = loadtest.ParseMix(m.mix); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package loadtest
+package seed
 
 import (
 	"context"
@@ -7,18 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/auth"
+	"golang.org/x/sync/errgroup"
 )
 
-// SeedConfig says what to create: Users users in one new workspace and Chats group chats of
+// Config says what to create: Users users in one new workspace and Chats group chats of
 // Members members each. Chat c takes users c·Members … c·Members+Members−1 (modulo Users), so
 // with Users = Chats·Members every user is in exactly one chat.
-type SeedConfig struct {
+type Config struct {
 	Users        int
 	Chats        int
 	Members      int
@@ -28,27 +27,27 @@ type SeedConfig struct {
 	Workers      int    // parallel store writers (default 8)
 }
 
-// SeedUser is one seeded user and an access token for it.
-type SeedUser struct {
+// User is one seeded user and an access token for it.
+type User struct {
 	ID    int64  `json:"id"`
 	Email string `json:"email"`
 	Token string `json:"token"`
 }
 
-// SeedChat is one seeded chat; Members are indexes into SeedFile.Users.
-type SeedChat struct {
+// Chat is one seeded chat; Members are indexes into File.Users.
+type Chat struct {
 	ID      int64 `json:"id"`
 	Members []int `json:"members"`
 }
 
-// SeedFile is what `fechatter seed` writes and the load generator (and the k6 scripts) read.
-type SeedFile struct {
-	Workspace   string     `json:"workspace"`
-	WorkspaceID int64      `json:"workspace_id"`
-	Password    string     `json:"password"`
-	ExpiresAt   time.Time  `json:"expires_at"` // of the access tokens
-	Users       []SeedUser `json:"users"`
-	Chats       []SeedChat `json:"chats"`
+// File is what `fechatter seed` writes and the load generator (and the k6 scripts) read.
+type File struct {
+	Workspace   string    `json:"workspace"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Password    string    `json:"password"`
+	ExpiresAt   time.Time `json:"expires_at"` // of the access tokens
+	Users       []User    `json:"users"`
+	Chats       []Chat    `json:"chats"`
 }
 
 // TokenIssuer signs access tokens; *auth.Issuer implements it.
@@ -56,9 +55,9 @@ type TokenIssuer interface {
 	Issue(userID, workspaceID int64, session string) (string, time.Time, error)
 }
 
-// Seed creates the users, chats and memberships of cfg through the store, in parallel and
+// Create creates the users, chats and memberships of cfg through the store, in parallel and
 // with one precomputed password hash, and issues a token per user.
-func Seed(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConfig) (*SeedFile, error) {
+func Create(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg Config) (*File, error) {
 	if cfg.Users < 1 || cfg.Chats < 0 || (cfg.Chats > 0 && (cfg.Members < 2 || cfg.Members > cfg.Users)) {
 		return nil, fmt.Errorf("seed: need users ≥ 1 and, with chats, 2 ≤ members ≤ users (users=%d chats=%d members=%d)", cfg.Users, cfg.Chats, cfg.Members)
 	}
@@ -70,7 +69,7 @@ func Seed(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConf
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
-	f := &SeedFile{Workspace: cfg.Workspace, Password: cfg.Password, Users: make([]SeedUser, cfg.Users)}
+	f := &File{Workspace: cfg.Workspace, Password: cfg.Password, Users: make([]User, cfg.Users)}
 	if err := seedUsers(ctx, st, iss, cfg, f); err != nil {
 		return nil, err
 	}
@@ -82,7 +81,7 @@ func Seed(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConf
 
 // seedUsers signs up user 0 first (it creates the workspace and owns it), then the rest in
 // parallel.
-func seedUsers(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg SeedConfig, f *SeedFile) error {
+func seedUsers(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg Config, f *File) error {
 	one := func(i int) error {
 		email := fmt.Sprintf("u%d@%s.load.test", i, cfg.Workspace)
 		p := fechatter.SignupParams{Email: email, PasswordHash: cfg.PasswordHash, Fullname: fmt.Sprintf("Load %d", i)}
@@ -107,7 +106,7 @@ func seedUsers(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg See
 		if err != nil {
 			return err
 		}
-		f.Users[i] = SeedUser{ID: u.ID, Email: email, Token: tok}
+		f.Users[i] = User{ID: u.ID, Email: email, Token: tok}
 		if i == 0 {
 			f.WorkspaceID, f.ExpiresAt = u.WorkspaceID, exp
 		}
@@ -121,9 +120,9 @@ func seedUsers(ctx context.Context, st fechatter.Store, iss TokenIssuer, cfg See
 
 // seedChats creates the chats with up to 1,000 members each and adds the rest in batches, so
 // that no statement gets more parameters than SQLite allows.
-func seedChats(ctx context.Context, st fechatter.Store, cfg SeedConfig, f *SeedFile) error {
+func seedChats(ctx context.Context, st fechatter.Store, cfg Config, f *File) error {
 	const batch = 1000
-	f.Chats = make([]SeedChat, cfg.Chats)
+	f.Chats = make([]Chat, cfg.Chats)
 	return parallel(ctx, cfg.Workers, cfg.Chats, func(c int) error {
 		members := make([]int, cfg.Members)
 		ids := make([]int64, cfg.Members)
@@ -144,43 +143,30 @@ func seedChats(ctx context.Context, st fechatter.Store, cfg SeedConfig, f *SeedF
 				return fmt.Errorf("seed: chat %d members: %w", c, err)
 			}
 		}
-		f.Chats[c] = SeedChat{ID: chat.ID, Members: members}
+		f.Chats[c] = Chat{ID: chat.ID, Members: members}
 		return nil
 	})
 }
 
-// parallel runs fn(0..n-1) on workers goroutines and returns the first error.
+// parallel runs fn(0..n-1) on at most workers goroutines and returns the first error; after
+// it no new fn starts.
 func parallel(ctx context.Context, workers, n int, fn func(int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range min(workers, max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := fn(i); err != nil {
-					once.Do(func() { first = err })
-					next.Store(int64(n)) // stop the others
-					return
-				}
-			}
-		}()
+	g, gctx := errgroup.WithContext(ctx) // gctx ends at the first error (and when Wait returns)
+	g.SetLimit(max(workers, 1))
+	for i := range n {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return fn(i) })
 	}
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return first
+	return ctx.Err()
 }
 
 // WriteFile writes the seed file as JSON.
-func (f *SeedFile) WriteFile(path string) error {
+func (f *File) WriteFile(path string) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -188,13 +174,13 @@ func (f *SeedFile) WriteFile(path string) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
-// ReadSeedFile reads a file written by WriteFile.
-func ReadSeedFile(path string) (*SeedFile, error) {
+// ReadFile reads a file written by WriteFile.
+func ReadFile(path string) (*File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var f SeedFile
+	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("seed file %s: %w", path, err)
 	}
