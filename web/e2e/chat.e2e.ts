@@ -324,19 +324,22 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     await page.evaluate((id) => (window as any).__fechatter.inject(id, 10_000), general)
     await messageText(ann, 'synthetic message 10000').waitFor()
     expect(await page.getByTestId('message').count()).toBeLessThan(120)
-    // scroll through the whole list in steps and time the frames
-    const worst: number = await page.getByTestId('messages').evaluate(async (el) => {
+    // Scroll through the whole list in steps: the DOM must stay bounded at every step. The
+    // frame time is reported, not asserted (a wall-clock bound fails on a busy machine).
+    const { worst, mostRendered } = await page.getByTestId('messages').evaluate(async (el) => {
       let worst = 0
+      let mostRendered = 0
       let last = performance.now()
       for (let i = 0; i < 60; i++) {
         el.scrollTop = el.scrollTop - el.scrollHeight / 60
         await new Promise((r) => requestAnimationFrame(r))
         const now = performance.now()
         worst = Math.max(worst, now - last)
+        mostRendered = Math.max(mostRendered, el.querySelectorAll('[data-testid="message"]').length)
         last = now
       }
       el.scrollTop = 0
-      return worst
+      return { worst, mostRendered }
     })
     console.info(`e2e: worst frame while scrolling 10,000 messages: ${worst.toFixed(1)} ms`)
     await until('the first synthetic message', async () => {
@@ -344,6 +347,7 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
       return (await messageText(ann, /^synthetic message 1$/).count()) === 1
     })
     expect(await page.getByTestId('message').count()).toBeLessThan(120)
-    expect(worst).toBeLessThan(500)
+    expect(mostRendered).toBeGreaterThan(0)
+    expect(mostRendered).toBeLessThan(120)
   })
 })
