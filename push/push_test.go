@@ -235,10 +235,20 @@ func TestRecipients(t *testing.T) {
 	m.ID = 100
 	h.Message(m)
 	waitFor(t, reg, "fechatter_push_notices_total", "sent", 2)
+	// Notices go out from several workers, so in any order.
+	kinds := map[string]string{}
 	got := r.requests()
-	if len(got) != 2 || got[0].notice.Kind != push.KindDM || got[0].notice.UserID != 2 ||
-		got[1].notice.Kind != push.KindMention || got[1].notice.ID != "m100.u2" {
-		t.Fatalf("requests %+v", got)
+	if len(got) != 2 {
+		t.Fatalf("%d requests, want 2: %+v", len(got), got)
+	}
+	for _, q := range got {
+		if q.notice.UserID != 2 {
+			t.Fatalf("a notice to user %d: %+v", q.notice.UserID, q.notice)
+		}
+		kinds[q.notice.ID] = q.notice.Kind
+	}
+	if len(kinds) != 2 || kinds["m99.u2"] != push.KindDM || kinds["m100.u2"] != push.KindMention {
+		t.Fatalf("notices %v, want m99.u2 as dm and m100.u2 as mention", kinds)
 	}
 }
 

@@ -78,10 +78,11 @@ type member struct {
 	send  bool
 
 	mu        sync.Mutex
-	got       []int64           // seqs received, in arrival order
-	pending   map[string]string // client_id → text, sent but not acked
-	acked     map[int64]string  // seq → client_id
-	readyAt   []time.Time       // each ready event
+	got       []int64              // seqs received, in arrival order
+	pending   map[string]string    // client_id → text, sent but not acked
+	refused   map[string]time.Time // client_id → when to send it again (a retryable error frame)
+	acked     map[int64]string     // seq → client_id
+	readyAt   []time.Time          // each ready event
 	presence  []presenceSeen
 	holdUntil func() bool  // when set, do not reconnect before it returns true
 	sending   *atomic.Bool // new sends stop when false; unacked ones are still retried
@@ -174,8 +175,20 @@ func (m *member) handle(line string) {
 		if e.Message.ChatID == m.chat {
 			m.got = append(m.got, e.Seq)
 		}
+	case "error":
+		// A refused send (overloaded, rate_limited, unavailable) goes again with its client_id,
+		// as a real client does; the ref is the client_id.
+		var ref string
+		if json.Unmarshal(e.Ref, &ref) == nil && m.pending[ref] != "" {
+			var hint struct {
+				RetryAfterMS int64 `json:"retry_after_ms"`
+			}
+			_ = json.Unmarshal([]byte(line), &hint)
+			m.refused[ref] = time.Now().Add(time.Duration(max(hint.RetryAfterMS, 100)) * time.Millisecond)
+		}
 	case "ack":
 		delete(m.pending, e.Message.ClientID)
+		delete(m.refused, e.Message.ClientID)
 		m.acked[e.Message.Seq] = e.Message.ClientID
 	case "presence":
 		m.presence = append(m.presence, presenceSeen{e.UserID, e.Online, time.Now()})
@@ -204,6 +217,9 @@ func (m *member) sendLoop(ctx context.Context, c *websocket.Conn, every time.Dur
 			return
 		case <-tick.C:
 		}
+		if !m.again(ctx, c) {
+			return
+		}
 		if !m.sending.Load() {
 			continue
 		}
@@ -218,8 +234,28 @@ func (m *member) sendLoop(ctx context.Context, c *websocket.Conn, every time.Dur
 	}
 }
 
+// again sends the refused sends whose retry time has come; false when the connection failed.
+func (m *member) again(ctx context.Context, c *websocket.Conn) bool {
+	now := time.Now()
+	var due [][]byte
+	m.mu.Lock()
+	for id, at := range m.refused {
+		if now.After(at) {
+			due = append(due, frame(m.chat, id, m.pending[id]))
+			delete(m.refused, id)
+		}
+	}
+	m.mu.Unlock()
+	for _, f := range due {
+		if c.Write(ctx, websocket.MessageText, f) != nil {
+			return false
+		}
+	}
+	return true
+}
+
 func frame(chat int64, clientID, text string) []byte {
-	b, _ := json.Marshal(map[string]any{"type": "send", "chat_id": chat, "client_id": clientID, "text": text})
+	b, _ := json.Marshal(map[string]any{"type": "send", "ref": clientID, "chat_id": chat, "client_id": clientID, "text": text})
 	return b
 }
 
@@ -264,7 +300,7 @@ func TestClusterSurvivesANodeKill(t *testing.T) {
 	members := make([]*member, users)
 	for i, a := range accts {
 		members[i] = &member{acct: a, chat: chat.ID, nodes: nodes, home: i % 3, send: i < 3,
-			pending: map[string]string{}, acked: map[int64]string{}, sending: &sending}
+			pending: map[string]string{}, refused: map[string]time.Time{}, acked: map[int64]string{}, sending: &sending}
 	}
 	late := members[4] // on the victim node; stays away until seen offline
 	observer := members[0]
