@@ -33,16 +33,22 @@ func (f *fakeTransport) closes() []*Disconnect {
 	return append([]*Disconnect(nil), f.closed...)
 }
 
+// stuckClient is a ready client, live in chat 1, whose socket takes no bytes until the test ends.
+func stuckClient(t *testing.T, h *Hub) (*Client, *fakeTransport) {
+	ft := &fakeTransport{release: make(chan struct{})}
+	t.Cleanup(func() { close(ft.release) })
+	c := newClient(h, ft)
+	c.cursors[1] = &cursor{live: true}
+	c.ready = true
+	return c, ft
+}
+
 // A client whose socket stops draining is closed with 4008 once its queue passes the limit,
 // and the broadcaster never waits for it.
 func TestSlowConsumerIsClosedWith4008(t *testing.T) {
 	h := New(Config{QueueLimit: 1000})
 	defer h.close()
-	ft := &fakeTransport{release: make(chan struct{})}
-	defer close(ft.release)
-	c := newClient(h, ft)
-	c.cursors[1] = &cursor{live: true}
-	c.ready = true
+	c, ft := stuckClient(t, h)
 	event := make([]byte, 100)
 	start := time.Now()
 	for seq := int64(1); seq <= 50; seq++ {
@@ -83,11 +89,7 @@ func TestDrainCloseWaitsForTheFrameInFlight(t *testing.T) {
 func TestStalledReaderIsClosedWith4008BeforeItsQueueFills(t *testing.T) {
 	h := New(Config{WriteTimeout: 50 * time.Millisecond})
 	defer h.close()
-	ft := &fakeTransport{release: make(chan struct{})}
-	defer close(ft.release)
-	c := newClient(h, ft)
-	c.cursors[1] = &cursor{live: true}
-	c.ready = true
+	c, ft := stuckClient(t, h)
 	event := make([]byte, 100)
 	seq := int64(0)
 	poll.CheckFor(t, 5*time.Second, "a 4008 close", func() bool {

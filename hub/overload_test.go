@@ -205,16 +205,7 @@ func TestFullSendQueueRefusesAtOnce(t *testing.T) {
 	a2 := p.s.Dial(t, p.alice.AccessToken)
 	a2.Ready()
 
-	release := lockChat(t, p.s, p.chat.ID)
-	a.Send(sendFrame(p.chat.ID, "committing"))
-	storeBlocked(t, p.s)
-	b.Send(sendFrame(p.chat.ID, "queued"))
-	ft.Eventually(t, wait, func() string {
-		if metric(t, p.s, "fechatter_send_queue_length") < 1 {
-			return "the second send is not queued yet"
-		}
-		return ""
-	})
+	drain := fillSendQueue(t, p, a, b)
 	start := time.Now()
 	a2.Send(sendFrame(p.chat.ID, "probe"))
 	if e := replyTo(t, a2, "probe"); e.Code != fechatter.EOverloaded || retryAfterMs(t, e) <= 0 {
@@ -226,13 +217,33 @@ func TestFullSendQueueRefusesAtOnce(t *testing.T) {
 	if v := metric(t, p.s, `fechatter_overload_refusals_total{what="send",why="full"}`); v < 1 {
 		t.Fatalf("refusals{full} = %v", v)
 	}
-	release()
-	for _, r := range []struct {
-		c   *ft.Conn
-		ref string
-	}{{a, "committing"}, {b, "queued"}} {
-		if e := replyTo(t, r.c, r.ref); e.Type != "ack" {
-			t.Fatalf("%s: %s, want its ack", r.ref, e.Raw)
+	drain()
+}
+
+// fillSendQueue holds the chat's row so that a's send is committing and b's waits in the queue
+// (a node with SendQueue 1 is then full); drain lets both through and requires their acks.
+func fillSendQueue(t *testing.T, p pair, a, b *ft.Conn) (drain func()) {
+	t.Helper()
+	release := lockChat(t, p.s, p.chat.ID)
+	a.Send(sendFrame(p.chat.ID, "committing"))
+	storeBlocked(t, p.s)
+	b.Send(sendFrame(p.chat.ID, "queued"))
+	ft.Eventually(t, wait, func() string {
+		if metric(t, p.s, "fechatter_send_queue_length") < 1 {
+			return "the second send is not queued yet"
+		}
+		return ""
+	})
+	return func() {
+		t.Helper()
+		release()
+		for _, r := range []struct {
+			c   *ft.Conn
+			ref string
+		}{{a, "committing"}, {b, "queued"}} {
+			if e := replyTo(t, r.c, r.ref); e.Type != "ack" {
+				t.Fatalf("%s: %s, want its ack", r.ref, e.Raw)
+			}
 		}
 	}
 }
@@ -257,16 +268,7 @@ func TestOverloadedEditsAndReactionsAreRefusedLikeSends(t *testing.T) {
 	}
 	msgID := root.Message.ID
 
-	release := lockChat(t, p.s, p.chat.ID)
-	a.Send(sendFrame(p.chat.ID, "committing"))
-	storeBlocked(t, p.s)
-	b.Send(sendFrame(p.chat.ID, "queued"))
-	ft.Eventually(t, wait, func() string {
-		if metric(t, p.s, "fechatter_send_queue_length") < 1 {
-			return "the second send is not queued yet"
-		}
-		return ""
-	})
+	drain := fillSendQueue(t, p, a, b)
 	frames := []map[string]any{
 		{"type": "edit", "chat_id": p.chat.ID, "message_id": msgID, "text": "edited", "ref": "edit"},
 		{"type": "react", "chat_id": p.chat.ID, "message_id": msgID, "emoji": "👍", "ref": "react"},
@@ -286,15 +288,7 @@ func TestOverloadedEditsAndReactionsAreRefusedLikeSends(t *testing.T) {
 	if v := metric(t, p.s, `fechatter_overload_refusals_total{what="change",why="full"}`); v < 3 {
 		t.Fatalf("refusals{change,full} = %v, want 3", v)
 	}
-	release()
-	for _, r := range []struct {
-		c   *ft.Conn
-		ref string
-	}{{a, "committing"}, {b, "queued"}} {
-		if e := replyTo(t, r.c, r.ref); e.Type != "ack" {
-			t.Fatalf("%s: %s, want its ack", r.ref, e.Raw)
-		}
-	}
+	drain()
 	// Nothing refused changed the message; the same edit is accepted now.
 	if h := p.s.History(t, p.alice, p.chat.ID); h[0].Text != "root" || h[0].EditedAt != nil || len(h[0].Reactions) != 0 {
 		t.Fatalf("a refused change was applied: %+v", h[0])
