@@ -39,10 +39,13 @@ func (s signer) decode(raw, fp string) (cursor, error) {
 		return cursor{}, bad
 	}
 	p, m, ok := strings.Cut(raw, ".")
-	enc := base64.RawURLEncoding.Strict() // one encoding per cursor: no ignored padding bits
+	// One encoding per cursor: Strict refuses ignored padding bits, and the round trip refuses
+	// the line breaks every base64 decoder skips.
+	enc := base64.RawURLEncoding.Strict()
 	payload, err1 := enc.DecodeString(p)
 	sum, err2 := enc.DecodeString(m)
-	if !ok || err1 != nil || err2 != nil || !hmac.Equal(sum, s.mac(payload)) {
+	if !ok || err1 != nil || err2 != nil || enc.EncodeToString(payload) != p || enc.EncodeToString(sum) != m ||
+		!hmac.Equal(sum, s.mac(payload)) {
 		return cursor{}, bad
 	}
 	var c cursor
