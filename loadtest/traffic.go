@@ -156,8 +156,10 @@ func (r *runner) sendFrame(b []byte, chatID int64, due time.Time, base [16]byte,
 }
 
 // drain waits for the answers and deliveries still in flight: until every send is answered
-// and the expected deliveries arrived, nothing moved for half of Drain (at least 3 s), or
-// Drain passed.
+// and the expected deliveries arrived, nothing moved for half of Drain (at least 3 s) with
+// every send answered, or Drain passed. A send still unanswered may be waiting for its
+// connection's rejoin or its retry time, when nothing moves for a while: only Drain ends
+// that wait.
 func (r *runner) drain(ctx context.Context, expectLocal int64) {
 	start := time.Now()
 	deadline := start.Add(r.cfg.Drain)
@@ -171,7 +173,7 @@ func (r *runner) drain(ctx context.Context, expectLocal int64) {
 		}
 		if d != lastD || a != lastA {
 			lastD, lastA, lastChange = d, a, time.Now()
-		} else if time.Since(lastChange) > quiet {
+		} else if answered && time.Since(lastChange) > quiet {
 			break
 		}
 		time.Sleep(10 * time.Millisecond) // a load tool polling its own counters

@@ -118,14 +118,24 @@ func TestRedisCrashedNodeSwept(t *testing.T) {
 }
 
 // TestRedisOneSurvivorSweeps: with two survivors, exactly one reports the
-// dead node's users, each once.
+// dead node's users, each once. (A sweep that fails midway is retried by the
+// other survivor once the lock expires, so OnOffline is at least once: the
+// nodes get a one-second operation timeout here, which a loaded machine does
+// not reach, where the default test heartbeat's timeout was reached.)
 func TestRedisOneSurvivorSweeps(t *testing.T) {
 	c := testRedis(t)
 	prefix := testPrefix(t, c)
 	var recB, recC recorder
-	a := newRedis(t, c, presence.RedisOptions{NodeID: "dead", Prefix: prefix})
-	b := newRedis(t, c, presence.RedisOptions{NodeID: "b", Prefix: prefix, OnOffline: recB.add})
-	cc := newRedis(t, c, presence.RedisOptions{NodeID: "c", Prefix: prefix, OnOffline: recC.add})
+	opts := func(node string, rec *recorder) presence.RedisOptions {
+		o := presence.RedisOptions{NodeID: node, Prefix: prefix, TTL: 3 * time.Second, Heartbeat: time.Second}
+		if rec != nil {
+			o.OnOffline = rec.add
+		}
+		return o
+	}
+	a := newRedis(t, c, opts("dead", nil))
+	b := newRedis(t, c, opts("b", &recB))
+	cc := newRedis(t, c, opts("c", &recC))
 	stopA := startRun(t, a)
 	startRun(t, b)
 	startRun(t, cc)
@@ -136,7 +146,7 @@ func TestRedisOneSurvivorSweeps(t *testing.T) {
 	}
 	stopA()
 	tomb := prefix + "presence:lock:dead"
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+	checkFor(t, 20*time.Second, 10*time.Millisecond, func() error {
 		// The tombstone is written after the last OnOffline call.
 		if v := c.Get(ctx, tomb).Val(); len(v) < 5 || v[:5] != "swept" {
 			return fmt.Errorf("not swept yet (lock %q)", v)
