@@ -352,6 +352,12 @@ func (c *checker) checkClientIDs() {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	delivered := map[string][]Op{} // message events by client_id: one pass over the history
+	for _, o := range c.ops {
+		if o.Kind == Event && o.Type == "message" && o.ClientID != "" {
+			delivered[o.ClientID] = append(delivered[o.ClientID], o)
+		}
+	}
 	for _, id := range ids {
 		var seqs []int64
 		var x []Op
@@ -361,8 +367,8 @@ func (c *checker) checkClientIDs() {
 				x = append(x, a)
 			}
 		}
-		for _, o := range c.ops {
-			if o.Kind == Event && o.Type == "message" && o.ClientID == id && !slices.Contains(seqs, o.Seq) {
+		for _, o := range delivered[id] {
+			if !slices.Contains(seqs, o.Seq) {
 				seqs = append(seqs, o.Seq)
 				x = append(x, o)
 			}
