@@ -195,15 +195,7 @@ func TestOverloadedSendIsRefusedAtOnceAndAcceptedOnRetry(t *testing.T) {
 // The send queue is bounded: with one send committing and one waiting, the next is refused at
 // once, whatever the budget.
 func TestFullSendQueueRefusesAtOnce(t *testing.T) {
-	p := newPair(t, ft.Options{Postgres: true, Tune: func(c *node.Config) {
-		c.OverloadBudget, c.SendQueue = time.Hour, 1
-	}})
-	a := p.s.Dial(t, p.alice.AccessToken)
-	a.Ready()
-	b := p.s.Dial(t, p.bob.AccessToken)
-	b.Ready()
-	a2 := p.s.Dial(t, p.alice.AccessToken)
-	a2.Ready()
+	p, a, b, a2 := oneSendQueuePair(t)
 
 	drain := fillSendQueue(t, p, a, b)
 	start := time.Now()
@@ -218,6 +210,22 @@ func TestFullSendQueueRefusesAtOnce(t *testing.T) {
 		t.Fatalf("refusals{full} = %v", v)
 	}
 	drain()
+}
+
+// oneSendQueuePair is a pair on PostgreSQL whose node queues one send at most (budget off),
+// with alice's and bob's connections a and b, and a second one of alice's, a2.
+func oneSendQueuePair(t *testing.T) (p pair, a, b, a2 *ft.Conn) {
+	t.Helper()
+	p = newPair(t, ft.Options{Postgres: true, Tune: func(c *node.Config) {
+		c.OverloadBudget, c.SendQueue = time.Hour, 1
+	}})
+	a = p.s.Dial(t, p.alice.AccessToken)
+	a.Ready()
+	b = p.s.Dial(t, p.bob.AccessToken)
+	b.Ready()
+	a2 = p.s.Dial(t, p.alice.AccessToken)
+	a2.Ready()
+	return p, a, b, a2
 }
 
 // fillSendQueue holds the chat's row so that a's send is committing and b's waits in the queue
@@ -252,15 +260,7 @@ func fillSendQueue(t *testing.T, p pair, a, b *ft.Conn) (drain func()) {
 // full queue) each is refused at once with "overloaded" and retry_after_ms, nothing changed;
 // the same frame is accepted once the node caught up.
 func TestOverloadedEditsAndReactionsAreRefusedLikeSends(t *testing.T) {
-	p := newPair(t, ft.Options{Postgres: true, Tune: func(c *node.Config) {
-		c.OverloadBudget, c.SendQueue = time.Hour, 1
-	}})
-	a := p.s.Dial(t, p.alice.AccessToken)
-	a.Ready()
-	b := p.s.Dial(t, p.bob.AccessToken)
-	b.Ready()
-	a2 := p.s.Dial(t, p.alice.AccessToken)
-	a2.Ready()
+	p, a, b, a2 := oneSendQueuePair(t)
 	a.Send(sendFrame(p.chat.ID, "root"))
 	root := replyTo(t, a, "root")
 	if root.Type != "ack" {
