@@ -56,6 +56,7 @@ type chatCursor struct {
 type conn struct {
 	r    *runner
 	user int // index into the seed's users
+	node int // dials r.urls[node mod len]; the next one after a failed dial
 
 	mu      sync.Mutex
 	ws      *websocket.Conn
@@ -77,12 +78,18 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	ws, resp, err := websocket.Dial(ctx, r.cfg.URL, &opts)
+	c.mu.Lock()
+	url := r.urls[c.node%len(r.urls)]
+	c.mu.Unlock()
+	ws, resp, err := websocket.Dial(ctx, url, &opts)
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
 			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			return &refusedError{retryAfter: time.Duration(max(secs, 1)) * time.Second}
 		}
+		c.mu.Lock()
+		c.node++ // this node may be gone: the next attempt tries the next one
+		c.mu.Unlock()
 		return err
 	}
 	ws.SetReadLimit(4 << 20)

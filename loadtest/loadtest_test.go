@@ -182,3 +182,17 @@ func TestShardsMerge(t *testing.T) {
 		t.Fatalf("merged conns %d acks %d deliveries %d; want 120, 60, 2400", m.Conns, m.Acks, m.Deliveries)
 	}
 }
+
+// With several node URLs, connections are spread over them and a connection whose node does
+// not answer moves to the next one: here every other connection starts on a dead address.
+func TestSeveralNodesSkipADeadOne(t *testing.T) {
+	t.Parallel()
+	srv, f := seed(t, 100, 2, 50)
+	dead := "ws://127.0.0.1:1/ws" // nothing listens on port 1
+	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: dead + ", " + srv.WSURL, Seed: f, Rate: 50, Duration: time.Second})
+	requireConsistent(t, res)
+	if res.Conns != 100 || res.Acks != res.Sends || res.Deliveries != res.Acks*50 {
+		t.Fatalf("conns %d, sends %d, acks %d, deliveries %d; want 100 connections and every ack delivered to 50",
+			res.Conns, res.Sends, res.Acks, res.Deliveries)
+	}
+}

@@ -36,8 +36,11 @@ const (
 type Config struct {
 	Scenario string
 	Label    string
-	URL      string // ws://host:port/ws
-	Seed     *seed.File
+	// URL is the node's ws://host:port/ws, or several nodes' separated by commas: connection k
+	// starts on node k mod n and moves to the next node when a dial fails (a node drained or
+	// killed), as a client behind a load balancer would.
+	URL  string
+	Seed *seed.File
 
 	Conns          int           // connect seed users 0..Conns-1 (default: all users)
 	ConnectWorkers int           // dials in flight at once (default 128)
@@ -75,7 +78,8 @@ type runner struct {
 	cfg     Config
 	log     *slog.Logger
 	dialers *dialers
-	marker  []byte // `"text":"lt<run>:` — identifies this run's messages
+	urls    []string // the nodes, from Config.URL
+	marker  []byte   // `"text":"lt<run>:` — identifies this run's messages
 	prefix  string
 	st      counters
 	series  series // per 10 s buckets of the measured phase, drain and audit
@@ -148,7 +152,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 func newRunner(cfg Config) (*runner, error) {
-	if cfg.Seed == nil || cfg.URL == "" {
+	if cfg.Seed == nil || len(splitURLs(cfg.URL)) == 0 {
 		return nil, errors.New("loadtest: a seed and a URL are required")
 	}
 	switch cfg.Scenario {
@@ -175,7 +179,7 @@ func newRunner(cfg Config) (*runner, error) {
 		cfg.RunID = NewRunID()
 	}
 	prefix := "lt" + cfg.RunID + ":"
-	r := &runner{cfg: cfg, log: cfg.Logger, dialers: newDialers(cfg.Sources), prefix: prefix,
+	r := &runner{cfg: cfg, log: cfg.Logger, dialers: newDialers(cfg.Sources), urls: splitURLs(cfg.URL), prefix: prefix,
 		marker: []byte(`"text":"` + prefix), res: newResult(),
 		closes: map[string]int64{}, errCodes: map[string]int64{}, maxAcked: map[int64]int64{},
 		pending: map[int64]pendingSend{}}
@@ -185,11 +189,22 @@ func newRunner(cfg Config) (*runner, error) {
 	}
 	r.conns = make([]*conn, cfg.Conns)
 	for k := cfg.Shard; k < cfg.Conns; k += cfg.Procs {
-		c := &conn{r: r, user: k}
+		c := &conn{r: r, user: k, node: k}
 		r.conns[k] = c
 		r.local = append(r.local, c)
 	}
 	return r, nil
+}
+
+// splitURLs is Config.URL's comma list without blanks.
+func splitURLs(list string) []string {
+	var urls []string
+	for u := range strings.SplitSeq(list, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	return urls
 }
 
 // NewRunID returns a fresh run id.
@@ -214,13 +229,18 @@ func (r *runner) connectAll(ctx context.Context) error {
 		c := r.local[i]
 		t0 := time.Now()
 		err := c.dial(ctx, false)
-		for try := 0; err != nil && try < 20 && ctx.Err() == nil; try++ {
+		for try, moved := 0, 0; err != nil && try < 20 && ctx.Err() == nil; try++ {
 			var ref *refusedError
-			if !errors.As(err, &ref) {
-				break
+			switch {
+			case errors.As(err, &ref):
+				r.st.refused.Add(1) // the node pushed back: wait its Retry-After plus jitter
+				time.Sleep(ref.retryAfter + mrand.N(ref.retryAfter+1))
+			case moved < len(r.urls)-1:
+				moved++ // the dial failed: the next node, once each
+			default:
+				try = 20
+				continue
 			}
-			r.st.refused.Add(1) // the node pushed back: wait its Retry-After plus jitter
-			time.Sleep(ref.retryAfter + mrand.N(ref.retryAfter+1))
 			err = c.dial(ctx, false)
 		}
 		if err != nil {

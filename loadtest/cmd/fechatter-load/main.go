@@ -116,7 +116,7 @@ func (m *Main) parse(args []string) error {
 	fs.Float64Var(&m.capacity, "capacity", 0, "overload: the sends per second the node sustains (measured with -scenario room); the rate is capacity × factor")
 	fs.Float64Var(&m.factor, "factor", 1.5, "overload: how many times the capacity to offer")
 	fs.StringVar(&c.Label, "label", "", "free text recorded in the result (e.g. sqlite, postgres)")
-	fs.StringVar(&c.URL, "url", "ws://127.0.0.1:8080/ws", "WebSocket URL of the node")
+	fs.StringVar(&c.URL, "url", "ws://127.0.0.1:8080/ws", "WebSocket URL of the node, or several nodes' separated by commas (connection k starts on node k mod n, moves on when a dial fails)")
 	fs.StringVar(&m.seedPath, "seed", "seed.json", "seed file written by `fechatter seed`")
 	fs.IntVar(&c.Conns, "conns", 0, "connect seed users 0..conns-1 (default: all)")
 	fs.IntVar(&c.ConnectWorkers, "connect-workers", 128, "dials in flight at once")
