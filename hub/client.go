@@ -70,7 +70,7 @@ func newClient(h *Hub, t transport) *Client {
 			}
 			c.close(DisconnectSlow)
 		},
-		onError: func(error) { c.close(DisconnectStale) },
+		onError: func(error) { c.close(DisconnectLost) },
 		lost:    h.load.stall,
 	}
 	return c

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -12,13 +13,14 @@ import (
 // fakeTransport is a transport whose writes block until released.
 type fakeTransport struct {
 	release chan struct{}
+	err     error // what each write returns once released
 	mu      sync.Mutex
 	closed  []*Disconnect
 }
 
 func (f *fakeTransport) write(batch [][]byte) error {
 	<-f.release
-	return nil
+	return f.err
 }
 
 func (f *fakeTransport) close(d *Disconnect) {
@@ -41,6 +43,26 @@ func stuckClient(t *testing.T, h *Hub) (*Client, *fakeTransport) {
 	c.cursors[1] = &cursor{live: true}
 	c.ready = true
 	return c, ft
+}
+
+// A write that fails because the socket is gone closes the client as lost, not as a client
+// that stopped answering pings: the metric must not blame a peer that simply went away.
+func TestFailedWriteIsALostConnection(t *testing.T) {
+	h := New(Config{QueueLimit: 1000})
+	defer h.close()
+	ft := &fakeTransport{release: make(chan struct{}), err: errors.New("write: broken pipe")}
+	close(ft.release)
+	c := newClient(h, ft)
+	c.cursors[1] = &cursor{live: true}
+	c.ready = true
+	c.deliverTimeline(1, 1, []byte(`{"type":"message"}`), 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(ft.closes()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // polling for the writer goroutine's close
+	}
+	if got := ft.closes(); len(got) == 0 || got[0] != DisconnectLost {
+		t.Fatalf("closes = %v, want %v", got, DisconnectLost)
+	}
 }
 
 // A client whose socket stops draining is closed with 4008 once its queue passes the limit,

@@ -64,6 +64,10 @@ var (
 	DisconnectRateLimited = &Disconnect{Code: 4009, Reason: "rate limited"}
 	DisconnectRestart     = &Disconnect{Code: websocket.StatusServiceRestart, Reason: "server restart"}
 	DisconnectStale       = &Disconnect{Code: websocket.StatusGoingAway, Reason: "no pong"}
+	// DisconnectLost is no decision of the server's: a write or a ping failed because the
+	// socket was already gone (the peer closed or dropped it). It is counted apart from "no
+	// pong" so that the metric tells a dead client from one that went away.
+	DisconnectLost = &Disconnect{Code: websocket.StatusGoingAway, Reason: "connection lost"}
 )
 
 func unauthorized(reason string) *Disconnect {

@@ -202,15 +202,20 @@ func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
 		ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
 		err := conn.Ping(ctx)
 		cancel()
-		if err != nil && errors.Is(err, context.DeadlineExceeded) && !c.silent(start, stall) {
+		timedOut := errors.Is(err, context.DeadlineExceeded)
+		if timedOut && !c.silent(start, stall) {
 			c.h.m.forgiven.WithLabelValues("keepalive").Inc()
 			err = nil
 		}
 		if c.w.stalled(time.Now()) {
 			return
 		}
-		if err != nil {
+		switch {
+		case err != nil && timedOut:
 			c.close(DisconnectStale)
+			return
+		case err != nil: // the socket is gone already (closed or dropped under the ping)
+			c.close(DisconnectLost)
 			return
 		}
 		mu.Lock()
