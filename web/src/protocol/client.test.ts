@@ -474,6 +474,33 @@ describe('ChatClient sends', () => {
     s.serverClose(1006)
     await expect(client.edit(7, 1, 'x')).rejects.toMatchObject({ code: 'offline' })
   })
+
+  it('sends a refused reaction or edit again by itself after retry_after_ms plus jitter, then gives up', async () => {
+    const { client, connect } = setup()
+    client.start()
+    const s = await connect()
+    const r = client.react(7, 100, '🎉', true)
+    s.push({ type: 'error', ref: s.frames('react')[0].ref, code: 'overloaded', message: 'retry in 800ms', retry_after_ms: 800 })
+    await vi.advanceTimersByTimeAsync(1199) // 800 × (1 + random 0.5) = 1200
+    expect(s.frames('react')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    const again = s.frames('react')
+    expect(again).toHaveLength(2)
+    expect(again[1]).toMatchObject({ chat_id: 7, message_id: 100, emoji: '🎉' })
+    expect(again[1].ref).not.toBe(again[0].ref)
+    const reacted = msg(100, 5, { reactions: [{ emoji: '🎉', count: 1, user_ids: [1] }] })
+    s.push({ type: 'ack', ref: again[1].ref, message: reacted })
+    await expect(r).resolves.toEqual(reacted)
+
+    const e = client.edit(7, 100, 'new')
+    const rejected = expect(e).rejects.toMatchObject({ code: 'rate_limited' })
+    for (let i = 0; i < 10 && s.frames('edit').length > i; i++) {
+      s.push({ type: 'error', ref: s.frames('edit')[i].ref, code: 'rate_limited', message: 'slow down', retry_after_ms: 100 })
+      await vi.advanceTimersByTimeAsync(200)
+    }
+    await rejected
+    expect(s.frames('edit')).toHaveLength(6)
+  })
 })
 
 describe('ChatClient threads, reactions and pins', () => {

@@ -113,10 +113,14 @@ type Events = {
   signed_out: [reason: string]
 }
 
+type RequestFrame = Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' | 'unreact' | 'pin' | 'unpin' }>
+
 interface PendingRequest {
+  frame: RequestFrame
+  attempts: number
   resolve: (m: Message) => void
   reject: (e: ProtocolError) => void
-  timer: ReturnType<typeof setTimeout>
+  timer?: ReturnType<typeof setTimeout> // the ack timeout of the frame in flight
 }
 
 const OPEN = 1
@@ -142,8 +146,8 @@ function defaultClientId(): string {
   return crypto.randomUUID()
 }
 
-/** Sends refused for overload or rate are sent again by themselves this many times before
- * they show as failed (the user can still retry them). */
+/** Sends (and edits, deletes, reactions, pins) refused for overload or rate are sent again by
+ * themselves this many times before they show as failed (the user can still retry them). */
 const maxAutoRetries = 5
 
 export class ChatClient extends Emitter<Events> {
@@ -628,6 +632,12 @@ export class ChatClient extends Emitter<Events> {
       if (req) {
         this.requests.delete(ref)
         clearTimeout(req.timer)
+        if (retryAfterMs && retryAfterMs > 0 && req.attempts <= maxAutoRetries && (code === 'overloaded' || code === 'rate_limited')) {
+          // refused for now: the same change again after the hint plus jitter, as a send is
+          const wait = Math.round(retryAfterMs * (1 + this.opts.random()))
+          setTimeout(() => this.writeRequest(req), wait)
+          return
+        }
         req.reject(new ProtocolError(code, message))
         return
       }
@@ -698,19 +708,26 @@ export class ChatClient extends Emitter<Events> {
     this.ackTimers.delete(clientId)
   }
 
-  private request(frame: Extract<ClientFrame, { type: 'edit' | 'delete' | 'react' | 'unreact' | 'pin' | 'unpin' }>): Promise<Message> {
+  private request(frame: RequestFrame): Promise<Message> {
     return new Promise((resolve, reject) => {
-      const ref = 'r:' + this.nextRef++
-      if (this._state !== 'online' || !this.write({ ...frame, ref })) {
-        reject(new ProtocolError('offline', 'not connected'))
-        return
-      }
-      const timer = setTimeout(() => {
-        this.requests.delete(ref)
-        reject(new ProtocolError('timeout', 'no answer from the server'))
-      }, this.opts.ackTimeoutMs)
-      this.requests.set(ref, { resolve, reject, timer })
+      this.writeRequest({ frame, attempts: 0, resolve, reject })
     })
+  }
+
+  /** Writes a request's frame under a fresh ref and waits for its answer (or rejects at once
+   * when offline). A request refused for now comes back here after its wait. */
+  private writeRequest(req: PendingRequest): void {
+    const ref = 'r:' + this.nextRef++
+    if (this._state !== 'online' || !this.write({ ...req.frame, ref })) {
+      req.reject(new ProtocolError('offline', 'not connected'))
+      return
+    }
+    req.attempts++
+    req.timer = setTimeout(() => {
+      this.requests.delete(ref)
+      req.reject(new ProtocolError('timeout', 'no answer from the server'))
+    }, this.opts.ackTimeoutMs)
+    this.requests.set(ref, req)
   }
 
   /** Sends a frame whose support is unknown, followed by a ping: an error for the frame
