@@ -56,7 +56,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chlaunch:", err)
 		os.Exit(1)
 	}
+	// Warnings and worse (a fatal signal's stack trace among them) go to a log file beside
+	// the data: clickhouse-local otherwise logs nothing.
 	args := []string{"clickhouse", "--config-file=" + config, "--path=" + *path, "--listen_host=127.0.0.1",
+		"--logger.log=" + filepath.Join(*path, "clickhouse.log"), "--log-level=warning",
 		fmt.Sprintf("--tcp_port=%d", *tcp), fmt.Sprintf("--http_port=%d", *http), "--multiquery", query}
 	cstrs := make([][]byte, len(args))
 	argv := make([]*byte, len(args)+1)
