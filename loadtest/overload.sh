@@ -8,6 +8,9 @@
 #
 # sqlite is the embedded default (one node, SQLite + in-process NATS); postgres-3n is three nodes
 # on one PostgreSQL database, the NATS at 127.0.0.1:4222 and the Redis at 127.0.0.1:6379.
+# CPU_QUOTA=50 caps the nodes together at 50 % of one core (a cgroup v1 CFS quota, as a container
+# CPU limit of 500m does), so that the node, not the generator, is what runs out: one generator
+# core receives about 35,000 deliveries/s, about what one whole server core sends.
 # Env: DURATION (run: 300s, capacity: 60s), DRAIN (60s), USERS/CHATS/MEMBERS (2000/20/100),
 # OUT (bench-results/overload), PORT (18420), SKIP_BUILD=1 to use bin/ as it is.
 # Each run leaves <OUT>/<backend>-<what>.{json,txt} and the nodes' logs, CPU seconds and peak
@@ -25,6 +28,15 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 fi
 case $backend in sqlite) nodes=1 ;; postgres-3n) nodes=3 ;; *) echo "unknown backend $backend" >&2; exit 2 ;; esac
 
+cg=""
+if [ -n "${CPU_QUOTA:-}" ]; then
+  cg=/sys/fs/cgroup/cpu/fechatter-overload
+  mkdir -p "$cg"; echo 100000 >"$cg/cpu.cfs_period_us"; echo $((CPU_QUOTA * 1000)) >"$cg/cpu.cfs_quota_us"
+fi
+serve() { # a node: into the quota's cgroup first, when there is one (exec: $! is the node's PID)
+  if [ -n "$cg" ]; then exec sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' _ "$cg" "$@"; else exec "$@"; fi
+}
+
 pids=()
 start() { # name, then env for the nodes (e.g. FECHATTER_OVERLOAD_BUDGET=0)
   local name=$1; shift
@@ -41,7 +53,7 @@ start() { # name, then env for the nodes (e.g. FECHATTER_OVERLOAD_BUDGET=0)
     -token-ttl 2h -workers 16
   pids=(); urls=""
   for i in $(seq 0 $((nodes - 1))); do
-    env "$@" FECHATTER_ADDR=127.0.0.1:$((PORT + i)) FECHATTER_LOG_LEVEL=warn taskset -c 0 bin/fechatter serve \
+    serve env "$@" FECHATTER_ADDR=127.0.0.1:$((PORT + i)) FECHATTER_LOG_LEVEL=warn taskset -c 0 bin/fechatter serve \
       2>"$OUT/$backend-$name.node$i.log" &
     pids+=($!); urls+="${urls:+,}ws://127.0.0.1:$((PORT + i))/ws"
   done
