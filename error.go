@@ -33,6 +33,8 @@ type Error struct {
 	// RetryAfter tells a rate-limited client when to try again (REST: the Retry-After
 	// header); zero when unknown.
 	RetryAfter time.Duration
+
+	what string // an overload refusal's subject, to word it again with a longer wait (Later)
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("fechatter: %s: %s", e.Code, e.Message) }
@@ -52,10 +54,13 @@ func RateLimited(retryAfter time.Duration, what string) *Error {
 // Overloaded returns an EOverloaded error: the node refused the request at once because it is
 // behind by more than its budget, and retryAfter is when to try again (same client_id).
 func Overloaded(retryAfter time.Duration, what string) *Error {
-	e := &Error{Code: EOverloaded, RetryAfter: retryAfter}
+	e := &Error{Code: EOverloaded, RetryAfter: retryAfter, what: what}
 	e.Message = fmt.Sprintf("%s; the server is overloaded, retry in %dms", what, retryAfter.Milliseconds())
 	return e
 }
+
+// Later is the same overload refusal with the wait retryAfter instead.
+func (e *Error) Later(retryAfter time.Duration) *Error { return Overloaded(retryAfter, e.what) }
 
 // RetryAfterSeconds is RetryAfter in whole seconds, rounded up (at least 1 when set): what a
 // Retry-After header carries.

@@ -35,6 +35,8 @@ type Client struct {
 	closing atomic.Pointer[Disconnect]
 	busy    atomic.Bool  // handling a client frame
 	readAt  atomic.Int64 // when the last client frame was read (Unix ns)
+	// refusals counts overload refusals in a row since the last accepted change (backOff).
+	refusals atomic.Int32
 
 	mu       sync.Mutex
 	user     fechatter.User
@@ -330,10 +332,30 @@ func (c *Client) replyError(ref json.RawMessage, err error) {
 	}
 	var retry time.Duration
 	if e := (*fechatter.Error)(nil); errors.As(err, &e) {
+		if code == fechatter.EOverloaded {
+			e = c.backOff(e)
+			msg = e.Message
+		}
 		retry = e.RetryAfter
 	}
 	c.reply(encodeErrorRetry(ref, code, msg, retry))
 	c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageError, Code: code, Page: "ws"})
+}
+
+// backOff lengthens an overload refusal's wait with the connection's refusals in a row:
+// doubled for each one since its last accepted send or change, up to maxRetry. A crowd
+// refused together then comes back spread out and less often, instead of every pending send
+// of every connection every quarter second, whose refusals alone would take the node's CPU.
+func (c *Client) backOff(e *fechatter.Error) *fechatter.Error {
+	n := c.refusals.Add(1) - 1
+	wait := e.RetryAfter << min(n, 6)
+	return e.Later(min(max(wait, e.RetryAfter), maxRetry))
+}
+
+// ack answers an accepted send or change; it ends a streak of refusals (backOff).
+func (c *Client) ack(ref json.RawMessage, m fechatter.Message) {
+	c.refusals.Store(0)
+	c.reply(encodeAck(ref, m))
 }
 
 func (c *Client) userID() int64 {

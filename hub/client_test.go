@@ -1,11 +1,14 @@
 package hub
 
 import (
+	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/fechatter/fechatter"
 	"github.com/fechatter/fechatter/internal/poll"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -56,11 +59,8 @@ func TestFailedWriteIsALostConnection(t *testing.T) {
 	c.cursors[1] = &cursor{live: true}
 	c.ready = true
 	c.deliverTimeline(1, 1, []byte(`{"type":"message"}`), 0)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(ft.closes()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond) // polling for the writer goroutine's close
-	}
-	if got := ft.closes(); len(got) == 0 || got[0] != DisconnectLost {
+	poll.CheckFor(t, 5*time.Second, "a close after the failed write", func() bool { return len(ft.closes()) > 0 })
+	if got := ft.closes(); got[0] != DisconnectLost {
 		t.Fatalf("closes = %v, want %v", got, DisconnectLost)
 	}
 }
@@ -125,5 +125,32 @@ func TestStalledReaderIsClosedWith4008BeforeItsQueueFills(t *testing.T) {
 	}
 	if n := testutil.ToFloat64(h.m.slowStalled); n != 1 {
 		t.Fatalf("fechatter_slow_consumer_stalls_total = %v, want 1", n)
+	}
+}
+
+// Overload refusals in a row tell a connection to wait twice as long each time, up to
+// maxRetry, and an accepted change starts it over.
+func TestRefusalsInARowWaitLonger(t *testing.T) {
+	h := New(Config{QueueLimit: 1000})
+	defer h.close()
+	ft := &fakeTransport{release: make(chan struct{})}
+	close(ft.release)
+	c := newClient(h, ft)
+	refusal := fechatter.Overloaded(300*time.Millisecond, "message not sent")
+	var got []time.Duration
+	for range 8 {
+		got = append(got, c.backOff(refusal).RetryAfter)
+	}
+	ms := time.Millisecond
+	want := []time.Duration{300 * ms, 600 * ms, 1200 * ms, 2400 * ms, 4800 * ms, 9600 * ms, maxRetry, maxRetry}
+	if !slices.Equal(got, want) {
+		t.Fatalf("waits %v, want %v", got, want)
+	}
+	if e := c.backOff(refusal); e.Message != "message not sent; the server is overloaded, retry in 10000ms" {
+		t.Fatalf("message %q does not say the longer wait", e.Message)
+	}
+	c.ack(json.RawMessage(`1`), fechatter.Message{ID: 1})
+	if e := c.backOff(refusal); e.RetryAfter != 300*ms {
+		t.Fatalf("after an ack the wait is %v, want the node's own 300ms", e.RetryAfter)
 	}
 }

@@ -108,7 +108,7 @@ func (c *Client) handleSend(f *inFrame) {
 		c.h.m.sends.WithLabelValues("duplicate").Inc()
 	}
 	c.h.m.sendLatency.Observe(took.Seconds())
-	c.reply(encodeAck(f.Ref, res.Event.Message))
+	c.ack(f.Ref, res.Event.Message)
 	if res.Created {
 		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageSent, ChatID: f.ChatID, Code: "ws",
 			Size: int64(len(text)), DurationMs: float64(took.Microseconds()) / 1000})

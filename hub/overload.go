@@ -149,9 +149,11 @@ func (l *load) lateness(now time.Time) time.Duration {
 // retryAfter is the hint given with a refusal: the lateness itself, at least minRetry and at
 // most maxRetry. Clients add jitter.
 func retryAfter(late time.Duration) time.Duration {
-	const minRetry, maxRetry = 250 * time.Millisecond, 10 * time.Second
 	return min(max(late, minRetry), maxRetry).Round(time.Millisecond)
 }
+
+// The bounds of a refusal's retry hint.
+const minRetry, maxRetry = 250 * time.Millisecond, 10 * time.Second
 
 // refuseConnect answers a handshake the node cannot take now: HTTP 503, Retry-After in whole
 // seconds, and the error envelope with code "overloaded" and retry_after_ms.

@@ -55,7 +55,7 @@ func (c *Client) changeTimeline(f *inFrame, op func(ctx context.Context) (fechat
 		c.replyStoreError(f.Ref, err)
 		return
 	}
-	c.reply(encodeAck(f.Ref, msg))
+	c.ack(f.Ref, msg)
 	switch f.Type {
 	case frameEdit:
 		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageEdited, ChatID: f.ChatID, Size: int64(len(*f.Text))})

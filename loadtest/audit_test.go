@@ -3,6 +3,7 @@ package loadtest_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,5 +65,42 @@ func TestAuditTellsLateFromLost(t *testing.T) {
 	}
 	if p := strings.Join(res.Problems(), "; "); !strings.Contains(p, "1 acked events never reached a member") {
 		t.Fatalf("problems %q should report the lost event", p)
+	}
+}
+
+// A connection refused for overload holds its sends and probes with one at a time, once per
+// hint: while the node refuses everything, it costs the node about one refusal per hint, not
+// one per pending send; once a probe is acked the held sends go out and are all accepted.
+func TestRefusedConnectionHoldsItsSends(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var first time.Time
+	h := &fakeHub{refuse: func(string, int) bool { // everything refused for the first 400 ms
+		mu.Lock()
+		defer mu.Unlock()
+		if first.IsZero() {
+			first = time.Now()
+		}
+		return time.Since(first) < 400*time.Millisecond
+	}}
+	seed, url := startFakeHub(t, 1, h)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Overload, URL: url, Seed: seed,
+		Rate: 50, Duration: 600 * time.Millisecond, Drain: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sends = 30
+	if res.Sends != sends || res.Acks != sends || res.SendErrors != 0 || res.Held != 0 {
+		t.Fatalf("sends %d acks %d errors %d held %d; want %d acked", res.Sends, res.Acks, res.SendErrors, res.Held, sends)
+	}
+	// 20 sends fall in the refusing 400 ms; a hint of 20-40 ms allows at most 20 probes, and
+	// the sends written before the first refusal came back add a few more.
+	if n := res.ErrorCodes["overloaded"]; n < 1 || n > 25 {
+		t.Fatalf("%d refusals; want one per probe, not one per held send and hint", n)
+	}
+	if res.Duplicates != 0 || res.Gaps != 0 || res.Missing != 0 {
+		t.Fatalf("duplicates %d gaps %d missing %d", res.Duplicates, res.Gaps, res.Missing)
 	}
 }

@@ -62,6 +62,7 @@ type conn struct {
 	ws      *websocket.Conn
 	cursors []chatCursor // the user's chats
 	ready   chan struct{}
+	hold    holdState   // sends held after an overload refusal (hold.go)
 	closing bool        // a deliberate close is in progress (churn, end of run)
 	dialing atomic.Bool // a reconnect is in progress (churn or rejoin): one at a time
 	up      bool        // connected and ready
@@ -169,6 +170,18 @@ func (c *conn) isUp() bool {
 // as a send error.
 func (c *conn) write(frame []byte) {
 	c.mu.Lock()
+	if c.hold.on { // behind a refused send: in order after it (hold.go)
+		c.hold.held = append(c.hold.held, frame)
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.send(frame)
+}
+
+// send writes frame now, whether or not the connection holds.
+func (c *conn) send(frame []byte) {
+	c.mu.Lock()
 	ws := c.ws
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -271,6 +284,7 @@ func (c *conn) handle(line []byte) {
 		if retried {
 			r.st.retriedAccepted.Add(1)
 		}
+		c.release()
 		r.series.add(now, func(b *Bucket) {
 			b.Accepted++
 			if retried {
@@ -297,7 +311,12 @@ func (c *conn) handle(line []byte) {
 		if wait <= 0 && (code == "unavailable" || code == "timeout") {
 			wait = resendAfterDrop // the contract: send it again, same client_id (it may have committed)
 		}
-		if wait > 0 && r.retryLater(intAfter(line, keyRef), wait) {
+		if (code == "overloaded" || code == "rate_limited") && wait > 0 {
+			if frame, ok := r.retrying(intAfter(line, keyRef)); ok {
+				c.refused(frame, wait) // held, and sent again by the connection's probe
+				return
+			}
+		} else if wait > 0 && r.retryLater(intAfter(line, keyRef), wait) {
 			return // answered later by the retry's ack or error
 		}
 		r.st.sendErrors.Add(1)

@@ -28,6 +28,9 @@ type Result struct {
 	Sends      int64 `json:"sends"`       // send frames written
 	Acks       int64 `json:"acks"`        // acks received
 	SendErrors int64 `json:"send_errors"` // error frames answering a send
+	// Held is the sends still held in their connection's outbox when the run ended (refused
+	// for overload, waiting for the node; never acked, so nothing the node promised).
+	Held int64 `json:"held,omitempty"`
 	Lagged     int64 `json:"lagged"`      // sends written more than 100 ms after their slot
 	Deliveries int64 `json:"deliveries"`  // message events of this run received
 	Expected   int64 `json:"expected"`    // Σ over acked sends of the chat's member count
@@ -105,6 +108,7 @@ func Merge(parts []*Result) *Result {
 		out.Sends += p.Sends
 		out.Acks += p.Acks
 		out.SendErrors += p.SendErrors
+		out.Held += p.Held
 		out.Lagged += p.Lagged
 		out.Deliveries += p.Deliveries
 		out.Expected += p.Expected
@@ -173,7 +177,7 @@ func (r *Result) Problems() []string {
 	}
 	add(r.ConnectErrors > 0, "%d connect errors", r.ConnectErrors)
 	add(r.SendErrors > 0, "%d send errors", r.SendErrors)
-	add(r.Acks != r.Sends-r.SendErrors, "%d sends, %d acks, %d errors: some sends got no answer", r.Sends, r.Acks, r.SendErrors)
+	add(r.Acks != r.Sends-r.SendErrors-r.Held, "%d sends, %d acks, %d errors, %d held: some sends got no answer", r.Sends, r.Acks, r.SendErrors, r.Held)
 	add(r.Deliveries != r.Expected, "%d deliveries, want %d (acked sends × members)", r.Deliveries, r.Expected)
 	add(r.Duplicates > 0, "%d duplicate events", r.Duplicates)
 	add(r.Gaps > 0, "%d gaps in seq", r.Gaps)
@@ -197,7 +201,7 @@ func (r *Result) WriteTable(w io.Writer) {
 	}
 	if r.Rate > 0 {
 		row("schedule", "%d chats × %d members, %.0f msg/s for %.1f s (drain %.1f s)", r.Chats, r.Members, r.Rate, r.MeasureSeconds, r.DrainSeconds)
-		row("sends", "%d written, %d acked (%.0f/s), %d errors, %d late >100ms", r.Sends, r.Acks, perSec(r.Acks, r.MeasureSeconds), r.SendErrors, r.Lagged)
+		row("sends", "%d written, %d acked (%.0f/s), %d errors, %d still held, %d late >100ms", r.Sends, r.Acks, perSec(r.Acks, r.MeasureSeconds), r.SendErrors, r.Held, r.Lagged)
 		row("ack latency", "%s", quantiles(r.AckLatency))
 		row("deliveries", "%d of %d expected (%.0f/s)", r.Deliveries, r.Expected, perSec(r.Deliveries, r.MeasureSeconds+r.DrainSeconds))
 		row("delivery latency", "%s", quantiles(r.Latency))

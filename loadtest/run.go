@@ -333,6 +333,9 @@ func (r *runner) acked(chat, seq int64) {
 func (r *runner) finish() {
 	res := r.res
 	res.Sends, res.Acks, res.SendErrors = r.st.sends.Load(), r.st.acks.Load(), r.st.sendErrors.Load()
+	for _, c := range r.local {
+		res.Held += int64(c.heldCount())
+	}
 	res.Lagged, res.Deliveries, res.Expected = r.st.lagged.Load(), r.st.deliveries.Load(), r.st.expected.Load()
 	res.Duplicates, res.Gaps, res.Resyncs = r.st.duplicates.Load(), r.st.gaps.Load(), r.st.resyncs.Load()
 	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()

@@ -294,9 +294,9 @@ func (r *runner) forget(ref int64) (tries int) {
 // maxRetries bounds how often one refused send is sent again.
 const maxRetries = 20
 
-// retryLater sends a refused send again, unchanged, after retryAfter plus as much again of
-// jitter. It reports false when the send is not retried (unknown, too many tries, run over).
-func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
+// retrying counts one more refusal of the send ref and returns its frame to send again, unless
+// it is unknown, refused too often, or the run is over.
+func (r *runner) retrying(ref int64) ([]byte, bool) {
 	r.pendMu.Lock()
 	p, ok := r.pending[ref]
 	if ok {
@@ -305,12 +305,25 @@ func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
 	}
 	r.pendMu.Unlock()
 	if !ok || p.tries > maxRetries || r.done.Load() {
-		return false
+		return nil, false
 	}
 	r.st.retries.Add(1)
+	return p.frame, true
+}
+
+// retryLater sends a refused send again, unchanged, after retryAfter plus as much again of
+// jitter. It reports false when the send is not retried (unknown, too many tries, run over).
+func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
+	frame, ok := r.retrying(ref)
+	if !ok {
+		return false
+	}
+	r.pendMu.Lock()
+	c := r.pending[ref].c
+	r.pendMu.Unlock()
 	time.AfterFunc(retryAfter+rand.N(retryAfter+1), func() {
 		if !r.done.Load() {
-			p.c.write(p.frame)
+			c.write(frame)
 		}
 	})
 	return true
