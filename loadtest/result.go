@@ -30,12 +30,12 @@ type Result struct {
 	SendErrors int64 `json:"send_errors"` // error frames answering a send
 	// Held is the sends still held in their connection's outbox when the run ended (refused
 	// for overload, waiting for the node; never acked, so nothing the node promised).
-	Held int64 `json:"held,omitempty"`
-	Lagged     int64 `json:"lagged"`      // sends written more than 100 ms after their slot
-	Deliveries int64 `json:"deliveries"`  // message events of this run received
-	Expected   int64 `json:"expected"`    // Σ over acked sends of the chat's member count
-	Duplicates int64 `json:"duplicates"`  // an event at or below the connection's last seq
-	Gaps       int64 `json:"gaps"`        // events skipped on a live connection
+	Held       int64 `json:"held,omitempty"`
+	Lagged     int64 `json:"lagged"`     // sends written more than 100 ms after their slot
+	Deliveries int64 `json:"deliveries"` // message events of this run received
+	Expected   int64 `json:"expected"`   // Σ over acked sends of the chat's member count
+	Duplicates int64 `json:"duplicates"` // an event at or below the connection's last seq
+	Gaps       int64 `json:"gaps"`       // events skipped on a live connection
 	Resyncs    int64 `json:"resyncs"`
 	Reconnects int64 `json:"reconnects"` // churn: deliberate reconnects with resume
 	// Retries are refused sends (overloaded, rate_limited) sent again, same client_id, after
