@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -18,7 +19,8 @@ import (
 // that budget, and no client is closed for the time the node itself was late.
 //
 // How late the node is comes from three clocks, each reading counting for lateWindow:
-//   - the scheduler: a probe timer due every probeInterval; how late it fires is how long a
+//   - the scheduler: a probe timer due every probeInterval; how late it fires, plus how long
+//     it then waits to run again after yielding to the back of the run queue, is how long a
 //     runnable goroutine waits for a CPU, the lateness of everything on the node;
 //   - the commit queue: how long a send waits for its worker (queued, or behind a batch in
 //     progress);
@@ -98,6 +100,13 @@ func (h *Hub) probe(ctx context.Context) {
 		case <-t.C:
 			now := time.Now() // the channel's value is when the timer fired, not when we ran
 			late := max(0, now.Sub(due))
+			// A goroutine woken by its timer runs next, ahead of everything runnable, so the
+			// timer alone misses the run queue: yielding puts the probe at the back of the
+			// global queue, and the wait to run again is what any runnable goroutine (a
+			// socket's writer, a fan-out) waits now.
+			runtime.Gosched()
+			late = max(late, time.Since(now))
+			now = time.Now()
 			l.sched.observe(late, now)
 			l.addStall(late)
 			h.m.lateness.Set(h.lateness(now).Seconds())

@@ -63,6 +63,7 @@ type conn struct {
 	cursors []chatCursor // the user's chats
 	ready   chan struct{}
 	hold    holdState   // sends held after an overload refusal (hold.go)
+	holds   int         // holds so far (hold.go)
 	closing bool        // a deliberate close is in progress (churn, end of run)
 	dialing atomic.Bool // a reconnect is in progress (churn or rejoin): one at a time
 	up      bool        // connected and ready
