@@ -23,14 +23,7 @@ func TestAuditTellsLateFromLost(t *testing.T) {
 		dropReplay: func(user int, seq int64) bool { return seq == 3 && user == 1 }, // …lost for user 1
 		closeAt:    func(user int, seq int64) bool { return seq == 5 && user == 2 },
 	}
-	seed, url := startFakeHub(t, users, h)
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Overload, URL: url, Seed: seed,
-		Rate: 40, Duration: 500 * time.Millisecond, Drain: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runOverload(t, users, h, 40, 500*time.Millisecond)
 	var b strings.Builder
 	res.WriteTable(&b)
 	res.WriteSeries(&b)
@@ -83,14 +76,7 @@ func TestRefusedConnectionHoldsItsSends(t *testing.T) {
 		}
 		return time.Since(first) < 400*time.Millisecond
 	}}
-	seed, url := startFakeHub(t, 1, h)
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Overload, URL: url, Seed: seed,
-		Rate: 50, Duration: 600 * time.Millisecond, Drain: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runOverload(t, 1, h, 50, 600*time.Millisecond)
 	const sends = 30
 	if res.Sends != sends || res.Acks != sends || res.SendErrors != 0 || res.Held != 0 {
 		t.Fatalf("sends %d acks %d errors %d held %d; want %d acked", res.Sends, res.Acks, res.SendErrors, res.Held, sends)
@@ -103,4 +89,18 @@ func TestRefusedConnectionHoldsItsSends(t *testing.T) {
 	if res.Duplicates != 0 || res.Gaps != 0 || res.Missing != 0 {
 		t.Fatalf("duplicates %d gaps %d missing %d", res.Duplicates, res.Gaps, res.Missing)
 	}
+}
+
+// runOverload runs the overload scenario at rate for d against the fake hub h with users users.
+func runOverload(t *testing.T, users int, h *fakeHub, rate float64, d time.Duration) *loadtest.Result {
+	t.Helper()
+	seed, url := startFakeHub(t, users, h)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Overload, URL: url, Seed: seed,
+		Rate: rate, Duration: d, Drain: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
