@@ -28,12 +28,20 @@ func reconnectAdvised(err error) bool {
 	return true
 }
 
-// audit runs the final resume and waits for its replays.
+// audit runs the final resume and waits for its replays. It first stops all sending (held
+// sends stay held), and resumes only the connections that miss an acked event: a resume on an
+// open socket rewinds the node's cursor to the one it names, so events still in flight to a
+// connection that misses nothing would only come twice.
 func (r *runner) audit(ctx context.Context) {
 	start := time.Now()
+	r.quiet.Store(true)
+	acked := r.ackedSnapshot()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, r.cfg.ConnectWorkers)
 	for _, c := range r.local {
+		if c.isUp() && !c.behind(acked) {
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -78,21 +86,34 @@ func (c *conn) resume() error {
 // caughtUp reports whether every local connection holds every event acked to this process in
 // each of its chats.
 func (r *runner) caughtUp() bool {
+	acked := r.ackedSnapshot()
+	for _, c := range r.local {
+		if c.behind(acked) {
+			return false
+		}
+	}
+	return true
+}
+
+// ackedSnapshot copies the highest acked seq per chat.
+func (r *runner) ackedSnapshot() map[int64]int64 {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	acked := make(map[int64]int64, len(r.maxAcked))
 	for k, v := range r.maxAcked {
 		acked[k] = v
 	}
-	r.mu.Unlock()
-	for _, c := range r.local {
-		c.mu.Lock()
-		for _, cc := range c.cursors {
-			if cc.seq < acked[cc.id] {
-				c.mu.Unlock()
-				return false
-			}
+	return acked
+}
+
+// behind reports whether the connection misses an acked event in one of its chats.
+func (c *conn) behind(acked map[int64]int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cc := range c.cursors {
+		if cc.seq < acked[cc.id] {
+			return true
 		}
-		c.mu.Unlock()
 	}
-	return true
+	return false
 }

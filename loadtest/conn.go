@@ -171,7 +171,7 @@ func (c *conn) isUp() bool {
 // as a send error.
 func (c *conn) write(frame []byte) {
 	c.mu.Lock()
-	if c.hold.on { // behind a refused send: in order after it (hold.go)
+	if c.hold.on || c.r.quiet.Load() { // behind a refused send (hold.go), or the audit began
 		c.hold.held = append(c.hold.held, frame)
 		c.mu.Unlock()
 		return

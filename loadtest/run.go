@@ -78,8 +78,9 @@ type runner struct {
 	cfg     Config
 	log     *slog.Logger
 	dialers *dialers
-	urls    []string // the nodes, from Config.URL
-	marker  []byte   // `"text":"lt<run>:` — identifies this run's messages
+	quiet   atomic.Bool // the audit started: nothing more is sent (held sends stay held)
+	urls    []string    // the nodes, from Config.URL
+	marker  []byte      // `"text":"lt<run>:` — identifies this run's messages
 	prefix  string
 	st      counters
 	series  series // per 10 s buckets of the measured phase, drain and audit
