@@ -349,6 +349,9 @@ func (c *conn) advance(chat, seq int64) bool {
 			return false
 		case seq <= cc.seq:
 			c.r.st.duplicates.Add(1)
+			if c.r.quiet.Load() {
+				c.r.st.auditDuplicates.Add(1)
+			}
 			return false
 		}
 		if top := max(cc.seq, cc.top); seq > top+1 {

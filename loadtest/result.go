@@ -35,9 +35,11 @@ type Result struct {
 	Deliveries int64 `json:"deliveries"` // message events of this run received
 	Expected   int64 `json:"expected"`   // Σ over acked sends of the chat's member count
 	Duplicates int64 `json:"duplicates"` // an event at or below the connection's last seq
-	Gaps       int64 `json:"gaps"`       // events skipped on a live connection
-	Resyncs    int64 `json:"resyncs"`
-	Reconnects int64 `json:"reconnects"` // churn: deliberate reconnects with resume
+	// AuditDuplicates is the part of Duplicates that came once the final audit began.
+	AuditDuplicates int64 `json:"audit_duplicates,omitempty"`
+	Gaps            int64 `json:"gaps"` // events skipped on a live connection
+	Resyncs         int64 `json:"resyncs"`
+	Reconnects      int64 `json:"reconnects"` // churn: deliberate reconnects with resume
 	// Retries are refused sends (overloaded, rate_limited) sent again, same client_id, after
 	// the server's retry_after_ms plus jitter; Rejoins are connections the server closed (or
 	// refused with 503) that came back with resume, after Retry-After plus jitter.
@@ -113,6 +115,7 @@ func Merge(parts []*Result) *Result {
 		out.Deliveries += p.Deliveries
 		out.Expected += p.Expected
 		out.Duplicates += p.Duplicates
+		out.AuditDuplicates += p.AuditDuplicates
 		out.Gaps += p.Gaps
 		out.Resyncs += p.Resyncs
 		out.Reconnects += p.Reconnects
@@ -206,7 +209,7 @@ func (r *Result) WriteTable(w io.Writer) {
 		row("deliveries", "%d of %d expected (%.0f/s)", r.Deliveries, r.Expected, perSec(r.Deliveries, r.MeasureSeconds+r.DrainSeconds))
 		row("delivery latency", "%s", quantiles(r.Latency))
 		row("from accept", "%s", quantiles(r.AcceptLatency))
-		row("order", "%d duplicates, %d gaps, %d resyncs, %d missing after the audit (%.1f s), %d reconnects", r.Duplicates, r.Gaps, r.Resyncs, r.Missing, r.AuditSeconds, r.Reconnects)
+		row("order", "%d duplicates (%d of them during the audit), %d gaps, %d resyncs, %d missing after the audit (%.1f s), %d reconnects", r.Duplicates, r.AuditDuplicates, r.Gaps, r.Resyncs, r.Missing, r.AuditSeconds, r.Reconnects)
 		if len(r.ErrorCodes) > 0 {
 			var codes []string
 			for _, k := range slices.Sorted(maps.Keys(r.ErrorCodes)) {

@@ -71,7 +71,7 @@ type counters struct {
 	replies, reactions, reactionDeliveries                   atomic.Int64
 	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
 	retries, rejoins, refused                                atomic.Int64
-	refetched, retriedAccepted                               atomic.Int64
+	refetched, retriedAccepted, auditDuplicates              atomic.Int64
 }
 
 type runner struct {
@@ -343,6 +343,7 @@ func (r *runner) finish() {
 	res.Retries, res.Rejoins, res.Refused = r.st.retries.Load(), r.st.rejoins.Load(), r.st.refused.Load()
 	res.Replies, res.Reactions, res.ReactionDeliveries = r.st.replies.Load(), r.st.reactions.Load(), r.st.reactionDeliveries.Load()
 	res.Refetched, res.RetriedAccepted = r.st.refetched.Load(), r.st.retriedAccepted.Load()
+	res.AuditDuplicates = r.st.auditDuplicates.Load()
 	res.Series = r.series.snapshot()
 	r.mu.Lock()
 	defer r.mu.Unlock()
