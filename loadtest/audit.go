@@ -28,13 +28,12 @@ func reconnectAdvised(err error) bool {
 	return true
 }
 
-// audit runs the final resume and waits for its replays. It first stops all sending (held
-// sends stay held), and resumes only the connections that miss an acked event: a resume on an
-// open socket rewinds the node's cursor to the one it names, so events still in flight to a
-// connection that misses nothing would only come twice.
+// audit runs the final resume and waits for its replays. It resumes only the connections
+// that miss an acked event: a resume on an open socket rewinds the node's cursor to the seq it
+// names, so events still in flight to a connection that misses nothing would only come twice.
 func (r *runner) audit(ctx context.Context) {
 	start := time.Now()
-	r.quiet.Store(true)
+	r.auditing.Store(true)
 	acked := r.ackedSnapshot()
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, r.cfg.ConnectWorkers)

@@ -171,7 +171,7 @@ func (c *conn) isUp() bool {
 // as a send error.
 func (c *conn) write(frame []byte) {
 	c.mu.Lock()
-	if c.hold.on || c.r.quiet.Load() { // behind a refused send (hold.go), or the audit began
+	if c.hold.on { // behind a refused send: in order after it (hold.go)
 		c.hold.held = append(c.hold.held, frame)
 		c.mu.Unlock()
 		return
@@ -349,7 +349,7 @@ func (c *conn) advance(chat, seq int64) bool {
 			return false
 		case seq <= cc.seq:
 			c.r.st.duplicates.Add(1)
-			if c.r.quiet.Load() {
+			if c.r.auditing.Load() {
 				c.r.st.auditDuplicates.Add(1)
 			}
 			return false

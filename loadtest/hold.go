@@ -44,7 +44,7 @@ func (c *conn) probe(gen int) {
 		c.mu.Unlock()
 		time.Sleep(wait + rand.N(wait+1)) // a client's back-off, not a wait for a condition
 		c.mu.Lock()
-		if !c.hold.on || c.hold.gen != gen || c.r.done.Load() || c.r.quiet.Load() {
+		if !c.hold.on || c.hold.gen != gen || c.r.done.Load() {
 			c.mu.Unlock()
 			return
 		}
@@ -65,7 +65,7 @@ func (c *conn) probe(gen int) {
 // The hold ends with the outbox.
 func (c *conn) release() {
 	c.mu.Lock()
-	if !c.hold.on || c.r.quiet.Load() {
+	if !c.hold.on {
 		c.mu.Unlock()
 		return
 	}

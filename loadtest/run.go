@@ -75,18 +75,18 @@ type counters struct {
 }
 
 type runner struct {
-	cfg     Config
-	log     *slog.Logger
-	dialers *dialers
-	quiet   atomic.Bool // the audit started: nothing more is sent (held sends stay held)
-	urls    []string    // the nodes, from Config.URL
-	marker  []byte      // `"text":"lt<run>:` — identifies this run's messages
-	prefix  string
-	st      counters
-	series  series // per 10 s buckets of the measured phase, drain and audit
-	res     *Result
-	conns   []*conn // local connections, by seed user index (nil when not local)
-	local   []*conn // the same, packed
+	cfg      Config
+	log      *slog.Logger
+	dialers  *dialers
+	auditing atomic.Bool // the final audit began (duplicates from then on are counted apart)
+	urls     []string    // the nodes, from Config.URL
+	marker   []byte      // `"text":"lt<run>:` — identifies this run's messages
+	prefix   string
+	st       counters
+	series   series // per 10 s buckets of the measured phase, drain and audit
+	res      *Result
+	conns    []*conn // local connections, by seed user index (nil when not local)
+	local    []*conn // the same, packed
 
 	roots roots // -mix: the message each chat's replies and reactions are about
 
