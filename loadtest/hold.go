@@ -9,9 +9,8 @@ import (
 // outbox does: the refused send and every send scheduled after it wait in order; after the
 // server's hint plus jitter the oldest goes out alone as a probe, and each ack on the
 // connection sends the next one, until none is held. A refused one holds again, with the
-// server's longer hint. So
-// a crowd of refused connections costs the node about one frame per connection per hint,
-// not one per pending send.
+// server's longer hint. So a crowd of refused connections costs the node about one frame per
+// connection per hint, not one per pending send.
 
 // holdState is a connection's outbox while it holds; c.mu guards it.
 type holdState struct {
@@ -29,8 +28,8 @@ func (c *conn) refused(frame []byte, wait time.Duration) {
 	c.hold.wait = wait
 	if !c.hold.on {
 		c.hold.on = true
-		c.hold.gen = c.holds + 1
 		c.holds++
+		c.hold.gen = c.holds
 		go c.probe(c.hold.gen)
 	}
 }
