@@ -70,16 +70,27 @@ func (r *runner) audit(ctx context.Context) {
 	r.res.AuditSeconds = time.Since(start).Seconds()
 }
 
-// resume asks the server, on the open socket, for every event after the connection's cursors.
+// resume asks the server, on the open socket, for every event after the connection's cursors,
+// and expects the events in flight to come twice (chatCursor.replay).
 func (c *conn) resume() error {
 	c.mu.Lock()
 	ws := c.ws
 	chats := c.resumeMapLocked()
+	c.expectReplayLocked()
 	c.mu.Unlock()
 	b, _ := json.Marshal(map[string]any{"type": "resume", "chats": chats})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return ws.Write(ctx, websocket.MessageText, b)
+}
+
+// expectReplayLocked marks where the stream of an open-socket resume from the cursors will
+// start (chatCursor.replay); c.mu is held.
+func (c *conn) expectReplayLocked() {
+	for i := range c.cursors {
+		cc := &c.cursors[i]
+		cc.replay, cc.replaying = cc.seq+1, false
+	}
 }
 
 // caughtUp reports whether every local connection holds every event acked to this process in

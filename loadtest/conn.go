@@ -50,6 +50,12 @@ type chatCursor struct {
 	ahead map[int64]bool
 	// refill: a resume asked again from below a hole, so events up to here come twice.
 	refill int64
+	// replay: the next seq the stream of a resume on the open socket sends. The node rewinds
+	// to the seq the resume names (docs/protocol.md), so the events already on their way when
+	// it was asked come twice: first as they were sent, then again in that stream, which
+	// starts at the resume's seq+1 and goes on one seq at a time. replaying: it has started.
+	replay    int64
+	replaying bool
 }
 
 // conn is one load client: a seeded user and its socket.
@@ -333,8 +339,9 @@ func (c *conn) handle(line []byte) {
 // advance moves the cursor of a chat, counting duplicates and gaps. A hole (an event past
 // seq+1) is counted as a gap and kept open: the cursor stays below it, so the next resume asks
 // for it again, and the final audit counts it missing if it never comes. An event already held
-// past a hole that a resume sends again is not a duplicate. It reports whether the event is
-// new to the connection (only new events count as deliveries).
+// that a resume sends again (past a hole, or in flight when the open-socket resume was asked)
+// is not a duplicate. It reports whether the event is new to the connection (only new events
+// count as deliveries).
 func (c *conn) advance(chat, seq int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -343,11 +350,17 @@ func (c *conn) advance(chat, seq int64) bool {
 		if cc.id != chat {
 			continue
 		}
+		held := cc.ahead[seq] || seq <= cc.seq
+		// A resume's stream sends seq after seq from its start: held events in it are copies.
+		copied := held && (seq == cc.replay || cc.ahead[seq] || seq <= cc.refill)
+		if copied || (cc.replaying && seq == cc.replay) {
+			cc.replay, cc.replaying = seq+1, true
+		}
 		switch {
-		case cc.ahead[seq] || (seq <= cc.seq && seq <= cc.refill):
-			c.r.st.refetched.Add(1) // held already, past a hole: a resume sent it again
+		case copied:
+			c.r.st.refetched.Add(1) // held already: a resume sent it again
 			return false
-		case seq <= cc.seq:
+		case held:
 			c.r.st.duplicates.Add(1)
 			if c.r.auditing.Load() {
 				c.r.st.auditDuplicates.Add(1)
