@@ -2,9 +2,10 @@ package postgres
 
 import "github.com/fechatter/fechatter"
 
-// SearchSQL exposes the search statement builder to benchmarks (EXPLAIN).
-func SearchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
-	return searchSQL(q, chatsInQuery)
+// SearchSQL exposes the search statement builder to benchmarks (EXPLAIN), with the chat
+// filter the store picks.
+func SearchSQL(q fechatter.MessageSearch) (string, []any) {
+	return searchSQL(q, chatsOf(q))
 }
 
 // ForceWordsDrive makes searches check each candidate's chat on its row until the returned

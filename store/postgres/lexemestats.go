@@ -59,8 +59,9 @@ func (s *lexemeStats) share(ctx context.Context, tx pgx.Tx, w string) (float32, 
 
 // blocksPay guesses whether q's matches among the messages of its chats (readable of them)
 // outnumber the relevance window by enough that searching newest id blocks first reads fewer
-// rows than one scan of them all. Each block step is one more GIN scan of the chats' lexemes,
-// which costs milliseconds however few rows it finds (measured on 1M messages,
+// rows than one scan of them all. Each block step filters the chats once more (their index
+// ranges, or their lexemes for a few chats), which costs milliseconds however few rows it
+// finds (measured on 1M messages,
 // docs/benchmarks.md#search), so words that are not among the most common (and prefixes,
 // whose words are unknown) keep the one scan, and so do sender filters, which make few
 // matches, and searches by recency, which the planner answers walking the primary key

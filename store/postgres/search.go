@@ -23,7 +23,7 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	}
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
-		if !q.Text.Empty() && chatsDrive(q) {
+		if !q.Text.Empty() && !forceWordsDrive {
 			var done bool
 			var err error
 			msgs, done, err = db.searchByBlocks(ctx, tx, q)
@@ -31,7 +31,7 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 				return err
 			}
 		}
-		query, args := searchSQL(q, chatsDrive(q))
+		query, args := searchSQL(q, chatsOf(q))
 		// An unnamed statement is planned for its actual tsquery every time: a cached generic
 		// plan cannot see how selective the words are and may walk the primary key instead.
 		rows, err := tx.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
@@ -50,15 +50,13 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	return msgs, err
 }
 
-// searchSQL builds the one statement of a search that searchByBlocks does not answer: operators
-// only, or (tests) the words driving.
+// searchSQL builds the one statement of a search that searchByBlocks does not answer.
 //
-// With text, the tsquery holds the words, the senders and, when chatsInQuery, the chats (their
-// lexemes '#s<id>' and '#c<id>', migration 0009), so one GIN scan yields exactly the hits;
-// otherwise (only in tests, see chatsDrive) each candidate's chat is checked on its row, the
-// (chat_id, seq) index kept out of the plan. Relevance (ts_rank_cd on the words) ranks the
-// newest RelevanceWindow hits. Membership is checked once more against members.
-func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
+// With text, the tsquery holds the words, the senders (lexemes '#s<id>', migration 0009) and,
+// for a few chats, the chats ('#c<id>'); otherwise the chats filter as chatsOf says (see
+// searchplan.go). Relevance (ts_rank_cd on the words) ranks the newest RelevanceWindow hits.
+// Membership is checked once more against members.
+func searchSQL(q fechatter.MessageSearch, chats chatFilter) (string, []any) {
 	var b strings.Builder
 	var args []any
 	arg := func(v any) string {
@@ -70,14 +68,12 @@ func searchSQL(q fechatter.MessageSearch, chatsInQuery bool) (string, []any) {
 	b.WriteString(`FROM messages m WHERE NOT m.deleted`)
 	if text {
 		words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-		if f := filterQuery(q, chatsInQuery); f != "" {
+		if f := filterQuery(q, chats == chatsInQuery); f != "" {
 			b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(f) + `::tsquery)`)
 		} else {
 			b.WriteString(` AND m.tsv @@ ` + words)
 		}
-		if !chatsInQuery {
-			b.WriteString(` AND m.chat_id + 0 = ANY(` + arg(q.ChatIDs) + `::bigint[])`)
-		}
+		b.WriteString(chatClause(q, chats, arg))
 		score = `ts_rank_cd(m.tsv, ` + words + `)`
 	} else {
 		b.WriteString(` AND m.chat_id = ANY(` + arg(q.ChatIDs) + `::bigint[])`)

@@ -133,7 +133,7 @@ func explain(t *testing.T, url string, c *storetest.SearchCorpus) {
 	}
 	for _, w := range []string{c.Vocab[5000], c.Vocab[30]} {
 		q, args := postgres.SearchSQL(fechatter.MessageSearch{UserID: u.ID, ChatIDs: chats, Limit: 21,
-			Text: fechatter.TextQuery{Prefix: w}}, true)
+			Text: fechatter.TextQuery{Prefix: w}})
 		rows, err := conn.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q, args...)
 		if err != nil {
 			t.Fatal(err)

@@ -105,7 +105,13 @@ func stepSQL(q fechatter.MessageSearch, blocks []int64, bound int64, limit int) 
 		score = `ts_rank_cd(m.tsv, ` + words + `)`
 	}
 	b.WriteString(`SELECT m.id, ` + score + ` FROM messages m WHERE NOT m.deleted`)
-	b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(filterQuery(q, true, blocks...)) + `::tsquery)`)
+	chats := chatsOf(q)
+	if f := filterQuery(q, chats == chatsInQuery, blocks...); f != "" {
+		b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(f) + `::tsquery)`)
+	} else {
+		b.WriteString(` AND m.tsv @@ ` + words)
+	}
+	b.WriteString(chatClause(q, chats, arg))
 	b.WriteString(` AND m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ` + arg(q.UserID) + `)`)
 	b.WriteString(` AND m.id < ` + arg(bound))
 	if !q.Since.IsZero() {

@@ -22,7 +22,8 @@ import (
 // TestSearchLatency loads FECHATTER_SEARCH_BENCH_N messages (default 1,000,000) in bulk and
 // reports search p50/p99. Run: go test -tags searchbench -run TestSearchLatency -v -timeout 60m ./store/sqlite/
 // With FECHATTER_SEARCH_BENCH_DIR set, the loaded database is kept there (sqlite-<N>.db and
-// its corpus sqlite-<N>.json) and reused by the next run instead of loading again.
+// its corpus sqlite-<N>.json) and reused by the next run instead of loading again. With
+// FECHATTER_SEARCH_BENCH_PLAN=chats every search puts its chats into the MATCH.
 func TestSearchLatency(t *testing.T) {
 	n := 1_000_000
 	if v := os.Getenv("FECHATTER_SEARCH_BENCH_N"); v != "" {
@@ -63,6 +64,9 @@ func TestSearchLatency(t *testing.T) {
 		}
 	} else {
 		t.Logf("reusing %d messages in %s", n, path)
+	}
+	if os.Getenv("FECHATTER_SEARCH_BENCH_PLAN") == "chats" { // time the other plan
+		defer sqlite.ForceChatsDrive()()
 	}
 	svc := search.New(db, db, []byte("bench"))
 	corpus.LatencyReport(t, func(ctx context.Context, u fechatter.User, q string, recent bool) (int, error) {

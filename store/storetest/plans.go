@@ -47,17 +47,25 @@ func PlansAgree(t *testing.T, db fechatter.Store, force func() (restore func()))
 		}
 		sent = append(sent, ev.Message.ID)
 	}
-	mine := chats[:10] // more than fewChats, not all of them
+	// More chats than the stores put into their full-text query (fewChats), and fewer; not all.
+	for _, mine := range [][]int64{chats[:10], chats[:3]} {
+		plansAgreeIn(t, db, force, u.ID, other.ID, mine, sent)
+	}
+}
+
+// plansAgreeIn compares the two plans for searches of user over the chats mine.
+func plansAgreeIn(t *testing.T, db fechatter.Store, force func() (restore func()), user, other int64, mine, sent []int64) {
+	ctx := t.Context()
 	for _, ms := range []fechatter.MessageSearch{
 		{Text: fechatter.TextQuery{Words: []string{"common"}}},
 		{Text: fechatter.TextQuery{Words: []string{"rare"}}, Recent: true},
 		{Text: fechatter.TextQuery{Prefix: "com"}, Offset: 3},
 		{Text: fechatter.TextQuery{Words: []string{"common"}, Excluded: [][]string{{"other"}}}},
 		{Text: fechatter.TextQuery{Phrases: [][]string{{"common", "rare"}}}, Recent: true, BeforeID: sent[89]},
-		{Text: fechatter.TextQuery{Words: []string{"n3"}}, SenderIDs: []int64{other.ID}},
+		{Text: fechatter.TextQuery{Words: []string{"n3"}}, SenderIDs: []int64{other}},
 		{Text: fechatter.TextQuery{Words: []string{"3"}}}, // a number: the chat ids must not match it
 	} {
-		ms.UserID, ms.ChatIDs, ms.Limit = u.ID, mine, 50
+		ms.UserID, ms.ChatIDs, ms.Limit = user, mine, 50
 		var results [2][]int64
 		for i := range 2 { // the store's own choice; the other plan forced
 			restore := func() {}
