@@ -74,6 +74,7 @@ func newClient(h *Hub, t transport) *Client {
 		},
 		onError: func(error) { c.close(DisconnectLost) },
 		lost:    h.load.stall,
+		waited:  h.queueWaited,
 	}
 	return c
 }

@@ -21,6 +21,7 @@ type Metrics struct {
 	forgiven      *prometheus.CounterVec
 	lateness      prometheus.Gauge
 	queued        prometheus.Gauge
+	queueWait     prometheus.Histogram
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -67,11 +68,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_node_lateness_seconds", Help: "How far behind this node is now (scheduler, commit queue, fan-out; the largest of the last second)."}),
 		queued: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "fechatter_send_queue_length", Help: "Sends and timeline changes waiting for a send worker on this node."}),
+		queueWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "fechatter_socket_queue_seconds",
+			Help:    "How long the oldest event of each frame waited in its connection's outbound queue before the frame's write began.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.queued)
+			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait)
 	}
 	return m
 }

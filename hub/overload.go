@@ -25,7 +25,9 @@ import (
 //   - the commit queue: how long a send waits for its worker (queued, or behind a batch in
 //     progress);
 //   - the fan-out: how long a timeline event took from its publish to its dispatch here, when
-//     the broker reports it (Lag).
+//     the broker reports it (Lag);
+//   - the sockets' queues: how long events wait in the connections' outbound queues before
+//     their frame is written (queueClock: a percentile over all frames, not the largest).
 
 const (
 	probeInterval = 50 * time.Millisecond
@@ -67,6 +69,7 @@ type load struct {
 	sched   recent // scheduler probe lateness
 	commit  recent // sends' wait for their worker
 	setup   recent // a new connection's start once authenticated (the user's chats, subscriptions, ready)
+	queue   queueClock
 	lagger  Lagger // nil: the broker does not say
 	connect *rate.Limiter
 
@@ -117,6 +120,12 @@ func (h *Hub) probe(ctx context.Context) {
 	}
 }
 
+// queueWaited records how long the oldest event of a frame waited in its connection's queue.
+func (h *Hub) queueWaited(d time.Duration) {
+	h.load.queue.observe(d, time.Now())
+	h.m.queueWait.Observe(d.Seconds())
+}
+
 // lateness is how far behind the node is now, send queues included: what
 // fechatter_node_lateness_seconds and /readyz show.
 func (h *Hub) lateness(now time.Time) time.Duration {
@@ -145,7 +154,7 @@ func (l *load) stall() time.Duration {
 
 // lateness is how far behind the node is now: the largest recent reading of its clocks.
 func (l *load) lateness(now time.Time) time.Duration {
-	d := max(l.sched.get(now), l.commit.get(now))
+	d := max(l.sched.get(now), l.commit.get(now), l.queue.get(now))
 	if l.lagger != nil {
 		d = max(d, l.lagger.Lag())
 	}

@@ -14,8 +14,8 @@ import (
 // progress blocks. A write that has not completed after maxStall makes the connection slow as
 // well (onSlow, once): the next enqueue notices it, and so does stalled, which the keepalive
 // asks between pings, so a stalled reader is closed within a bounded time even when its queue
-// never reaches maxQueue. It costs one clock reading per frame and one per enqueue while a
-// frame is being written; no timer.
+// never reaches maxQueue. It costs one clock reading per frame, one per enqueue while a frame
+// is being written and, with waited set, one per enqueue into an empty queue; no timer.
 //
 // The flush goroutine exists only while there is something to write, so an idle connection
 // costs no goroutine here.
@@ -27,6 +27,7 @@ type writer struct {
 	onSlow   func(stalled bool)         // stalled: a write was stuck, rather than the queue full
 	onError  func(error)
 	lost     func() time.Duration // the node's own total lateness so far (nil: none counted)
+	waited   func(time.Duration)  // how long the oldest event of a frame waited (nil: not measured)
 
 	flushing sync.WaitGroup // the flush goroutine, while one runs
 
@@ -37,6 +38,7 @@ type writer struct {
 	closed  bool
 	since   time.Time     // when the write in progress started; zero between writes
 	lostAt  time.Duration // lost() when it started: the node's lateness since is not the reader's
+	oldest  time.Time     // when the oldest queued event was queued (with waited set)
 }
 
 // enqueue queues data; it reports false when the writer is closed or the queue overflowed.
@@ -52,6 +54,9 @@ func (w *writer) enqueue(data []byte) bool {
 		w.mu.Unlock()
 		w.onSlow(stalled)
 		return false
+	}
+	if w.waited != nil && len(w.queue) == 0 {
+		w.oldest = time.Now()
 	}
 	w.queue = append(w.queue, data)
 	w.size += len(data)
@@ -98,7 +103,12 @@ func (w *writer) flush() {
 			w.queue = nil // let the backing array go
 		}
 		w.size -= n
+		wait := w.since.Sub(w.oldest)
+		w.oldest = w.since // what is left waits from now on (an underestimate)
 		w.mu.Unlock()
+		if w.waited != nil {
+			w.waited(wait)
+		}
 
 		if err := w.write(batch); err != nil {
 			w.close()
