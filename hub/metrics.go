@@ -22,6 +22,7 @@ type Metrics struct {
 	lateness      prometheus.Gauge
 	queued        prometheus.Gauge
 	queueWait     prometheus.Histogram
+	paced         prometheus.Gauge
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -58,7 +59,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16)}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fechatter_overload_refusals_total",
-			Help: "Sends, user changes (edits, deletes, reactions, pins) and connects refused at once because the node was past capacity, by what (send, change, connect) and why (late: behind by more than the budget; full: the send queue was full; rate: past the connect rate)."},
+			Help: "Sends, user changes (edits, deletes, reactions, pins) and connects refused at once because the node was past capacity, by what (send, change, connect) and why (late: behind by more than the budget; pace: past the cap the node set itself after being late; full: the send queue was full; rate: past the connect rate)."},
 			[]string{"what", "why"}),
 		forgiven: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fechatter_deadlines_extended_total",
@@ -72,11 +73,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name:    "fechatter_socket_queue_seconds",
 			Help:    "How long the oldest event of each frame waited in its connection's outbound queue before the frame's write began.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}),
+		paced: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_admission_cap_per_second", Help: "The cap on sends and changes admitted per second that this node set itself after being late (0: no cap)."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait)
+			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced)
 	}
 	return m
 }

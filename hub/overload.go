@@ -70,6 +70,7 @@ type load struct {
 	commit  recent // sends' wait for their worker
 	setup   recent // a new connection's start once authenticated (the user's chats, subscriptions, ready)
 	queue   queueClock
+	pace    pace   // the cap on admitted changes once the node has been late
 	lagger  Lagger // nil: the broker does not say
 	connect *rate.Limiter
 
@@ -96,6 +97,7 @@ func (h *Hub) probe(ctx context.Context) {
 	t := time.NewTimer(probeInterval)
 	defer t.Stop()
 	due := time.Now().Add(probeInterval)
+	last := time.Now() // the previous tick
 	for {
 		select {
 		case <-ctx.Done():
@@ -112,7 +114,13 @@ func (h *Hub) probe(ctx context.Context) {
 			now = time.Now()
 			l.sched.observe(late, now)
 			l.addStall(late)
-			h.m.lateness.Set(h.lateness(now).Seconds())
+			behind := h.lateness(now)
+			if l.budget > 0 {
+				l.pace.tick(behind, l.budget, now, now.Sub(last))
+				h.m.paced.Set(l.pace.limit())
+			}
+			h.m.lateness.Set(behind.Seconds())
+			last = now
 			h.m.queued.Set(float64(h.sends.queued()))
 			due = now.Add(probeInterval)
 			t.Reset(probeInterval)

@@ -92,6 +92,10 @@ func (s *sender) admit(w int, now time.Time, what string) error {
 		s.h.m.refused.WithLabelValues(what, "late").Inc()
 		return fechatter.Overloaded(retryAfter(late), refusedWhat[what])
 	}
+	if !l.pace.allow(now) {
+		s.h.m.refused.WithLabelValues(what, "pace").Inc()
+		return fechatter.Overloaded(retryAfter(late), refusedWhat[what])
+	}
 	return nil
 }
 

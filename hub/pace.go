@@ -1,0 +1,101 @@
+package hub
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// pace smooths admission once the node has been late. The lateness check alone is binary:
+// the moment the node is back under its budget it admits everything, and the clients holding
+// refused sends all retry at once, so the node overshoots, falls behind again and refuses
+// again, and the messages admitted in the burst are the late ones. pace caps the changes
+// admitted per second instead, with the classic control law of congestion windows: a cut by a
+// fifth (at most every paceCutEvery) while the node is over half its budget, a slow climb
+// while it is under a quarter, and no cap at all after paceRelease of calm. The first cap is
+// what the node was admitting just before.
+type pace struct {
+	admitted atomic.Int64 // changes admitted since the last tick
+
+	mu        sync.Mutex
+	lim       *rate.Limiter // nil: no cap
+	rate      float64       // admitted per second, smoothed over a few ticks
+	lastCut   time.Time
+	calmSince time.Time
+}
+
+const (
+	paceCutEvery = 500 * time.Millisecond
+	paceRelease  = 10 * time.Second
+	paceCut      = 0.8
+	paceClimb    = 1.005 // per tick: about 10 % a second
+	paceMin      = 1.0   // changes per second; never fully closed
+)
+
+// allow reports whether one more change may be admitted now, and counts it when it may.
+func (p *pace) allow(now time.Time) bool {
+	p.mu.Lock()
+	lim := p.lim
+	p.mu.Unlock()
+	if lim != nil && !lim.AllowN(now, 1) {
+		return false
+	}
+	p.admitted.Add(1)
+	return true
+}
+
+// limit is the cap in changes per second (0: none).
+func (p *pace) limit() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lim == nil {
+		return 0
+	}
+	return float64(p.lim.Limit())
+}
+
+// tick adjusts the cap from the node's lateness; dt is the time since the last tick.
+func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration) {
+	n := p.admitted.Swap(0)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if dt > 0 {
+		p.rate = 0.8*p.rate + 0.2*float64(n)/dt.Seconds()
+	}
+	switch {
+	case late > budget/2:
+		p.calmSince = time.Time{}
+		if now.Sub(p.lastCut) < paceCutEvery {
+			return
+		}
+		p.lastCut = now
+		if p.lim == nil {
+			p.set(now, p.rate*0.9)
+		} else {
+			p.set(now, float64(p.lim.Limit())*paceCut)
+		}
+	case late < budget/4 && p.lim != nil:
+		if p.calmSince.IsZero() {
+			p.calmSince = now
+		}
+		if now.Sub(p.calmSince) >= paceRelease {
+			p.lim = nil
+			return
+		}
+		p.set(now, float64(p.lim.Limit())*paceClimb)
+	}
+}
+
+// set caps admission at r per second, allowing bursts of a tenth of a second; p.mu is held.
+func (p *pace) set(now time.Time, r float64) {
+	r = max(r, paceMin)
+	burst := max(1, int(r/10))
+	if p.lim == nil {
+		p.lim = rate.NewLimiter(rate.Limit(r), burst)
+		return
+	}
+	p.lim.SetLimitAt(now, rate.Limit(r))
+	p.lim.SetBurstAt(now, burst)
+}
