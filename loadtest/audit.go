@@ -11,9 +11,11 @@ import (
 
 // The final audit tells late from lost. After the drain every connection resumes once more
 // from its cursor (a resume frame on an open socket, a dial with resume when the server closed
-// it), and the generator waits until every connection holds every acked event of its chats,
-// nothing arrives for auditQuiet, or Drain passes. Whatever is still missing then was acked
-// and never delivered, live or by replay: lost.
+// it), and the generator waits until every send in flight is answered and every connection
+// holds every acked event of its chats, nothing arrives for auditQuiet, or Drain passes. From
+// its start nothing more is sent: sends refused and waiting to be retried stay held, so no ack
+// can come after its last look. Whatever is still missing then was acked and never
+// delivered, live or by replay: lost.
 
 const auditQuiet = 3 * time.Second
 
@@ -59,8 +61,8 @@ func (r *runner) audit(ctx context.Context) {
 	wg.Wait()
 	deadline := start.Add(r.cfg.Drain)
 	last, lastChange := int64(-1), time.Now()
-	for time.Now().Before(deadline) && ctx.Err() == nil && !r.caughtUp() {
-		if d := r.st.deliveries.Load() + r.st.refetched.Load(); d != last {
+	for time.Now().Before(deadline) && ctx.Err() == nil && (!r.caughtUp() || r.inFlight() > 0) {
+		if d := r.st.deliveries.Load() + r.st.refetched.Load() + r.st.acks.Load(); d != last {
 			last, lastChange = d, time.Now()
 		} else if time.Since(lastChange) > auditQuiet {
 			break
@@ -91,6 +93,17 @@ func (c *conn) expectReplayLocked() {
 		cc := &c.cursors[i]
 		cc.replay, cc.replaying = cc.seq+1, false
 	}
+}
+
+// inFlight is the number of sends written and not answered yet (neither acked, refused for
+// good nor held). From the audit's start held sends stay held, so once it is 0 no ack can come
+// after the audit's last look.
+func (r *runner) inFlight() int64 {
+	n := r.st.sends.Load() - r.st.acks.Load() - r.st.sendErrors.Load()
+	for _, c := range r.local {
+		n -= int64(c.heldCount())
+	}
+	return n
 }
 
 // caughtUp reports whether every local connection holds every event acked to this process in

@@ -43,7 +43,7 @@ func (c *conn) probe(gen int) {
 		c.mu.Unlock()
 		time.Sleep(wait + rand.N(wait+1)) // a client's back-off, not a wait for a condition
 		c.mu.Lock()
-		if !c.hold.on || c.hold.gen != gen || c.r.done.Load() {
+		if !c.hold.on || c.hold.gen != gen || c.r.done.Load() || c.r.auditing.Load() {
 			c.mu.Unlock()
 			return
 		}
@@ -64,7 +64,7 @@ func (c *conn) probe(gen int) {
 // The hold ends with the outbox.
 func (c *conn) release() {
 	c.mu.Lock()
-	if !c.hold.on {
+	if !c.hold.on || c.r.auditing.Load() { // the audit counts what is held; it sends nothing
 		c.mu.Unlock()
 		return
 	}
@@ -80,6 +80,14 @@ func (c *conn) release() {
 }
 
 // held is how many sends the connection still holds.
+// keep holds frame without sending it: a retry that comes due once the final audit began.
+func (c *conn) keep(frame []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hold.held = append(c.hold.held, frame)
+	c.hold.on = true
+}
+
 func (c *conn) heldCount() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -322,7 +322,11 @@ func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
 	c := r.pending[ref].c
 	r.pendMu.Unlock()
 	time.AfterFunc(retryAfter+rand.N(retryAfter+1), func() {
-		if !r.done.Load() {
+		switch {
+		case r.done.Load():
+		case r.auditing.Load():
+			c.keep(frame) // the audit waits for the sends in flight; this one is held
+		default:
 			c.write(frame)
 		}
 	})
