@@ -319,7 +319,7 @@ func (c *conn) handle(line []byte) {
 			wait = resendAfterDrop // the contract: send it again, same client_id (it may have committed)
 		}
 		if (code == "overloaded" || code == "rate_limited") && wait > 0 {
-			if frame, ok := r.retrying(intAfter(line, keyRef)); ok {
+			if frame, ok := r.retrying(intAfter(line, keyRef), code == "overloaded"); ok {
 				c.refused(frame, wait) // held, and sent again by the connection's probe
 				return
 			}

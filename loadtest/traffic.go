@@ -295,8 +295,9 @@ func (r *runner) forget(ref int64) (tries int) {
 const maxRetries = 20
 
 // retrying counts one more refusal of the send ref and returns its frame to send again, unless
-// it is unknown, refused too often, or the run is over.
-func (r *runner) retrying(ref int64) ([]byte, bool) {
+// it is unknown, refused too often (more than maxRetries; an overload refusal never is: a
+// client's outbox keeps such a send until the node takes it), or the run is over.
+func (r *runner) retrying(ref int64, overloaded bool) ([]byte, bool) {
 	r.pendMu.Lock()
 	p, ok := r.pending[ref]
 	if ok {
@@ -304,7 +305,7 @@ func (r *runner) retrying(ref int64) ([]byte, bool) {
 		r.pending[ref] = p
 	}
 	r.pendMu.Unlock()
-	if !ok || p.tries > maxRetries || r.done.Load() {
+	if !ok || (p.tries > maxRetries && !overloaded) || r.done.Load() {
 		return nil, false
 	}
 	r.st.retries.Add(1)
@@ -314,7 +315,7 @@ func (r *runner) retrying(ref int64) ([]byte, bool) {
 // retryLater sends a refused send again, unchanged, after retryAfter plus as much again of
 // jitter. It reports false when the send is not retried (unknown, too many tries, run over).
 func (r *runner) retryLater(ref int64, retryAfter time.Duration) bool {
-	frame, ok := r.retrying(ref)
+	frame, ok := r.retrying(ref, false)
 	if !ok {
 		return false
 	}
