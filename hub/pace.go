@@ -15,13 +15,17 @@ import (
 // admitted per second instead, with the classic control law of congestion windows: a cut by a
 // fifth (at most every paceCutEvery) while the node is over half its budget, a slow climb
 // while it is under a quarter, and no cap at all after paceRelease of calm. The first cap is
-// what the node was admitting just before.
+// what the node was admitting just before. The cap never goes below half the best rate of the
+// last seconds (nor below paceMin): a node late for another reason than what it admits (a
+// busy machine, a peer's failover) would otherwise cut it down to a trickle and starve the
+// retries of the very sends it refused.
 type pace struct {
 	admitted atomic.Int64 // changes admitted since the last tick
 
 	mu        sync.Mutex
 	lim       *rate.Limiter // nil: no cap
 	rate      float64       // admitted per second, smoothed over a few ticks
+	peak      float64       // the best recent rate, decaying by a third in 10 s
 	lastCut   time.Time
 	calmSince time.Time
 }
@@ -31,7 +35,8 @@ const (
 	paceRelease  = 10 * time.Second
 	paceCut      = 0.8
 	paceClimb    = 1.005 // per tick: about 10 % a second
-	paceMin      = 1.0   // changes per second; never fully closed
+	paceMin      = 10.0  // changes per second: the lowest cap
+	paceDecay    = 0.998 // per tick, of the best recent rate
 )
 
 // allow reports whether one more change may be admitted now, and counts it when it may.
@@ -64,6 +69,7 @@ func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration)
 	if dt > 0 {
 		p.rate = 0.8*p.rate + 0.2*float64(n)/dt.Seconds()
 	}
+	p.peak = max(p.rate, p.peak*paceDecay)
 	switch {
 	case late > budget/2:
 		p.calmSince = time.Time{}
@@ -88,9 +94,10 @@ func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration)
 	}
 }
 
-// set caps admission at r per second, allowing bursts of a tenth of a second; p.mu is held.
+// set caps admission at r per second (at least half the best recent rate), allowing bursts of
+// a tenth of a second; p.mu is held.
 func (p *pace) set(now time.Time, r float64) {
-	r = max(r, paceMin)
+	r = max(r, paceMin, p.peak/2)
 	burst := max(1, int(r/10))
 	if p.lim == nil {
 		p.lim = rate.NewLimiter(rate.Limit(r), burst)

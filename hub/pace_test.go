@@ -50,6 +50,12 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 	if want := int(p.limit() / 10); allowed < 1 || allowed > want+1 {
 		t.Fatalf("%d of 1000 admitted at once under a cap of %.0f/s, want at most a burst of %d", allowed, p.limit(), want)
 	}
+	for range 200 { // 10 s late whatever the node admits: the cap stops at half the best rate
+		tick(400*time.Millisecond, 0)
+	}
+	if got, floor := p.limit(), p.peak/2; got < floor*0.99 || got > floor*1.03 || got < paceMin {
+		t.Fatalf("after 10 s late the cap is %.0f/s, want it held at half the best recent rate (%.0f/s)", got, floor)
+	}
 	capped := p.limit()
 	for range 20 { // 1 s calm: the cap climbs
 		tick(0, 0)
