@@ -36,6 +36,7 @@ const (
 	paceCut      = 0.8
 	paceClimb    = 1.005 // per tick: about 10 % a second
 	paceMin      = 10.0  // changes per second: the lowest cap
+	paceEngage   = 50.0  // changes per second: below this best recent rate the node never caps (sends are not what makes it late)
 	paceDecay    = 0.998 // per tick, of the best recent rate
 )
 
@@ -76,12 +77,15 @@ func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration)
 		if now.Sub(p.lastCut) < paceCutEvery {
 			return
 		}
-		p.lastCut = now
-		if p.lim == nil {
-			p.set(now, p.rate*0.9)
-		} else {
+		switch {
+		case p.lim != nil:
 			p.set(now, float64(p.lim.Limit())*paceCut)
+		case p.peak >= paceEngage:
+			p.set(now, p.rate*0.9)
+		default:
+			return // too few sends to be what makes the node late
 		}
+		p.lastCut = now
 	case late < budget/4 && p.lim != nil:
 		if p.calmSince.IsZero() {
 			p.calmSince = now
@@ -95,10 +99,11 @@ func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration)
 }
 
 // set caps admission at r per second (at least half the best recent rate), allowing bursts of
-// a tenth of a second; p.mu is held.
+// a second's worth (at least paceEngage): chat traffic comes in bursts, and the cap is for the
+// sustained rate; p.mu is held.
 func (p *pace) set(now time.Time, r float64) {
 	r = max(r, paceMin, p.peak/2)
-	burst := max(1, int(r/10))
+	burst := max(int(paceEngage), int(r))
 	if p.lim == nil {
 		p.lim = rate.NewLimiter(rate.Limit(r), burst)
 		return

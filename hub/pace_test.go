@@ -7,6 +7,7 @@ import (
 
 // pace caps admission only after the node was late: first at what it was admitting, cut by a
 // fifth at most every half second while late, climbing while calm, and gone after 10 s of calm.
+// A node that admits few sends never caps them.
 func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 	var p pace
 	budget := 500 * time.Millisecond
@@ -19,6 +20,12 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 		}
 		now = now.Add(probeInterval)
 		p.tick(late, budget, now, probeInterval)
+	}
+	for range 40 { // 2 s late at 20 changes/s (1 per tick): too few sends to cap
+		tick(400*time.Millisecond, 1)
+	}
+	if p.limit() != 0 {
+		t.Fatalf("a node admitting 20/s capped admission at %.0f/s", p.limit())
 	}
 	for range 40 { // 2 s on time at 400 changes/s (20 per tick): no cap
 		tick(0, 20)
@@ -42,12 +49,12 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 		t.Fatalf("after 0.5 s late the cap is %.0f/s, want %.0f/s", got, first*paceCut)
 	}
 	allowed := 0
-	for range 1000 { // at one instant only the burst passes
+	for range 1000 { // at one instant only the burst passes: a second's worth
 		if p.allow(now) {
 			allowed++
 		}
 	}
-	if want := int(p.limit() / 10); allowed < 1 || allowed > want+1 {
+	if want := int(p.limit()); allowed < 1 || allowed > want+1 {
 		t.Fatalf("%d of 1000 admitted at once under a cap of %.0f/s, want at most a burst of %d", allowed, p.limit(), want)
 	}
 	for range 200 { // 10 s late whatever the node admits: the cap stops at half the best rate
