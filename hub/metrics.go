@@ -23,6 +23,7 @@ type Metrics struct {
 	queued        prometheus.Gauge
 	queueWait     prometheus.Histogram
 	paced         prometheus.Gauge
+	cuts          *prometheus.CounterVec
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -75,11 +76,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}),
 		paced: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "fechatter_admission_cap_per_second", Help: "The cap on sends and changes admitted per second that this node set itself after being late (0: no cap)."}),
+		cuts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_admission_cuts_total",
+			Help: "Times this node cut its admission cap for being late, by the clock that read the lateness (scheduler, commit, queue, fanout, other)."},
+			[]string{"clock"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced)
+			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced, m.cuts)
 	}
 	return m
 }

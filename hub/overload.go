@@ -114,9 +114,11 @@ func (h *Hub) probe(ctx context.Context) {
 			now = time.Now()
 			l.sched.observe(late, now)
 			l.addStall(late)
-			behind := h.lateness(now)
+			behind, clock := h.latenessBy(now)
 			if l.budget > 0 {
-				l.pace.tick(behind, l.budget, now, now.Sub(last))
+				if l.pace.tick(behind, l.budget, now, now.Sub(last)) {
+					h.m.cuts.WithLabelValues(clock).Inc()
+				}
 				h.m.paced.Set(l.pace.limit())
 			}
 			h.m.lateness.Set(behind.Seconds())
@@ -137,7 +139,17 @@ func (h *Hub) queueWaited(d time.Duration) {
 // lateness is how far behind the node is now, send queues included: what
 // fechatter_node_lateness_seconds and /readyz show.
 func (h *Hub) lateness(now time.Time) time.Duration {
-	return max(h.load.lateness(now), h.sends.maxWait(now))
+	d, _ := h.latenessBy(now)
+	return d
+}
+
+// latenessBy is lateness and the clock that reads it.
+func (h *Hub) latenessBy(now time.Time) (time.Duration, string) {
+	d, clock := h.load.latenessBy(now)
+	if w := h.sends.maxWait(now); w > d {
+		return w, "commit"
+	}
+	return d, clock
 }
 
 // Lateness reports how far behind the node is now and its budget (0: admission control off).
@@ -162,14 +174,27 @@ func (l *load) stall() time.Duration {
 
 // lateness is how far behind the node is now: the largest recent reading of its clocks.
 func (l *load) lateness(now time.Time) time.Duration {
-	d := max(l.sched.get(now), l.commit.get(now), l.queue.get(now))
+	d, _ := l.latenessBy(now)
+	return d
+}
+
+// latenessBy is lateness and the clock that reads it (scheduler, commit, queue, fanout, other).
+func (l *load) latenessBy(now time.Time) (time.Duration, string) {
+	d, clock := l.sched.get(now), "scheduler"
+	pick := func(v time.Duration, name string) {
+		if v > d {
+			d, clock = v, name
+		}
+	}
+	pick(l.commit.get(now), "commit")
+	pick(l.queue.get(now), "queue")
 	if l.lagger != nil {
-		d = max(d, l.lagger.Lag())
+		pick(l.lagger.Lag(), "fanout")
 	}
 	if l.extra != nil {
-		d = max(d, l.extra())
+		pick(l.extra(), "other")
 	}
-	return d
+	return d, clock
 }
 
 // retryAfter is the hint given with a refusal: the lateness itself, at least minRetry and at

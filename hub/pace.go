@@ -12,13 +12,18 @@ import (
 // the moment the node is back under its budget it admits everything, and the clients holding
 // refused sends all retry at once, so the node overshoots, falls behind again and refuses
 // again, and the messages admitted in the burst are the late ones. pace caps the changes
-// admitted per second instead, with the classic control law of congestion windows: a cut by a
-// fifth (at most every paceCutEvery) while the node is over half its budget, a slow climb
-// while it is under a quarter, and no cap at all after paceRelease of calm. The first cap is
-// what the node was admitting just before. The cap never goes below half the best rate of the
-// last seconds (nor below paceMin): a node late for another reason than what it admits (a
-// busy machine, a peer's failover) would otherwise cut it down to a trickle and starve the
-// retries of the very sends it refused.
+// admitted per second instead, with the control law of a congestion window (CUBIC's shape):
+//   - over half the budget late, the cap is cut by a fifth, at most every paceCutEvery; the
+//     first cap is 0.9 × what the node was admitting, and the cap before each cut is
+//     remembered as the rate at which the node was last found late;
+//   - under a quarter of the budget, the cap climbs back to that rate quickly (a share of the
+//     gap per tick), then probes beyond it, faster the longer the node stays calm; after
+//     paceRelease of calm there is no cap at all;
+//   - in between, the cap holds.
+//
+// The cap never goes below half the best rate of the last seconds (nor below paceMin): a node
+// late for another reason than what it admits (a busy machine, a peer's failover) would
+// otherwise cut it down to a trickle and starve the retries of the very sends it refused.
 type pace struct {
 	admitted atomic.Int64 // changes admitted since the last tick
 
@@ -26,6 +31,7 @@ type pace struct {
 	lim       *rate.Limiter // nil: no cap
 	rate      float64       // admitted per second, smoothed over a few ticks
 	peak      float64       // the best recent rate, decaying by a third in 10 s
+	lateAt    float64       // the cap (or rate) at the last cut: where the node was last found late
 	lastCut   time.Time
 	calmSince time.Time
 }
@@ -34,10 +40,12 @@ const (
 	paceCutEvery = 500 * time.Millisecond
 	paceRelease  = 10 * time.Second
 	paceCut      = 0.8
-	paceClimb    = 1.005 // per tick: about 10 % a second
+	paceRecover  = 0.05  // per tick, of the gap back to the rate at the last cut: two thirds in a second
+	paceProbe    = 0.002 // per tick beyond it, times 1 + seconds calm: 4 % a second at first, 30 % after 5 s
 	paceMin      = 10.0  // changes per second: the lowest cap
 	paceEngage   = 50.0  // changes per second: below this best recent rate the node never caps (sends are not what makes it late)
 	paceDecay    = 0.998 // per tick, of the best recent rate
+	paceMinBurst = 10    // changes admitted at once under any cap
 )
 
 // allow reports whether one more change may be admitted now, and counts it when it may.
@@ -62,8 +70,9 @@ func (p *pace) limit() float64 {
 	return float64(p.lim.Limit())
 }
 
-// tick adjusts the cap from the node's lateness; dt is the time since the last tick.
-func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration) {
+// tick adjusts the cap from the node's lateness; dt is the time since the last tick. It
+// reports whether it cut the cap.
+func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration) (cut bool) {
 	n := p.admitted.Swap(0)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -75,35 +84,45 @@ func (p *pace) tick(late, budget time.Duration, now time.Time, dt time.Duration)
 	case late > budget/2:
 		p.calmSince = time.Time{}
 		if now.Sub(p.lastCut) < paceCutEvery {
-			return
+			return false
 		}
 		switch {
 		case p.lim != nil:
-			p.set(now, float64(p.lim.Limit())*paceCut)
+			p.lateAt = float64(p.lim.Limit())
+			p.set(now, p.lateAt*paceCut, budget)
 		case p.peak >= paceEngage:
-			p.set(now, p.rate*0.9)
+			p.lateAt = p.rate
+			p.set(now, p.rate*0.9, budget)
 		default:
-			return // too few sends to be what makes the node late
+			return false // too few sends to be what makes the node late
 		}
 		p.lastCut = now
+		return true
 	case late < budget/4 && p.lim != nil:
 		if p.calmSince.IsZero() {
 			p.calmSince = now
 		}
-		if now.Sub(p.calmSince) >= paceRelease {
+		calm := now.Sub(p.calmSince)
+		if calm >= paceRelease {
 			p.lim = nil
-			return
+			return false
 		}
-		p.set(now, float64(p.lim.Limit())*paceClimb)
+		r := float64(p.lim.Limit())
+		if r < p.lateAt {
+			r += (p.lateAt - r) * paceRecover
+		}
+		p.set(now, r*(1+paceProbe*(1+calm.Seconds())), budget)
 	}
+	return false
 }
 
-// set caps admission at r per second (at least half the best recent rate), allowing bursts of
-// a second's worth (at least paceEngage): chat traffic comes in bursts, and the cap is for the
-// sustained rate; p.mu is held.
-func (p *pace) set(now time.Time, r float64) {
+// set caps admission at r per second (at least half the best recent rate), letting through at
+// once what the node does in a quarter of its budget at that rate (at least paceMinBurst):
+// chat traffic comes in bursts, and a burst's work must not make the node late by itself;
+// p.mu is held.
+func (p *pace) set(now time.Time, r float64, budget time.Duration) {
 	r = max(r, paceMin, p.peak/2)
-	burst := max(int(paceEngage), int(r))
+	burst := max(paceMinBurst, int(r*budget.Seconds()/4))
 	if p.lim == nil {
 		p.lim = rate.NewLimiter(rate.Limit(r), burst)
 		return

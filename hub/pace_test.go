@@ -6,7 +6,8 @@ import (
 )
 
 // pace caps admission only after the node was late: first at what it was admitting, cut by a
-// fifth at most every half second while late, climbing while calm, and gone after 10 s of calm.
+// fifth at most every half second while late, holding a little late, back quickly to where it
+// was last late once calm, then probing beyond, and gone after 10 s of calm.
 // A node that admits few sends never caps them.
 func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 	var p pace
@@ -49,19 +50,39 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 		t.Fatalf("after 0.5 s late the cap is %.0f/s, want %.0f/s", got, first*paceCut)
 	}
 	allowed := 0
-	for range 1000 { // at one instant only the burst passes: a second's worth
+	for range 1000 { // at one instant only the burst passes: a quarter budget's worth
 		if p.allow(now) {
 			allowed++
 		}
 	}
-	if want := int(p.limit()); allowed < 1 || allowed > want+1 {
-		t.Fatalf("%d of 1000 admitted at once under a cap of %.0f/s, want at most a burst of %d", allowed, p.limit(), want)
+	if want := int(p.limit() * budget.Seconds() / 4); allowed < want-1 || allowed > want+1 {
+		t.Fatalf("%d of 1000 admitted at once under a cap of %.0f/s, want a burst of %d", allowed, p.limit(), want)
+	}
+	cut := p.limit()
+	for range 20 { // 1 s calm after the cut: most of the way back to where the node was late
+		tick(0, 0)
+	}
+	if got := p.limit(); got < cut+0.6*(first-cut) || got > first {
+		t.Fatalf("1 s calm after a cut from %.0f/s to %.0f/s: cap %.0f/s, want two thirds of the way back", first, cut, got)
+	}
+	for range 60 { // 3 s more: past it, probing beyond
+		tick(0, 0)
+	}
+	if got := p.limit(); got <= first {
+		t.Fatalf("4 s calm: cap %.0f/s, want above %.0f/s where the node was last late", got, first)
 	}
 	for range 200 { // 10 s late whatever the node admits: the cap stops at half the best rate
 		tick(400*time.Millisecond, 0)
 	}
 	if got, floor := p.limit(), p.peak/2; got < floor*0.99 || got > floor*1.03 || got < paceMin {
 		t.Fatalf("after 10 s late the cap is %.0f/s, want it held at half the best recent rate (%.0f/s)", got, floor)
+	}
+	for range 10 { // between a quarter and half the budget late: the cap holds
+		held := p.limit()
+		tick(200*time.Millisecond, 0)
+		if p.limit() < held*0.999 || p.limit() > held*1.001 {
+			t.Fatalf("a quarter to half the budget late moved the cap from %.0f/s to %.0f/s", held, p.limit())
+		}
 	}
 	capped := p.limit()
 	for range 20 { // 1 s calm: the cap climbs
