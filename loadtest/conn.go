@@ -253,6 +253,10 @@ var (
 	keyAt     = []byte(`"created_at":"`)
 )
 
+// lateFromAccept is how late from its acceptance a delivery is logged (the first ten of a run):
+// where the tail of the latency series comes from.
+const lateFromAccept = 3 * time.Second
+
 // handle processes one event. Message events and acks, the hot path, are read by scanning
 // for their keys (JSON escapes quotes inside strings, so a key cannot appear in a text);
 // everything else is decoded fully.
@@ -274,6 +278,10 @@ func (c *conn) handle(line []byte) {
 		accepted, err := time.Parse(time.RFC3339Nano, string(stringAfter(line, keyAt)))
 		if err == nil {
 			r.res.AcceptLatency.Record(now.Sub(accepted))
+			if late := now.Sub(accepted); late > lateFromAccept && r.st.lateLogged.Add(1) <= 10 {
+				r.log.Warn("delivery late from acceptance", "late", late, "chat", intAfter(line, keyChat),
+					"seq", intAfter(line, keySeq), "user", c.user, "url", r.urls[c.node%len(r.urls)])
+			}
 		}
 		r.series.add(now, func(b *Bucket) {
 			b.Latency.Record(now.Sub(sent))

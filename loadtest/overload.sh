@@ -69,7 +69,7 @@ stop() { # name: per node CPU seconds, peak RSS and the disconnect/refusal count
     awk -v t="$tck" -v n="$i" '{printf "node%s cpu_s %.1f ", n, ($14+$15)/t}' "/proc/$p/stat"
     awk '/VmHWM/ {printf "rss_peak_mb %.0f\n", $2/1024}' "/proc/$p/status"
     curl -s "http://127.0.0.1:$((PORT + i))/metrics" |
-      grep -E '^fechatter_(server_disconnects|overload_refusals|nats_disconnects|nats_slow_consumer|publish_failures|slow_consumer_closes|socket_queue_seconds|send_batch_seconds|admission_cuts)' || true
+      grep -E '^fechatter_(server_disconnects|overload_refusals|nats_disconnects|nats_slow_consumer|publish_failures|slow_consumer_closes|socket_queue_seconds|send_batch_seconds|admission_cuts|events_replayed|resyncs)' || true
   done | tee "$OUT/$backend-$name.nodes"
   kill "${pids[@]}"; wait "${pids[@]}" || true
   rm -rf "$FECHATTER_DATA_DIR"

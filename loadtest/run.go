@@ -72,6 +72,7 @@ type counters struct {
 	duplicates, gaps, resyncs, reconnects, connErrors, other atomic.Int64
 	retries, rejoins, refused                                atomic.Int64
 	refetched, retriedAccepted, auditDuplicates              atomic.Int64
+	lateLogged                                               atomic.Int64 // deliveries logged for being late from acceptance
 }
 
 type runner struct {
