@@ -57,8 +57,10 @@ func (t *wsTransport) close(d *Disconnect) {
 	})
 }
 
-// ServeHTTP serves GET /ws: the WebSocket handshake (Origin checked), authentication by
-// Authorization header or first frame, then the connection's read loop until it closes.
+// ServeHTTP serves GET /ws: the WebSocket handshake (Origin checked), then hands the
+// connection to a goroutine of its own (serveWS) and returns. The request's goroutine has
+// net/http's frames under it and keeps its request, response and their buffers alive for as
+// long as it runs; a socket held open for hours should hold none of that.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.Draining() {
 		writeHTTPError(w, http.StatusServiceUnavailable, fechatter.EUnavailable, "server is shutting down")
@@ -69,7 +71,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := bearerToken(r)
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
+	conn, err := websocket.Accept(smallReads{w}, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
 	if err != nil {
 		return // Accept answered: 403 for a foreign Origin, 400 for a bad handshake
 	}
@@ -81,6 +83,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-t.done
 		return
 	}
+	go h.serveWS(c, t, conn, token)
+}
+
+// serveWS authenticates a tracked connection by header token or first frame, then runs its
+// read loop until it closes.
+func (h *Hub) serveWS(c *Client, t *wsTransport, conn *websocket.Conn, token string) {
 	defer h.untrack(c)
 	h.m.connections.Inc()
 	defer h.m.connections.Dec()
