@@ -114,7 +114,13 @@ func (c *Client) runCatchup() {
 		}
 		c.mu.Unlock()
 
+		release, ok := c.h.replayTurn()
+		if !ok {
+			c.stopCatchup()
+			return
+		}
 		evs, err := c.h.cfg.Store.Events(c.h.ctx, chatID, from, replayPage)
+		release()
 		if err != nil {
 			if c.h.ctx.Err() != nil {
 				c.stopCatchup()

@@ -95,11 +95,14 @@ type Config struct {
 	PingInterval   time.Duration // keepalive ping period (default 25s)
 	WriteTimeout   time.Duration // one frame write or ping round trip (default 10s)
 	MaxReplay      int           // events replayed per chat before sending resync (default 1000)
-	FrameRate      float64       // client frames per second allowed (default 20, burst 2x)
-	TypingInterval time.Duration // least time between relayed typing events per user and chat (default 2s)
-	SendWorkers    int           // concurrent send transactions (default 4; 1 suits SQLite's single writer)
-	MaxBatch       int           // sends stored in one transaction at most (default 256)
-	SendQueue      int           // sends waiting per send worker before more are refused (default 1024)
+	// ReplayConcurrency bounds the store reads for replays (resume, gap recovery) running at
+	// once on the node (default 2): a reconnect storm's replays take turns (hub/replay.go).
+	ReplayConcurrency int
+	FrameRate         float64       // client frames per second allowed (default 20, burst 2x)
+	TypingInterval    time.Duration // least time between relayed typing events per user and chat (default 2s)
+	SendWorkers       int           // concurrent send transactions (default 4; 1 suits SQLite's single writer)
+	MaxBatch          int           // sends stored in one transaction at most (default 256)
+	SendQueue         int           // sends waiting per send worker before more are refused (default 1024)
 	// OverloadBudget is how far behind the node may be (scheduler, commit queue, fan-out)
 	// before sends and connects are refused with "overloaded" (default 500ms; negative: never).
 	OverloadBudget time.Duration
@@ -139,6 +142,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxReplay <= 0 {
 		c.MaxReplay = 1000
+	}
+	if c.ReplayConcurrency <= 0 {
+		c.ReplayConcurrency = 2
 	}
 	if c.FrameRate <= 0 {
 		c.FrameRate = 20
@@ -185,7 +191,8 @@ type Hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	recoverReq chan struct{} // a recovery is asked for (see Recover)
+	recoverReq  chan struct{} // a recovery is asked for (see Recover)
+	replaySlots chan struct{} // one per replay reading the store (see replayTurn)
 
 	mu       sync.Mutex
 	clients  map[*Client]struct{}
@@ -200,7 +207,7 @@ func New(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{cfg: cfg, log: cfg.Logger, m: cfg.Metrics, ctx: ctx, cancel: cancel, clients: map[*Client]struct{}{},
-		recoverReq: make(chan struct{}, 1)}
+		recoverReq: make(chan struct{}, 1), replaySlots: make(chan struct{}, cfg.ReplayConcurrency)}
 	for i := range h.rooms {
 		h.rooms[i].init()
 		h.users[i].init()

@@ -4,26 +4,27 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // Metrics are the hub's Prometheus collectors.
 type Metrics struct {
-	connections   prometheus.Gauge
-	delivered     prometheus.Counter
-	frames        prometheus.Counter
-	sends         *prometheus.CounterVec
-	sendLatency   prometheus.Histogram
-	slowClosed    prometheus.Counter
-	slowStalled   prometheus.Counter
-	disconnects   *prometheus.CounterVec
-	replayed      prometheus.Counter
-	resyncs       prometheus.Counter
-	publishFailed prometheus.Counter
-	batchSize     prometheus.Histogram
-	commitLatency prometheus.Histogram
-	refused       *prometheus.CounterVec
-	forgiven      *prometheus.CounterVec
-	lateness      prometheus.Gauge
-	queued        prometheus.Gauge
-	queueWait     prometheus.Histogram
-	paced         prometheus.Gauge
-	cuts          *prometheus.CounterVec
+	connections    prometheus.Gauge
+	delivered      prometheus.Counter
+	frames         prometheus.Counter
+	sends          *prometheus.CounterVec
+	sendLatency    prometheus.Histogram
+	slowClosed     prometheus.Counter
+	slowStalled    prometheus.Counter
+	disconnects    *prometheus.CounterVec
+	replayed       prometheus.Counter
+	resyncs        prometheus.Counter
+	publishFailed  prometheus.Counter
+	batchSize      prometheus.Histogram
+	commitLatency  prometheus.Histogram
+	refused        *prometheus.CounterVec
+	forgiven       *prometheus.CounterVec
+	lateness       prometheus.Gauge
+	queued         prometheus.Gauge
+	queueWait      prometheus.Histogram
+	paced          prometheus.Gauge
+	cuts           *prometheus.CounterVec
+	replaysWaiting prometheus.Gauge
 }
 
 // NewMetrics creates the collectors and registers them with reg when it is not nil.
@@ -80,11 +81,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_admission_cuts_total",
 			Help: "Times this node cut its admission cap for being late, by the clock that read the lateness (scheduler, commit, queue, fanout, other)."},
 			[]string{"clock"}),
+		replaysWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_replays_waiting",
+			Help: "Replays (resume, gap recovery) waiting for their turn at the store: the node is past its budget, or ReplayConcurrency replays are reading."}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced, m.cuts)
+			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced, m.cuts, m.replaysWaiting)
 	}
 	return m
 }

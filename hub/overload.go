@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fechatter/fechatter"
@@ -75,8 +76,8 @@ type load struct {
 	connect *rate.Limiter
 
 	mu      sync.Mutex
-	stalled time.Duration // total lateness of the probe since start; never decreases
-	extra   func() time.Duration
+	stalled time.Duration                        // total lateness of the probe since start; never decreases
+	extra   atomic.Pointer[func() time.Duration] // another clock (tests)
 }
 
 func newLoad(cfg *Config) *load {
@@ -191,8 +192,8 @@ func (l *load) latenessBy(now time.Time) (time.Duration, string) {
 	if l.lagger != nil {
 		pick(l.lagger.Lag(), "fanout")
 	}
-	if l.extra != nil {
-		pick(l.extra(), "other")
+	if extra := l.extra.Load(); extra != nil {
+		pick((*extra)(), "other")
 	}
 	return d, clock
 }

@@ -56,9 +56,10 @@ type Config struct {
 	SendBurst            int           // messages a user may send at once (30)
 
 	// Past capacity (docs/operations.md#past-capacity): zero takes the default, negative off.
-	OverloadBudget time.Duration // how far behind the node may be before it refuses sends and connects (500ms)
-	ConnectRate    float64       // new connections per second on this node, burst twice that (off)
-	SendQueue      int           // sends waiting per send worker before more are refused (1024)
+	OverloadBudget    time.Duration // how far behind the node may be before it refuses sends and connects (500ms)
+	ConnectRate       float64       // new connections per second on this node, burst twice that (off)
+	SendQueue         int           // sends waiting per send worker before more are refused (1024)
+	ReplayConcurrency int           // store reads for replays (resume, gap recovery) at once (2)
 
 	// Tuning, mostly for tests.
 	Argon2         auth.Params // zero: auth.DefaultParams
