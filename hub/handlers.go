@@ -16,8 +16,14 @@ const storeTimeout = 10 * time.Second
 // connection's frames are handled in order. Every frame is charged to the connection's
 // frame limit first, parseable or not, so a flood of garbage meets the same rate_limited
 // errors and close (4009) as any other flood.
+//
+// The frame limit keeps the node's own time: the clock it refills by runs ahead by however
+// long the node was late (load.stall), so frames a client sent at its pace while the node was
+// not reading them, and that the node then reads in one go, are not taken for a flood. A
+// refusal says when the next frame will pass (retry_after_ms).
 func (c *Client) handle(data []byte) {
-	allowed := c.limiter.Allow()
+	at := time.Now().Add(c.h.load.stall())
+	allowed := c.limiter.AllowN(at, 1)
 	f, err := decodeFrame(data)
 	if !allowed {
 		c.strikes++
@@ -25,7 +31,10 @@ func (c *Client) handle(data []byte) {
 			c.close(DisconnectRateLimited)
 			return
 		}
-		c.replyError(f.Ref, fechatter.Errorf(fechatter.ERateLimited, "too many frames; slow down"))
+		r := c.limiter.ReserveN(at, 1)
+		retry := r.DelayFrom(at)
+		r.CancelAt(at)
+		c.replyError(f.Ref, fechatter.RateLimited(max(retry, time.Millisecond), "too many frames"))
 		return
 	}
 	c.strikes = 0
