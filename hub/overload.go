@@ -75,8 +75,7 @@ type load struct {
 	lagger  Lagger // nil: the broker does not say
 	connect *rate.Limiter
 
-	mu      sync.Mutex
-	stalled time.Duration                        // total lateness of the probe since start; never decreases
+	stalled atomic.Int64                         // total lateness of the probe since start, ns; never decreases (read per client frame)
 	extra   atomic.Pointer[func() time.Duration] // another clock (tests)
 }
 
@@ -159,19 +158,11 @@ func (h *Hub) Lateness() (late, budget time.Duration) {
 	return h.lateness(time.Now()), max(h.load.budget, 0)
 }
 
-func (l *load) addStall(d time.Duration) {
-	l.mu.Lock()
-	l.stalled += d
-	l.mu.Unlock()
-}
+func (l *load) addStall(d time.Duration) { l.stalled.Add(int64(d)) }
 
 // stall is the node's total lateness so far: a deadline armed at stall s0 and firing at s1
 // lost s1-s0 to the node's own saturation.
-func (l *load) stall() time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.stalled
-}
+func (l *load) stall() time.Duration { return time.Duration(l.stalled.Load()) }
 
 // lateness is how far behind the node is now: the largest recent reading of its clocks.
 func (l *load) lateness(now time.Time) time.Duration {
