@@ -5,7 +5,7 @@ import "github.com/fechatter/fechatter"
 // SearchSQL exposes the search statement builder to benchmarks (EXPLAIN), with the chat
 // filter the store picks.
 func SearchSQL(q fechatter.MessageSearch) (string, []any) {
-	return searchSQL(q, chatsOf(q))
+	return searchSQL(q, chatsOf(q), false)
 }
 
 // ForceWordsDrive makes searches check each candidate's chat on its row until the returned
@@ -20,4 +20,11 @@ func ForceWordsDrive() (restore func()) {
 func ForceBlocks() (restore func()) {
 	forceBlocks = true
 	return func() { forceBlocks = false }
+}
+
+// ForceWalk makes every text search walk the user's chats newest first (searchByChats), one
+// match per chat at first, until the returned function restores the default.
+func ForceWalk() (restore func()) {
+	forceWalk = true
+	return func() { forceWalk = false }
 }

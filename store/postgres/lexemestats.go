@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ type lexemeStats struct {
 	read  time.Time
 	freq  map[string]float32 // share of messages holding the lexeme
 	floor float32            // the rarest listed share: any other lexeme is rarer still
+	rows  float64            // messages in the table, as ANALYZE last counted them
 }
 
 // share returns the stats' guess of the share of messages that hold w, and whether w is
@@ -31,30 +33,68 @@ type lexemeStats struct {
 func (s *lexemeStats) share(ctx context.Context, tx pgx.Tx, w string) (float32, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.freq == nil || time.Since(s.read) > statsMaxAge {
-		var elems []string
-		var freqs []float32
-		err := tx.QueryRow(ctx, `SELECT coalesce(most_common_elems::text::text[], '{}'), coalesce(most_common_elem_freqs, '{}')
-			FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'messages' AND attname = 'tsv'`).Scan(&elems, &freqs)
-		if errors.Is(err, pgx.ErrNoRows) { // not analyzed yet
-			err = nil
-		}
-		if err != nil {
-			return 0, false, err
-		}
-		s.freq, s.floor, s.read = make(map[string]float32, len(elems)), 0, time.Now()
-		if len(freqs) >= len(elems)+2 { // the elements' shares, then the minimum and the maximum
-			for i, e := range elems {
-				s.freq[e] = freqs[i]
-			}
-			s.floor = freqs[len(elems)]
-		}
+	if err := s.load(ctx, tx); err != nil {
+		return 0, false, err
 	}
 	f, ok := s.freq[w]
 	if !ok {
 		f = s.floor
 	}
 	return f, ok, nil
+}
+
+// prefixShare returns the share of messages holding a listed lexeme that starts with p: at
+// least that many hold a word with the prefix (the shares overlap, so it may overcount a
+// little; capped at 1).
+func (s *lexemeStats) prefixShare(ctx context.Context, tx pgx.Tx, p string) (float32, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(ctx, tx); err != nil {
+		return 0, err
+	}
+	var sum float32
+	for w, f := range s.freq {
+		if strings.HasPrefix(w, p) {
+			sum += f
+		}
+	}
+	return min(sum, 1), nil
+}
+
+// messages returns how many messages the table holds, as ANALYZE last counted.
+func (s *lexemeStats) messages(ctx context.Context, tx pgx.Tx) (float64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.load(ctx, tx)
+	return s.rows, err
+}
+
+// load reads the stats when they are missing or older than statsMaxAge; s.mu is held.
+func (s *lexemeStats) load(ctx context.Context, tx pgx.Tx) error {
+	if s.freq != nil && time.Since(s.read) <= statsMaxAge {
+		return nil
+	}
+	var elems []string
+	var freqs []float32
+	err := tx.QueryRow(ctx, `SELECT coalesce(most_common_elems::text::text[], '{}'), coalesce(most_common_elem_freqs, '{}')
+		FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'messages' AND attname = 'tsv'`).Scan(&elems, &freqs)
+	if errors.Is(err, pgx.ErrNoRows) { // not analyzed yet
+		err = nil
+	}
+	if err == nil {
+		err = tx.QueryRow(ctx, `SELECT greatest(reltuples, 0)::float8 FROM pg_class WHERE oid = 'messages'::regclass`).Scan(&s.rows)
+	}
+	if err != nil {
+		return err
+	}
+	s.freq, s.floor, s.read = make(map[string]float32, len(elems)), 0, time.Now()
+	if len(freqs) >= len(elems)+2 { // the elements' shares, then the minimum and the maximum
+		for i, e := range elems {
+			s.freq[e] = freqs[i]
+		}
+		s.floor = freqs[len(elems)]
+	}
+	return nil
 }
 
 // blocksPay guesses whether q's matches among the messages of its chats (readable of them)

@@ -23,15 +23,34 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 	}
 	var msgs []fechatter.Message
 	err := db.view(ctx, func(tx pgx.Tx) error {
+		chats, filterDrives := chatsOf(q), false
 		if !q.Text.Empty() && !forceWordsDrive {
+			walk, err := db.walkPays(ctx, tx, q)
+			if walk || err != nil {
+				if err == nil {
+					msgs, err = db.searchByChats(ctx, tx, q)
+				}
+				return err
+			}
 			var done bool
-			var err error
 			msgs, done, err = db.searchByBlocks(ctx, tx, q)
 			if done || err != nil {
 				return err
 			}
+			if chats == chatsByIndex {
+				few, err := db.fewCandidates(ctx, tx, q)
+				if err != nil {
+					return err
+				}
+				if few {
+					chats = chatsOnRow
+				}
+			}
+			if filterDrives, err = db.prefixRecheck(ctx, tx, q, chats); err != nil {
+				return err
+			}
 		}
-		query, args := searchSQL(q, chatsOf(q))
+		query, args := searchSQL(q, chats, filterDrives)
 		// An unnamed statement is planned for its actual tsquery every time: a cached generic
 		// plan cannot see how selective the words are and may walk the primary key instead.
 		rows, err := tx.Query(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
@@ -56,7 +75,10 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 // for a few chats, the chats ('#c<id>'); otherwise the chats filter as chatsOf says (see
 // searchplan.go). Relevance (ts_rank_cd on the words) ranks the newest RelevanceWindow hits.
 // Membership is checked once more against members.
-func searchSQL(q fechatter.MessageSearch, chats chatFilter) (string, []any) {
+//
+// When filterDrives, GIN is asked for the filters' lexemes alone and the words are checked on
+// each of their rows (see prefixRecheck).
+func searchSQL(q fechatter.MessageSearch, chats chatFilter, filterDrives bool) (string, []any) {
 	var b strings.Builder
 	var args []any
 	arg := func(v any) string {
@@ -68,9 +90,13 @@ func searchSQL(q fechatter.MessageSearch, chats chatFilter) (string, []any) {
 	b.WriteString(`FROM messages m WHERE NOT m.deleted`)
 	if text {
 		words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-		if f := filterQuery(q, chats == chatsInQuery); f != "" {
+		f := filterQuery(q, chats == chatsInQuery)
+		switch {
+		case f != "" && filterDrives:
+			b.WriteString(` AND m.tsv @@ ` + arg(f) + `::tsquery AND (m.tsv @@ ` + words + `) IS TRUE`)
+		case f != "":
 			b.WriteString(` AND m.tsv @@ (` + words + ` && ` + arg(f) + `::tsquery)`)
-		} else {
+		default:
 			b.WriteString(` AND m.tsv @@ ` + words)
 		}
 		b.WriteString(chatClause(q, chats, arg))

@@ -21,6 +21,27 @@ func TestSearchPlansAgree(t *testing.T) {
 	storetest.PlansAgree(t, open(t, postgres.Options{}), postgres.ForceWordsDrive)
 }
 
+// TestSearchPlansAgreeWalkingChats requires the per-chat walk (searchByChats), starting at one
+// match per chat so that most searches take several rounds, to return what the words-driven
+// plan returns.
+func TestSearchPlansAgreeWalkingChats(t *testing.T) {
+	requirePG(t)
+	db := open(t, postgres.Options{})
+	defer postgres.ForceWalk()()
+	storetest.PlansAgree(t, db, postgres.ForceWordsDrive)
+}
+
+// TestSearchConformanceWalkingChats runs the search conformance suite with every text search
+// walking the chats.
+func TestSearchConformanceWalkingChats(t *testing.T) {
+	requirePG(t)
+	defer postgres.ForceWalk()()
+	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
+		db := open(t, postgres.Options{})
+		return searchtest.Harness{Store: db, Backend: db}
+	})
+}
+
 // TestSearchPlansAgreeAcrossBlocks does the same with every text search going through the id
 // blocks (migration 0011) and message ids 20,000 apart, so the hits spread over dozens of
 // blocks: several steps, each with its own blocks, then everything older.
