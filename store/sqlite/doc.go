@@ -7,6 +7,7 @@
 // use a separate pool of query-only connections, which WAL lets run beside the writer. Times
 // are stored as INTEGER microseconds since the Unix epoch and read back in UTC.
 //
-// It imports the domain package (github.com/fechatter/fechatter), the standard library and
-// the driver. It must never import the hub, rest or fanout packages, nor another store.
+// It imports the domain package (github.com/fechatter/fechatter), the standard library, the
+// driver and package search for its word rule alone (search.Words, to rank a search's window:
+// searchrank.go). It must never import the hub, rest or fanout packages, nor another store.
 package sqlite

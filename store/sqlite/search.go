@@ -23,6 +23,11 @@ func (db *DB) SearchMessages(ctx context.Context, q fechatter.MessageSearch) ([]
 		return msgs, nil // no chat, or senders that match nobody (ids are positive)
 	}
 	err := db.view(ctx, func(tx *sql.Tx) error {
+		if rankedInGo(q) && !forceBM25 {
+			var err error
+			msgs, err = db.searchRankedInGo(ctx, tx, q)
+			return err
+		}
 		query, args := searchSQL(q, chatsDrive(q))
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -58,12 +63,37 @@ func searchSQL(q fechatter.MessageSearch, chatsInMatch bool) (string, []any) {
 	if q.Text.Empty() {
 		return listSQL(q)
 	}
-	var b strings.Builder
-	args := []any{matchExpr(q, chatsInMatch)}
-	if chatsInMatch && q.Since.IsZero() && q.Until.IsZero() {
-		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f WHERE messages_fts MATCH ?`)
+	window, args, _ := windowSQL(q, chatsInMatch, `bm25(messages_fts, 1, 0, 0, 0.5) AS score`)
+	order := `c.score, c.id DESC`
+	if q.Recent {
+		order = `c.id DESC`
+	}
+	page := `SELECT c.id, c.score FROM (` + window + `) c ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	if q.Recent {
+		args = append(args, q.Limit, 0)
 	} else {
-		b.WriteString(`SELECT f.rowid AS id, bm25(messages_fts, 1, 0, 0, 0.5) AS score FROM messages_fts f
+		args = append(args, q.Limit, q.Offset)
+	}
+	args = append(args, q.UserID)
+	return `SELECT ` + msgCols + ` FROM (` + page + `) c JOIN messages m ON m.id = c.id
+		WHERE m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) AND m.deleted = 0
+		ORDER BY ` + order, args
+}
+
+// windowSQL selects the ids of the newest hits of a text search, and cols (the rank, or the
+// texts when the statement reads the messages rows anyway, withText): RelevanceWindow of
+// them, or the page's worth by recency.
+func windowSQL(q fechatter.MessageSearch, chatsInMatch bool, cols string) (sql string, args []any, withText bool) {
+	var b strings.Builder
+	args = []any{matchExpr(q, chatsInMatch)}
+	if chatsInMatch && q.Since.IsZero() && q.Until.IsZero() {
+		if cols == textCols {
+			cols = `0`
+		}
+		b.WriteString(`SELECT f.rowid AS id, ` + cols + ` FROM messages_fts f WHERE messages_fts MATCH ?`)
+	} else {
+		withText = true
+		b.WriteString(`SELECT f.rowid AS id, ` + cols + ` FROM messages_fts f
 			JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ?`)
 		if !chatsInMatch {
 			b.WriteString(` AND m.chat_id IN (SELECT value FROM json_each(?))`)
@@ -83,24 +113,16 @@ func searchSQL(q fechatter.MessageSearch, chatsInMatch bool) (string, []any) {
 		args = append(args, q.BeforeID)
 	}
 	b.WriteString(` ORDER BY f.rowid DESC LIMIT ?`) // FTS5 walks its doclists newest first
-	order := `c.score, c.id DESC`
 	if q.Recent {
 		args = append(args, q.Limit)
-		order = `c.id DESC`
 	} else {
 		args = append(args, fechatter.RelevanceWindow)
 	}
-	page := `SELECT c.id, c.score FROM (` + b.String() + `) c ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	if q.Recent {
-		args = append(args, q.Limit, 0)
-	} else {
-		args = append(args, q.Limit, q.Offset)
-	}
-	args = append(args, q.UserID)
-	return `SELECT ` + msgCols + ` FROM (` + page + `) c JOIN messages m ON m.id = c.id
-		WHERE m.chat_id IN (SELECT chat_id FROM members WHERE user_id = ?) AND m.deleted = 0
-		ORDER BY ` + order, args
+	return b.String(), args, withText && cols == textCols
 }
+
+// textCols are the columns searchRankedInGo ranks by.
+const textCols = `m.text, m.file_names`
 
 // listSQL lists the messages the filters allow, newest first (a query of operators only).
 func listSQL(q fechatter.MessageSearch) (string, []any) {

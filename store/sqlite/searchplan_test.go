@@ -12,3 +12,9 @@ import (
 func TestSearchPlansAgree(t *testing.T) {
 	storetest.PlansAgree(t, open(t, sqlite.Options{}), sqlite.ForceChatsDrive)
 }
+
+// TestSearchRankingAgreesWithBM25 requires searches of one term, ranked in Go without bm25's
+// IDF, to return what bm25's ranking returns, in the same order.
+func TestSearchRankingAgreesWithBM25(t *testing.T) {
+	storetest.PlansAgree(t, open(t, sqlite.Options{}), sqlite.ForceBM25)
+}
