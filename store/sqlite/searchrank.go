@@ -57,6 +57,7 @@ func (db *DB) searchRankedInGo(ctx context.Context, tx *sql.Tx, q fechatter.Mess
 	}
 	defer rows.Close()
 	term := termOf(q.Text)
+	var buf []span
 	var win []windowRow
 	var total float64
 	for rows.Next() {
@@ -65,9 +66,10 @@ func (db *DB) searchRankedInGo(ctx context.Context, tx *sql.Tx, q fechatter.Mess
 		if err := rows.Scan(&r.id, &text, &files); err != nil {
 			return nil, fmt.Errorf("sqlite: search: scan: %w", err)
 		}
-		tw, fw := search.Words(text), search.Words(files)
-		r.freq = textWeight*term.count(tw) + fileNameWeight*term.count(fw)
-		r.size = float64(len(tw) + len(fw) + 2)
+		tf, tn := term.countIn(text, &buf)
+		ff, fn := term.countIn(files, &buf)
+		r.freq = textWeight*tf + fileNameWeight*ff
+		r.size = float64(tn + fn + 2)
 		total += r.size
 		win = append(win, r)
 	}
@@ -138,6 +140,65 @@ func termOf(t fechatter.TextQuery) term {
 		return term{words: t.Phrases[0]}
 	}
 	return term{words: []string{t.Prefix}, prefix: true}
+}
+
+// span is a word of an ASCII text: text[i:j].
+type span struct{ i, j int }
+
+// countIn returns how often the term occurs in a column's text and how many words it has. An
+// ASCII text, most chat text, is split in place by the same rule search.Words applies (its
+// words are the runs of letters and digits, folded to lower case; TestCountInFollowsWords
+// compares the two), without allocating; any other goes through search.Words.
+func (t term) countIn(text string, buf *[]span) (float64, int) {
+	for k := 0; k < len(text); k++ {
+		if text[k] >= 0x80 {
+			ws := search.Words(text)
+			return t.count(ws), len(ws)
+		}
+	}
+	ws := (*buf)[:0]
+	start := -1
+	for k := 0; k <= len(text); k++ {
+		if k < len(text) && isASCIIWordByte(text[k]) {
+			if start < 0 {
+				start = k
+			}
+			continue
+		}
+		if start >= 0 {
+			ws = append(ws, span{start, k})
+			start = -1
+		}
+	}
+	*buf = ws
+	n := 0
+	for k := range ws {
+		if t.prefix {
+			w := text[ws[k].i:ws[k].j]
+			if len(w) >= len(t.words[0]) && strings.EqualFold(w[:len(t.words[0])], t.words[0]) {
+				n++
+			}
+			continue
+		}
+		if k+len(t.words) > len(ws) {
+			break
+		}
+		match := true
+		for x, w := range t.words {
+			if !strings.EqualFold(text[ws[k+x].i:ws[k+x].j], w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			n++
+		}
+	}
+	return float64(n), len(ws)
+}
+
+func isASCIIWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // count returns how often the term occurs among the words of a column, as FTS5 counts a
