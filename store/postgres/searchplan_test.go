@@ -35,7 +35,12 @@ func TestSearchPlansAgreeWalkingChats(t *testing.T) {
 // walking the chats.
 func TestSearchConformanceWalkingChats(t *testing.T) {
 	requirePG(t)
-	defer postgres.ForceWalk()()
+	conformanceWith(t, postgres.ForceWalk)
+}
+
+// conformanceWith runs the search conformance suite with force's plan in effect.
+func conformanceWith(t *testing.T, force func() (restore func())) {
+	defer force()()
 	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
 		db := open(t, postgres.Options{})
 		return searchtest.Harness{Store: db, Backend: db}
@@ -66,11 +71,7 @@ func TestSearchPlansAgreeAcrossBlocks(t *testing.T) {
 // exactly as the one scan does.
 func TestSearchConformanceThroughBlocks(t *testing.T) {
 	requirePG(t)
-	defer postgres.ForceBlocks()()
-	searchtest.Run(t, func(t *testing.T) searchtest.Harness {
-		db := open(t, postgres.Options{})
-		return searchtest.Harness{Store: db, Backend: db}
-	})
+	conformanceWith(t, postgres.ForceBlocks)
 }
 
 // TestSearchBlocksRankAsOneScan checks the ranking of the block plan against the one scan on

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -123,16 +122,9 @@ func (db *DB) walkChats(ctx context.Context, tx pgx.Tx, q fechatter.MessageSearc
 // of ANDing the whole GIN bitmap of the words with each chat's index range.
 func walkSQL(q fechatter.MessageSearch, chats, before []int64, k int) (string, []any) {
 	var b strings.Builder
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-	score := "0::real"
-	if !q.Recent {
-		score = `ts_rank_cd(m.tsv, ` + words + `)`
-	}
+	var args binder
+	arg := args.bind
+	words, score := wordsRank(q, arg)
 	b.WriteString(`SELECT c.chat, x.id, x.seq, x.score FROM unnest(` + arg(chats) + `::bigint[], ` + arg(before) + `::bigint[]) AS c(chat, before)
 		CROSS JOIN LATERAL (SELECT m.id, m.seq, ` + score + ` AS score FROM messages m
 		WHERE m.chat_id = c.chat AND m.seq < c.before AND NOT m.deleted AND (m.tsv @@ ` + words + `) IS TRUE`)

@@ -94,16 +94,9 @@ func nextBlocks(have, need int, searched int64) int64 {
 // given blocks (all when there are none), newest first.
 func stepSQL(q fechatter.MessageSearch, blocks []int64, bound int64, limit int) (string, []any) {
 	var b strings.Builder
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	words := `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
-	score := "0::real"
-	if !q.Recent {
-		score = `ts_rank_cd(m.tsv, ` + words + `)`
-	}
+	var args binder
+	arg := args.bind
+	words, score := wordsRank(q, arg)
 	b.WriteString(`SELECT m.id, ` + score + ` FROM messages m WHERE NOT m.deleted`)
 	chats := chatsOf(q)
 	if f := filterQuery(q, chats == chatsInQuery, blocks...); f != "" {
@@ -166,4 +159,23 @@ func pageRows(ctx context.Context, tx pgx.Tx, ids []int64) ([]fechatter.Message,
 		}
 	}
 	return msgs, nil
+}
+
+// wordsRank binds q's words with arg and returns their tsquery expression and the rank of a
+// row for them (0 for a search by recency, which does not rank).
+func wordsRank(q fechatter.MessageSearch, arg func(any) string) (words, score string) {
+	words = `to_tsquery('fechatter', ` + arg(tsQuery(q.Text)) + `)`
+	score = "0::real"
+	if !q.Recent {
+		score = `ts_rank_cd(m.tsv, ` + words + `)`
+	}
+	return words, score
+}
+
+// binder collects a statement's arguments; bind appends v and returns its placeholder.
+type binder []any
+
+func (b *binder) bind(v any) string {
+	*b = append(*b, v)
+	return "$" + strconv.Itoa(len(*b))
 }
