@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type Config struct {
 
 // Index is one Meilisearch index of messages. It is safe for concurrent use.
 type Index struct {
+	hc       *http.Client
 	sm       meilisearch.ServiceManager
 	idx      meilisearch.IndexManager
 	uid      string
@@ -84,8 +86,9 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 	if cfg.TaskWait <= 0 {
 		cfg.TaskWait = 30 * time.Second
 	}
-	sm := meilisearch.New(cfg.URL, meilisearch.WithAPIKey(cfg.Key))
-	ix := &Index{sm: sm, idx: sm.Index(cfg.Index), uid: cfg.Index, taskWait: cfg.TaskWait}
+	hc := httpClient()
+	sm := meilisearch.New(cfg.URL, meilisearch.WithAPIKey(cfg.Key), meilisearch.WithCustomClient(hc))
+	ix := &Index{hc: hc, sm: sm, idx: sm.Index(cfg.Index), uid: cfg.Index, taskWait: cfg.TaskWait}
 	if _, err := sm.Health(ctx); err != nil {
 		return nil, fmt.Errorf("meilisearch: health: %w", err)
 	}

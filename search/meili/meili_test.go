@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +21,7 @@ import (
 	"github.com/fechatter/fechatter"
 	ft "github.com/fechatter/fechatter/internal/fechattertest"
 	"github.com/fechatter/fechatter/search/meili"
+	"github.com/fechatter/fechatter/search/meilitest"
 	"github.com/fechatter/fechatter/search/searchtest"
 	"github.com/fechatter/fechatter/store/sqlite"
 )
@@ -238,5 +243,43 @@ func TestLeastPrivilegeKey(t *testing.T) {
 	}
 	if _, err := meili.Open(t.Context(), meili.Config{URL: e.URL, Key: key.Key, Index: uid + "_other"}); err == nil {
 		t.Fatal("the key opened another index")
+	}
+}
+
+// TestRequestsAskForNoCompression: Meilisearch writes a compressed response in two segments,
+// which a kept-alive connection delivers one delayed ACK (40 ms) late (client.go).
+func TestRequestsAskForNoCompression(t *testing.T) {
+	standin := meilitest.Start("k")
+	defer standin.Close()
+	target, err := url.Parse(standin.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen, compressed atomic.Int64
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Add(1)
+		if r.Header.Get("Accept-Encoding") != "" {
+			compressed.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ix, err := meili.Open(t.Context(), meili.Config{URL: srv.URL, Key: "k", Index: "nocompression"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	msg := fechatter.Message{ID: 1, ChatID: 1, Seq: 1, SenderID: 1, ClientID: "c", Text: "hello", CreatedAt: time.Now()}
+	if err := ix.Put(t.Context(), []fechatter.Message{msg}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := ix.SearchMessages(t.Context(), fechatter.MessageSearch{UserID: 1, ChatIDs: []int64{1}, Limit: 5,
+		Text: fechatter.TextQuery{Words: []string{"hello"}}})
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("search: %d hits, %v", len(hits), err)
+	}
+	if seen.Load() < 3 || compressed.Load() != 0 {
+		t.Fatalf("%d of %d requests asked for a compressed response", compressed.Load(), seen.Load())
 	}
 }

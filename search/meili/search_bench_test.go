@@ -5,6 +5,7 @@ package meili_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -44,7 +45,9 @@ func TestSearchLatency(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	client := meilisearch.New(ft.MeiliURL(), meilisearch.WithAPIKey(ft.MeiliKey()))
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections() // goleak
+	client := meilisearch.New(ft.MeiliURL(), meilisearch.WithAPIKey(ft.MeiliKey()), meilisearch.WithCustomClient(hc))
 	if _, err := client.Version(ctx); err != nil {
 		ft.Unavailable(t, "Meilisearch at "+ft.MeiliURL(), err)
 	}
@@ -53,6 +56,7 @@ func TestSearchLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ix.Close()
 	stats, err := client.Index(uid).GetStats(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
