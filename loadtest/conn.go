@@ -193,10 +193,13 @@ func (c *conn) send(frame []byte) {
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	ref := intAfter(frame, keyRef)
+	tries := c.r.tries(ref)
 	if ws != nil && ws.Write(ctx, websocket.MessageText, frame) == nil {
+		c.r.written(ref, ws, tries)
 		return
 	}
-	if !c.r.retryLater(intAfter(frame, keyRef), resendAfterDrop) {
+	if !c.r.retryLater(ref, resendAfterDrop) {
 		c.r.st.sendErrors.Add(1)
 	}
 }
@@ -290,12 +293,16 @@ func (c *conn) handle(line []byte) {
 			}
 		})
 	case bytes.Equal(typ, typeAck):
-		r.st.acks.Add(1)
 		retried := false
 		if ref := intAfter(line, keyRef); ref > 0 {
+			tries, pending := r.forget(ref)
+			if !pending {
+				break // answered already: the send went out again after a reconnect
+			}
 			r.res.AckLatency.Record(now.Sub(time.Unix(0, ref)))
-			retried = r.forget(ref) > 0
+			retried = tries > 0
 		}
+		r.st.acks.Add(1)
 		if retried {
 			r.st.retriedAccepted.Add(1)
 		}

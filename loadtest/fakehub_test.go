@@ -26,6 +26,8 @@ type fakeHub struct {
 	// dropLive and dropReplay lose the delivery of seq to user, live or in a replay.
 	dropLive, dropReplay func(user int, seq int64) bool
 	closeAt              func(user int, seq int64) bool // close user's socket with 1012 after seq
+	// closeBeforeAck stores a send and closes its sender's socket with 1012 instead of acking it.
+	closeBeforeAck func(clientID string) bool
 
 	mu     sync.Mutex
 	events [][]byte // by seq-1
@@ -154,6 +156,11 @@ func (h *fakeHub) send(c *websocket.Conn, f fakeFrame) {
 			h.wg.Add(1)
 			go func() { defer h.wg.Done(); tc.Close(websocket.StatusServiceRestart, "server restart") }()
 		}
+	}
+	if h.closeBeforeAck != nil && h.closeBeforeAck(f.ClientID) {
+		h.wg.Add(1)
+		go func() { defer h.wg.Done(); c.Close(websocket.StatusServiceRestart, "server restart") }()
+		return
 	}
 	_ = c.Write(ctx, websocket.MessageText, ack)
 }

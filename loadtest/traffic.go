@@ -1,15 +1,19 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/fechatter/fechatter/loadtest/seed"
 )
@@ -266,6 +270,35 @@ func (r *runner) rejoin(c *conn) {
 	time.Sleep(rand.N(500 * time.Millisecond)) // jitter: not all in step with the others closed at once
 	if r.redial(c) {
 		r.st.rejoins.Add(1)
+		r.resendUnanswered(c)
+	}
+}
+
+// resendUnanswered sends again, with the same client_id, every send of c that was written on
+// an earlier socket and neither answered nor refused since: a socket the server closes can
+// take a send's ack with it (the send may have been stored or not), and a client's outbox
+// sends such a send again after it reconnects; the server's idempotency answers it once.
+func (r *runner) resendUnanswered(c *conn) {
+	c.mu.Lock()
+	now := c.ws
+	c.mu.Unlock()
+	var frames [][]byte
+	r.pendMu.Lock()
+	for ref, p := range r.pending {
+		if p.c == c && p.on != nil && p.on != now {
+			p.on = nil
+			r.pending[ref] = p
+			frames = append(frames, p.frame)
+		}
+	}
+	r.pendMu.Unlock()
+	slices.SortFunc(frames, func(a, b []byte) int { return cmp.Compare(intAfter(a, keyRef), intAfter(b, keyRef)) })
+	for _, f := range frames {
+		if r.auditing.Load() {
+			c.keep(f) // the audit counts it as held
+		} else {
+			c.write(f)
+		}
 	}
 }
 
@@ -274,6 +307,28 @@ type pendingSend struct {
 	c     *conn
 	frame []byte
 	tries int
+	on    *websocket.Conn // the socket it was last written on and not answered or refused since (nil: none)
+}
+
+// tries is how often the send ref has been refused or scheduled again so far (-1: not pending).
+func (r *runner) tries(ref int64) int {
+	r.pendMu.Lock()
+	defer r.pendMu.Unlock()
+	if p, ok := r.pending[ref]; ok {
+		return p.tries
+	}
+	return -1
+}
+
+// written notes that the send ref went out on ws, unless it was answered, refused or
+// scheduled again since its tries were read (before the write).
+func (r *runner) written(ref int64, ws *websocket.Conn, tries int) {
+	r.pendMu.Lock()
+	if p, ok := r.pending[ref]; ok && p.tries == tries {
+		p.on = ws
+		r.pending[ref] = p
+	}
+	r.pendMu.Unlock()
 }
 
 func (r *runner) remember(ref int64, c *conn, frame []byte) {
@@ -282,13 +337,14 @@ func (r *runner) remember(ref int64, c *conn, frame []byte) {
 	r.pendMu.Unlock()
 }
 
-// forget drops an answered send and returns how often it had been refused before.
-func (r *runner) forget(ref int64) (tries int) {
+// forget drops an answered send and returns how often it had been refused before; ok is false
+// when it was not pending (a second answer to a send written again after a reconnect).
+func (r *runner) forget(ref int64) (tries int, ok bool) {
 	r.pendMu.Lock()
-	tries = r.pending[ref].tries
+	p, ok := r.pending[ref]
 	delete(r.pending, ref)
 	r.pendMu.Unlock()
-	return tries
+	return p.tries, ok
 }
 
 // maxRetries bounds how often one refused send is sent again.
@@ -302,6 +358,7 @@ func (r *runner) retrying(ref int64, overloaded bool) ([]byte, bool) {
 	p, ok := r.pending[ref]
 	if ok {
 		p.tries++
+		p.on = nil // held or scheduled now, not in flight
 		r.pending[ref] = p
 	}
 	r.pendMu.Unlock()
