@@ -72,9 +72,10 @@ func newClient(h *Hub, t transport) *Client {
 			}
 			c.close(DisconnectSlow)
 		},
-		onError: func(error) { c.close(DisconnectLost) },
-		lost:    h.load.stall,
-		waited:  h.queueWaited,
+		onError:  func(error) { c.close(DisconnectLost) },
+		lost:     h.load.stall,
+		waited:   h.queueWaited,
+		coalesce: h.coalesce,
 	}
 	return c
 }
@@ -323,7 +324,14 @@ func (h *Hub) flush(ctx context.Context) {
 	}
 }
 
-func (c *Client) reply(data []byte) { c.send(data) }
+// reply queues the answer to a frame of the client's (an ack, an error): the client waits for
+// it, so it is written at once, never held back by the coalescer.
+func (c *Client) reply(data []byte) {
+	if c.sse {
+		data = sseEvent(data, "")
+	}
+	c.w.enqueueNow(data)
+}
 
 func (c *Client) replyError(ref json.RawMessage, err error) {
 	code := fechatter.ErrorCode(err)

@@ -94,7 +94,11 @@ type Config struct {
 	AuthTimeout    time.Duration // time to send the auth frame (default 10s)
 	PingInterval   time.Duration // keepalive ping period (default 25s)
 	WriteTimeout   time.Duration // one frame write or ping round trip (default 10s)
-	MaxReplay      int           // events replayed per chat before sending resync (default 1000)
+	// WriteCoalesce holds the next frame of a connection that wrote one less than this long
+	// ago, so the events arriving meanwhile share one write (hub/coalesce.go). Default 25ms;
+	// negative: every frame at once.
+	WriteCoalesce time.Duration
+	MaxReplay     int // events replayed per chat before sending resync (default 1000)
 	// ReplayConcurrency bounds the store reads for replays (resume, gap recovery) running at
 	// once on the node (default 2): a reconnect storm's replays take turns (hub/replay.go).
 	ReplayConcurrency int
@@ -140,6 +144,9 @@ func (c *Config) defaults() {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
+	if c.WriteCoalesce == 0 {
+		c.WriteCoalesce = 25 * time.Millisecond
+	}
 	if c.MaxReplay <= 0 {
 		c.MaxReplay = 1000
 	}
@@ -180,9 +187,11 @@ type Hub struct {
 	m     *Metrics
 	sends *sender
 	load  *load
-	rooms [numShards]shard // chat ID → local connections in the chat
-	users [numShards]shard // user ID → local connections of the user
-	unpub unpublished      // timeline events the broker did not take (see Recover)
+	// coalesce holds busy connections' frames for a moment (nil: off)
+	coalesce *coalescer
+	rooms    [numShards]shard // chat ID → local connections in the chat
+	users    [numShards]shard // user ID → local connections of the user
+	unpub    unpublished      // timeline events the broker did not take (see Recover)
 	// onMessage sees each message committed by this node's send path (see OnMessage).
 	onMessage atomic.Pointer[func(fechatter.Event)]
 
@@ -213,6 +222,7 @@ func New(cfg Config) *Hub {
 		h.users[i].init()
 	}
 	h.load = newLoad(&h.cfg)
+	h.coalesce = newCoalescer(cfg.WriteCoalesce)
 	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch, cfg.SendQueue)
 	h.sends.start()
 	h.goBackground(func() { h.probe(ctx) })

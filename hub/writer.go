@@ -18,7 +18,8 @@ import (
 // is being written and, with waited set, one per enqueue into an empty queue; no timer.
 //
 // The flush goroutine exists only while there is something to write, so an idle connection
-// costs no goroutine here.
+// costs no goroutine here. With coalesce set, a connection whose last frame was taken less
+// than its delay ago does not start its flush at once: the coalescer starts it (coalesce.go).
 type writer struct {
 	maxQueue int
 	maxBatch int
@@ -28,6 +29,7 @@ type writer struct {
 	onError  func(error)
 	lost     func() time.Duration // the node's own total lateness so far (nil: none counted)
 	waited   func(time.Duration)  // how long the oldest event of a frame waited (nil: not measured)
+	coalesce *coalescer           // holds a busy connection's next frame for a moment (nil: never)
 
 	flushing sync.WaitGroup // the flush goroutine, while one runs
 
@@ -38,11 +40,19 @@ type writer struct {
 	closed  bool
 	since   time.Time     // when the write in progress started; zero between writes
 	lostAt  time.Duration // lost() when it started: the node's lateness since is not the reader's
-	oldest  time.Time     // when the oldest queued event was queued (with waited set)
+	oldest  time.Time     // when the oldest queued event was queued (with waited or coalesce set)
+	taken   time.Time     // when the last frame was taken from the queue
+	held    bool          // running, but the coalescer starts the flush
 }
 
 // enqueue queues data; it reports false when the writer is closed or the queue overflowed.
-func (w *writer) enqueue(data []byte) bool {
+func (w *writer) enqueue(data []byte) bool { return w.put(data, false) }
+
+// enqueueNow queues data, which someone waits for (an ack), to be written at once: a frame
+// the coalescer holds is released for it.
+func (w *writer) enqueueNow(data []byte) bool { return w.put(data, true) }
+
+func (w *writer) put(data []byte, now bool) bool {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -55,21 +65,41 @@ func (w *writer) enqueue(data []byte) bool {
 		w.onSlow(stalled)
 		return false
 	}
-	if w.waited != nil && len(w.queue) == 0 {
+	if len(w.queue) == 0 && (w.waited != nil || w.coalesce != nil) {
 		w.oldest = time.Now()
 	}
 	w.queue = append(w.queue, data)
 	w.size += len(data)
-	start := !w.running
-	w.running = true
-	if start {
+	start, hold := false, false
+	switch {
+	case !w.running:
+		w.running = true
 		w.flushing.Add(1)
+		hold = !now && w.coalesce.busy(w.taken, w.oldest)
+		start = !hold
+		w.held = hold
+	case w.held && now:
+		w.held = false // the coalescer's release skips it; its flushing count is ours now
+		start = true
 	}
 	w.mu.Unlock()
-	if start {
+	if hold {
+		w.coalesce.hold(w)
+	} else if start {
 		go w.flush()
 	}
 	return true
+}
+
+// release starts a flush the coalescer held, unless enqueueNow started it already.
+func (w *writer) release() {
+	w.mu.Lock()
+	held := w.held
+	w.held = false
+	w.mu.Unlock()
+	if held {
+		go w.flush()
+	}
 }
 
 func (w *writer) flush() {
@@ -84,6 +114,7 @@ func (w *writer) flush() {
 			return
 		}
 		w.since = time.Now()
+		w.taken = w.since
 		if w.lost != nil {
 			w.lostAt = w.lost()
 		}
@@ -151,11 +182,16 @@ func (w *writer) stalled(now time.Time) bool {
 	return true
 }
 
-// close drops what is pending and refuses further writes.
+// close drops what is pending and refuses further writes. A flush the coalescer holds is
+// given up, so closeWait does not wait for the coalescer's timer.
 func (w *writer) close() {
 	w.mu.Lock()
 	w.closed = true
 	w.queue, w.size = nil, 0
+	if w.held {
+		w.held, w.running = false, false
+		w.flushing.Done()
+	}
 	w.mu.Unlock()
 }
 

@@ -13,7 +13,11 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-var newline = []byte{'\n'}
+// frames holds the buffers that several events are joined in for one frame.
+var frames = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledFrame is the largest joined frame whose buffer goes back to the pool.
+const maxPooledFrame = 64 << 10
 
 // wsTransport writes frames to a WebSocket and closes it with a close code.
 type wsTransport struct {
@@ -31,21 +35,22 @@ func (t *wsTransport) write(batch [][]byte) error {
 	if len(batch) == 1 {
 		return t.conn.Write(ctx, websocket.MessageText, batch[0])
 	}
-	w, err := t.conn.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return err
-	}
-	for i, b := range batch {
+	// One frame of the events joined by '\n': the library's streaming writer would send a
+	// continuation frame per event, each taking its locks again.
+	buf := frames.Get().(*[]byte)
+	b := (*buf)[:0]
+	for i, e := range batch {
 		if i > 0 {
-			if _, err := w.Write(newline); err != nil {
-				return err
-			}
+			b = append(b, '\n')
 		}
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
+		b = append(b, e...)
 	}
-	return w.Close()
+	err := t.conn.Write(ctx, websocket.MessageText, b)
+	if cap(b) <= maxPooledFrame {
+		*buf = b
+		frames.Put(buf)
+	}
+	return err
 }
 
 func (t *wsTransport) close(d *Disconnect) {

@@ -158,6 +158,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.DurationVar(&c.OverloadBudget, "overload-budget", 500*time.Millisecond, "how far behind (scheduler, commit queue, fan-out) the node may be before it refuses sends (error overloaded) and connects (HTTP 503) with a retry hint; 0 turns it off (FECHATTER_OVERLOAD_BUDGET)")
 	fs.Float64Var(&c.ConnectRate, "connect-rate", 0, "new WebSocket and SSE connections per second on this node, bursts of twice that; past it HTTP 503 with Retry-After; 0: no fixed bound (FECHATTER_CONNECT_RATE)")
 	fs.IntVar(&c.SendQueue, "send-queue", 1024, "sends waiting per send worker before more are refused as overloaded (FECHATTER_SEND_QUEUE)")
+	fs.DurationVar(&c.WriteCoalesce, "write-coalesce", 25*time.Millisecond, "a connection that was written to less than this long ago waits until then for its next frame, so the events arriving meanwhile share one write; 0: every frame at once (FECHATTER_WRITE_COALESCE)")
 	fs.IntVar(&c.ReplayConcurrency, "replay-concurrency", 2, "store reads for replays (resume, gap recovery) running at once; the rest take turns (FECHATTER_REPLAY_CONCURRENCY)")
 	m.fileFlags(fs)
 	m.assistantFlags(fs)
@@ -181,6 +182,7 @@ var envFlags = [][2]string{
 	{"connect-rate", "FECHATTER_CONNECT_RATE"},
 	{"send-queue", "FECHATTER_SEND_QUEUE"},
 	{"replay-concurrency", "FECHATTER_REPLAY_CONCURRENCY"},
+	{"write-coalesce", "FECHATTER_WRITE_COALESCE"},
 	{"analytics-retention", "FECHATTER_ANALYTICS_RETENTION"},
 }
 
@@ -197,6 +199,9 @@ func limitsOff(c *node.Config) {
 	}
 	if c.OverloadBudget <= 0 {
 		c.OverloadBudget = -1
+	}
+	if c.WriteCoalesce <= 0 {
+		c.WriteCoalesce = -1
 	}
 }
 

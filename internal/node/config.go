@@ -60,6 +60,7 @@ type Config struct {
 	ConnectRate       float64       // new connections per second on this node, burst twice that (off)
 	SendQueue         int           // sends waiting per send worker before more are refused (1024)
 	ReplayConcurrency int           // store reads for replays (resume, gap recovery) at once (2)
+	WriteCoalesce     time.Duration // a busy connection's next frame waits this long for more events (25ms)
 
 	// Tuning, mostly for tests.
 	Argon2         auth.Params // zero: auth.DefaultParams

@@ -137,7 +137,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 		PresenceFanout: cfg.PresenceFanout, SendLimiter: n.sendLimiter(limiter), Usage: n.usage,
 		Push:           n.pusher(),
 		OverloadBudget: cfg.OverloadBudget, ConnectRate: max(0, cfg.ConnectRate), SendQueue: cfg.SendQueue,
-		ReplayConcurrency: cfg.ReplayConcurrency,
+		ReplayConcurrency: cfg.ReplayConcurrency, WriteCoalesce: cfg.WriteCoalesce,
 	})
 	n.bridge.Start(n.Hub)
 	n.runPresence()
