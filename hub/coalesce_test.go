@@ -161,3 +161,23 @@ func TestNoCoalescerNeverHolds(t *testing.T) {
 		t.Fatal("a nil coalescer holds")
 	}
 }
+
+func TestALateNodeHoldsFramesLonger(t *testing.T) {
+	c := newCoalescer(10 * time.Millisecond)
+	last := time.Now()
+	if c.busy(last, last.Add(30*time.Millisecond)) {
+		t.Fatal("busy 30 ms after a frame with a 10 ms delay")
+	}
+	c.adapt(80 * time.Millisecond)
+	if !c.busy(last, last.Add(30*time.Millisecond)) {
+		t.Fatal("a node 80 ms late does not hold a frame 30 ms after the last (delay 40 ms)")
+	}
+	c.adapt(time.Hour)
+	if c.busy(last, last.Add(maxStretch*10*time.Millisecond)) {
+		t.Fatalf("the delay stretched past %d × its base", maxStretch)
+	}
+	c.adapt(0)
+	if c.busy(last, last.Add(10*time.Millisecond)) {
+		t.Fatal("the delay did not come back to its base once the node caught up")
+	}
+}

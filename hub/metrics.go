@@ -20,6 +20,7 @@ type Metrics struct {
 	refused        *prometheus.CounterVec
 	forgiven       *prometheus.CounterVec
 	lateness       prometheus.Gauge
+	coalesce       prometheus.Gauge
 	queued         prometheus.Gauge
 	queueWait      prometheus.Histogram
 	paced          prometheus.Gauge
@@ -69,6 +70,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			[]string{"what"}),
 		lateness: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "fechatter_node_lateness_seconds", Help: "How far behind this node is now (scheduler, commit queue, fan-out; the largest of the last second)."}),
+		coalesce: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "fechatter_write_coalesce_seconds", Help: "How long a busy connection's next frame waits for more events now (FECHATTER_WRITE_COALESCE, stretched while the node is late; 0: off)."}),
 		queued: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "fechatter_send_queue_length", Help: "Sends and timeline changes waiting for a send worker on this node."}),
 		queueWait: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -88,7 +91,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.queued, m.queueWait, m.paced, m.cuts, m.replaysWaiting)
+			m.refused, m.forgiven, m.lateness, m.coalesce, m.queued, m.queueWait, m.paced, m.cuts, m.replaysWaiting)
 	}
 	return m
 }

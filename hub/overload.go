@@ -122,6 +122,10 @@ func (h *Hub) probe(ctx context.Context) {
 				h.m.paced.Set(l.pace.limit())
 			}
 			h.m.lateness.Set(behind.Seconds())
+			if h.coalesce != nil {
+				h.coalesce.adapt(behind)
+				h.m.coalesce.Set(h.coalesce.now().Seconds())
+			}
 			last = now
 			h.m.queued.Set(float64(h.sends.queued()))
 			due = now.Add(probeInterval)
