@@ -146,6 +146,7 @@ func (db *DB) Chat(ctx context.Context, id int64) (fechatter.Chat, error) {
 // ChatsForUser lists the user's chats, oldest first, with read state and unread counts.
 func (db *DB) ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatSummary, error) {
 	var list []fechatter.ChatSummary
+	ctx = withStmts(ctx, db.readStmts)
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
 		list, err = chatsForUser(ctx, tx, userID)
 		return err
@@ -154,13 +155,7 @@ func (db *DB) ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatS
 }
 
 func chatsForUser(ctx context.Context, tx *sql.Tx, userID int64) ([]fechatter.ChatSummary, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+chatCols+`, m.role, m.last_read_seq,
-			(SELECT count(*) FROM messages x
-			 WHERE x.chat_id = c.id AND x.seq > m.last_read_seq AND x.sender_id <> m.user_id AND x.deleted = 0)
-			,(SELECT count(*) FROM mentions y WHERE y.user_id = m.user_id AND y.chat_id = c.id AND y.seq > m.last_read_seq)
-		FROM members m JOIN chats c ON c.id = m.chat_id
-		WHERE m.user_id = ?
-		ORDER BY c.id`, userID)
+	rows, err := query(ctx, tx, sqlChatsForUser, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: chats for user: %w", err)
 	}

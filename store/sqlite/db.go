@@ -37,8 +37,10 @@ type Options struct {
 type DB struct {
 	write *sql.DB    // exactly one connection; every transaction on it is BEGIN IMMEDIATE
 	stmts *stmtCache // the send path's statements, prepared on write
-	read  *sql.DB    // query-only connections
-	now   func() time.Time
+	// readStmts are the connect path's statements, prepared on read
+	readStmts *stmtCache
+	read      *sql.DB // query-only connections
+	now       func() time.Time
 }
 
 // Open opens (creating it if needed) the database file at path and applies the pending
@@ -86,11 +88,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	readStmts, err := newStmtCache(ctx, read, connectStatements()...)
+	if err != nil {
+		stmts.close()
+		read.Close()
+		write.Close()
+		return nil, err
+	}
 	now := opts.Now
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	return &DB{write: write, stmts: stmts, read: read, now: now}, nil
+	return &DB{write: write, stmts: stmts, readStmts: readStmts, read: read, now: now}, nil
 }
 
 // readPragmas tune the read connections. A search walks tens of thousands of index and row
@@ -132,6 +141,7 @@ func openPool(ctx context.Context, dsn string, conns int) (*sql.DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.readStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

@@ -131,11 +131,11 @@ func revokeFamily(ctx context.Context, tx *sql.Tx, family string, now time.Time)
 // UserSession returns the user of a live session (refresh-token family).
 func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (fechatter.User, error) {
 	var u fechatter.User
+	ctx = withStmts(ctx, db.readStmts)
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		var live bool
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+`, EXISTS (SELECT 1 FROM refresh_tokens
-			WHERE family_id = ? AND user_id = users.id AND revoked_at IS NULL) FROM users WHERE id = ?`, sessionID, userID), &live)
+		u, err = scanUser(queryRow(ctx, tx, sqlUserSession, sessionID, userID), &live)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fechatter.ErrSessionEnded()
