@@ -145,17 +145,11 @@ func (db *DB) Chat(ctx context.Context, id int64) (fechatter.Chat, error) {
 
 // ChatsForUser lists the user's chats, oldest first, with read state and unread counts.
 func (db *DB) ChatsForUser(ctx context.Context, userID int64) ([]fechatter.ChatSummary, error) {
-	var list []fechatter.ChatSummary
-	ctx = withStmts(ctx, db.readStmts)
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		list, err = chatsForUser(ctx, tx, userID)
-		return err
-	})
-	return list, err
+	// One statement: it needs no transaction of its own to read a consistent state.
+	return chatsForUser(db.readStmts.stmt(sqlChatsForUser).QueryContext(ctx, userID))
 }
 
-func chatsForUser(ctx context.Context, tx *sql.Tx, userID int64) ([]fechatter.ChatSummary, error) {
-	rows, err := query(ctx, tx, sqlChatsForUser, userID)
+func chatsForUser(rows *sql.Rows, err error) ([]fechatter.ChatSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: chats for user: %w", err)
 	}

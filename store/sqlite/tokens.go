@@ -130,25 +130,20 @@ func revokeFamily(ctx context.Context, tx *sql.Tx, family string, now time.Time)
 
 // UserSession returns the user of a live session (refresh-token family).
 func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (fechatter.User, error) {
-	var u fechatter.User
-	ctx = withStmts(ctx, db.readStmts)
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		var live bool
-		var err error
-		u, err = scanUser(queryRow(ctx, tx, sqlUserSession, sessionID, userID), &live)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fechatter.ErrSessionEnded()
-		case err != nil:
-			return fmt.Errorf("sqlite: user session: %w", err)
-		case u.Disabled:
-			return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
-		case !live:
-			return fechatter.ErrSessionEnded()
-		}
-		return nil
-	})
-	return u, err
+	// One statement: it needs no transaction of its own to read a consistent state.
+	var live bool
+	u, err := scanUser(db.readStmts.stmt(sqlUserSession).QueryRowContext(ctx, sessionID, userID), &live)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fechatter.User{}, fechatter.ErrSessionEnded()
+	case err != nil:
+		return fechatter.User{}, fmt.Errorf("sqlite: user session: %w", err)
+	case u.Disabled:
+		return fechatter.User{}, fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
+	case !live:
+		return fechatter.User{}, fechatter.ErrSessionEnded()
+	}
+	return u, nil
 }
 
 // RevokeSessions revokes every session of the user but keep.
