@@ -154,25 +154,22 @@ func revokeFamily(ctx context.Context, tx pgx.Tx, family string, now time.Time) 
 
 // UserSession returns the user of a live session (refresh-token family).
 func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (fechatter.User, error) {
-	var u fechatter.User
-	err := db.view(ctx, func(tx pgx.Tx) error {
-		var live bool
-		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+`, EXISTS (SELECT 1 FROM refresh_tokens
-			WHERE family_id = $1 AND user_id = users.id AND revoked_at IS NULL) FROM users WHERE id = $2`, sessionID, userID), &live)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return fechatter.ErrSessionEnded()
-		case err != nil:
-			return fmt.Errorf("postgres: user session: %w", err)
-		case u.Disabled:
-			return fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
-		case !live:
-			return fechatter.ErrSessionEnded()
-		}
-		return nil
-	})
-	return u, err
+	// One statement, on the pool: no read transaction's round trips around it (each connect
+	// runs it).
+	var live bool
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+`, EXISTS (SELECT 1 FROM refresh_tokens
+		WHERE family_id = $1 AND user_id = users.id AND revoked_at IS NULL) FROM users WHERE id = $2`, sessionID, userID), &live)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fechatter.User{}, fechatter.ErrSessionEnded()
+	case err != nil:
+		return fechatter.User{}, fmt.Errorf("postgres: user session: %w", err)
+	case u.Disabled:
+		return fechatter.User{}, fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
+	case !live:
+		return fechatter.User{}, fechatter.ErrSessionEnded()
+	}
+	return u, nil
 }
 
 // RevokeSessions revokes every session of the user but keep.
