@@ -76,6 +76,18 @@ func ErrBadInvite() *Error {
 // a password change, a disabled account) or never existed.
 func ErrSessionEnded() *Error { return Errorf(EUnauthorized, "session ended; log in again") }
 
+// LiveSession is the rule for an access token's user, found with whether the token's session
+// (its refresh token family) is still live: a disabled account or an ended session is refused.
+func LiveSession(u User, live bool) (User, error) {
+	switch {
+	case u.Disabled:
+		return User{}, Errorf(EUnauthorized, "account disabled")
+	case !live:
+		return User{}, ErrSessionEnded()
+	}
+	return u, nil
+}
+
 // ErrInviteOnly answers a signup without an invitation on a server that takes invited
 // signups only.
 func ErrInviteOnly() *Error {

@@ -47,6 +47,14 @@ func coalescedWriter(t *testing.T) (*writer, *coalescer, *frameLog) {
 	return w, c, log
 }
 
+// firstFrame writes "a", the writer's first frame: nothing was written before, so at once.
+func firstFrame(t *testing.T, w *writer, log *frameLog) {
+	t.Helper()
+	w.enqueue([]byte("a"))
+	poll.CheckFor(t, time.Second, "the first frame", func() bool { return len(log.get()) == 1 })
+	w.flushing.Wait()
+}
+
 func (w *writer) isHeld() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -55,9 +63,7 @@ func (w *writer) isHeld() bool {
 
 func TestABusyConnectionsEventsShareOneFrame(t *testing.T) {
 	w, c, log := coalescedWriter(t)
-	w.enqueue([]byte("a")) // the first frame: nothing was written before, so at once
-	poll.CheckFor(t, time.Second, "the first frame", func() bool { return len(log.get()) == 1 })
-	w.flushing.Wait()
+	firstFrame(t, w, log)
 
 	for _, s := range []string{"b", "c", "d"} {
 		w.enqueue([]byte(s))
@@ -90,9 +96,7 @@ func TestAQuietConnectionIsWrittenAtOnce(t *testing.T) {
 
 func TestAnAckIsNotHeldBack(t *testing.T) {
 	w, c, log := coalescedWriter(t)
-	w.enqueue([]byte("a"))
-	poll.CheckFor(t, time.Second, "the first frame", func() bool { return len(log.get()) == 1 })
-	w.flushing.Wait()
+	firstFrame(t, w, log)
 
 	w.enqueue([]byte("b")) // held
 	w.enqueueNow([]byte("ack"))
@@ -114,9 +118,7 @@ func TestAnAckIsNotHeldBack(t *testing.T) {
 
 func TestClosingAHeldWriterDoesNotWaitForTheRelease(t *testing.T) {
 	w, c, log := coalescedWriter(t)
-	w.enqueue([]byte("a"))
-	poll.CheckFor(t, time.Second, "the first frame", func() bool { return len(log.get()) == 1 })
-	w.flushing.Wait()
+	firstFrame(t, w, log)
 	w.enqueue([]byte("b"))
 	if !w.isHeld() {
 		t.Fatal("not held")

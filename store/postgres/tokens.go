@@ -164,12 +164,8 @@ func (db *DB) UserSession(ctx context.Context, userID int64, sessionID string) (
 		return fechatter.User{}, fechatter.ErrSessionEnded()
 	case err != nil:
 		return fechatter.User{}, fmt.Errorf("postgres: user session: %w", err)
-	case u.Disabled:
-		return fechatter.User{}, fechatter.Errorf(fechatter.EUnauthorized, "account disabled")
-	case !live:
-		return fechatter.User{}, fechatter.ErrSessionEnded()
 	}
-	return u, nil
+	return fechatter.LiveSession(u, live)
 }
 
 // RevokeSessions revokes every session of the user but keep.
