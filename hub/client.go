@@ -90,11 +90,17 @@ func (c *Client) writeBatch(batch [][]byte) error {
 }
 
 // send queues an event to the client. It never blocks.
-func (c *Client) send(data []byte) {
+func (c *Client) send(data []byte) { c.queue(data, false) }
+
+// reply queues the answer to a frame of the client's (an ack, an error): the client waits for
+// it, so it is written at once, never held back by the coalescer.
+func (c *Client) reply(data []byte) { c.queue(data, true) }
+
+func (c *Client) queue(data []byte, now bool) {
 	if c.sse {
 		data = sseEvent(data, "")
 	}
-	c.w.enqueue(data)
+	c.w.put(data, now)
 }
 
 // sendMoved queues an event after which the connection's cursors changed; over SSE it
@@ -322,15 +328,6 @@ func (h *Hub) flush(ctx context.Context) {
 	if err := h.cfg.Broker.Flush(ctx); err != nil {
 		h.log.Warn("hub: broker flush failed; gaps will be recovered from the store", "err", err)
 	}
-}
-
-// reply queues the answer to a frame of the client's (an ack, an error): the client waits for
-// it, so it is written at once, never held back by the coalescer.
-func (c *Client) reply(data []byte) {
-	if c.sse {
-		data = sseEvent(data, "")
-	}
-	c.w.enqueueNow(data)
 }
 
 func (c *Client) replyError(ref json.RawMessage, err error) {

@@ -28,7 +28,6 @@ type coalescer struct {
 
 	mu    sync.Mutex
 	held  []*writer
-	spare []*writer // the previous held slice, reused
 	timer *time.Timer
 }
 
@@ -77,15 +76,9 @@ func (c *coalescer) hold(w *writer) {
 func (c *coalescer) release() {
 	c.mu.Lock()
 	held := c.held
-	c.held, c.spare = c.spare[:0], nil
+	c.held = nil
 	c.mu.Unlock()
-	for i, w := range held {
+	for _, w := range held {
 		w.release()
-		held[i] = nil
 	}
-	c.mu.Lock()
-	if c.spare == nil && cap(held) <= 1<<16 {
-		c.spare = held[:0]
-	}
-	c.mu.Unlock()
 }

@@ -99,7 +99,7 @@ func TestAnAckIsNotHeldBack(t *testing.T) {
 	firstFrame(t, w, log)
 
 	w.enqueue([]byte("b")) // held
-	w.enqueueNow([]byte("ack"))
+	w.put([]byte("ack"), true)
 	poll.CheckFor(t, time.Second, "the frame with the ack", func() bool { return len(log.get()) == 2 })
 	if got := log.get(); got[1] != "b,ack" {
 		t.Fatalf("frames = %q, want the held event and the ack in the second", got)
@@ -111,7 +111,7 @@ func TestAnAckIsNotHeldBack(t *testing.T) {
 		t.Fatal("running after everything was written")
 	}
 
-	w.enqueueNow([]byte("ack2")) // an ack to a busy connection that holds nothing: at once
+	w.put([]byte("ack2"), true) // an ack to a busy connection that holds nothing: at once
 	poll.CheckFor(t, time.Second, "the third frame", func() bool { return len(log.get()) == 3 })
 	w.flushing.Wait()
 }

@@ -48,10 +48,8 @@ type writer struct {
 // enqueue queues data; it reports false when the writer is closed or the queue overflowed.
 func (w *writer) enqueue(data []byte) bool { return w.put(data, false) }
 
-// enqueueNow queues data, which someone waits for (an ack), to be written at once: a frame
-// the coalescer holds is released for it.
-func (w *writer) enqueueNow(data []byte) bool { return w.put(data, true) }
-
+// put is enqueue; with now set, data is something the client waits for (an ack), written at
+// once: a frame the coalescer holds is released for it.
 func (w *writer) put(data []byte, now bool) bool {
 	w.mu.Lock()
 	if w.closed {
@@ -91,7 +89,7 @@ func (w *writer) put(data []byte, now bool) bool {
 	return true
 }
 
-// release starts a flush the coalescer held, unless enqueueNow started it already.
+// release starts a flush the coalescer held, unless put(…, now) started it already.
 func (w *writer) release() {
 	w.mu.Lock()
 	held := w.held
