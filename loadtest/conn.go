@@ -62,7 +62,9 @@ type chatCursor struct {
 type conn struct {
 	r    *runner
 	user int // index into the seed's users
-	node int // dials r.urls[node mod len]; the next one after a failed dial
+	node int // dials r.urls[node mod len]; another one after a failed dial (failover)
+	// moved: failed dials since the last ready one; origin: the node of the first of them.
+	moved, origin int
 
 	mu      sync.Mutex
 	ws      *websocket.Conn
@@ -96,7 +98,11 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 			return &refusedError{retryAfter: time.Duration(max(secs, 1)) * time.Second}
 		}
 		c.mu.Lock()
-		c.node++ // this node may be gone: the next attempt tries the next one
+		if c.moved == 0 {
+			c.origin = c.node
+		}
+		c.node = failover(c.origin, c.user, c.moved, len(r.urls)) // this node may be gone
+		c.moved++
 		c.mu.Unlock()
 		return err
 	}
@@ -109,7 +115,7 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 	}
 	ready := make(chan struct{})
 	c.mu.Lock()
-	c.ws, c.ready, c.closing = ws, ready, false
+	c.ws, c.ready, c.closing, c.moved = ws, ready, false, 0
 	c.mu.Unlock()
 	done := make(chan struct{})
 	go c.readLoop(ws, done)
@@ -125,6 +131,18 @@ func (c *conn) dial(ctx context.Context, resume bool) error {
 		ws.CloseNow()
 		return fmt.Errorf("no ready: %w", ctx.Err())
 	}
+}
+
+// failover is the node a client tries after its moved-th failed dial in a row, the first on
+// node origin. User k starts on node k mod n. Its moves go round the n−1 other nodes from an
+// offset that depends on k, so the users of a node that died land evenly on the others
+// instead of all on its neighbour (which would double that node's sockets), and n−1 moves in
+// a row try each other node once.
+func failover(origin, user, moved, n int) int {
+	if n < 2 {
+		return origin
+	}
+	return (origin + 1 + (user/n+moved)%(n-1)) % n
 }
 
 // resumeMapLocked is the resume map from the cursors; c.mu is held.
