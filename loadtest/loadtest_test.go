@@ -78,8 +78,11 @@ func TestIdle(t *testing.T) {
 func TestRoomDeliversToEveryMember(t *testing.T) {
 	t.Parallel()
 	srv, f := seed(t, 200, 4, 50)
-	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: srv.WSURL, Seed: f, Rate: 100, Duration: 2 * time.Second})
+	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: srv.WSURL, Seed: f, Rate: 100, Duration: 2 * time.Second, Presence: true})
 	requireConsistent(t, res)
+	if res.PresenceChecked != 200 {
+		t.Fatalf("presence checked for %d members; want all 200", res.PresenceChecked)
+	}
 	if res.Acks != 200 || res.Deliveries != 200*50 || res.Latency.Count() != res.Deliveries {
 		t.Fatalf("acks %d deliveries %d latencies %d; want 200, 10000, 10000", res.Acks, res.Deliveries, res.Latency.Count())
 	}
@@ -185,12 +188,16 @@ func TestShardsMerge(t *testing.T) {
 
 // With several node URLs, connections are spread over them and a connection whose node does
 // not answer moves to the next one: here every other connection starts on a dead address.
+// The presence check moves on the same way.
 func TestSeveralNodesSkipADeadOne(t *testing.T) {
 	t.Parallel()
 	srv, f := seed(t, 100, 2, 50)
 	dead := "ws://127.0.0.1:1/ws" // nothing listens on port 1
-	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: dead + ", " + srv.WSURL, Seed: f, Rate: 50, Duration: time.Second})
+	res := run(t, loadtest.Config{Scenario: loadtest.Room, URL: dead + ", " + srv.WSURL, Seed: f, Rate: 50, Duration: time.Second, Presence: true})
 	requireConsistent(t, res)
+	if res.PresenceChecked != 100 {
+		t.Fatalf("presence checked for %d members; want 100", res.PresenceChecked)
+	}
 	if res.Conns != 100 || res.Acks != res.Sends || res.Deliveries != res.Acks*50 {
 		t.Fatalf("conns %d, sends %d, acks %d, deliveries %d; want 100 connections and every ack delivered to 50",
 			res.Conns, res.Sends, res.Acks, res.Deliveries)

@@ -79,6 +79,12 @@ type Result struct {
 	MaxAcked map[int64]int64 `json:"max_acked,omitempty"`
 	MinSeen  map[int64]int64 `json:"min_seen,omitempty"`
 
+	// -presence: connected members checked against their chats' presence after the audit,
+	// those the nodes did not report online, and chats whose check got no answer.
+	PresenceChecked int64 `json:"presence_checked,omitempty"`
+	PresenceMissing int64 `json:"presence_missing,omitempty"`
+	PresenceFailed  int64 `json:"presence_failed,omitempty"`
+
 	Server *ServerCost `json:"server,omitempty"`
 	Notes  []string    `json:"notes,omitempty"`
 }
@@ -123,6 +129,9 @@ func Merge(parts []*Result) *Result {
 		out.Rejoins += p.Rejoins
 		out.Refused += p.Refused
 		out.OtherEvents += p.OtherEvents
+		out.PresenceChecked += p.PresenceChecked
+		out.PresenceMissing += p.PresenceMissing
+		out.PresenceFailed += p.PresenceFailed
 		out.Replies += p.Replies
 		out.Reactions += p.Reactions
 		out.ReactionDeliveries += p.ReactionDeliveries
@@ -185,6 +194,8 @@ func (r *Result) Problems() []string {
 	add(r.Duplicates > 0, "%d duplicate events", r.Duplicates)
 	add(r.Gaps > 0, "%d gaps in seq", r.Gaps)
 	add(r.Missing > 0, "%d acked events never reached a member", r.Missing)
+	add(r.PresenceMissing > 0, "%d connected members not online in their chat's presence", r.PresenceMissing)
+	add(r.PresenceFailed > 0, "%d chats' presence could not be read", r.PresenceFailed)
 	for _, k := range slices.Sorted(maps.Keys(r.Closes)) {
 		add(true, "%d connections closed unexpectedly: %s", r.Closes[k], k)
 	}
@@ -220,6 +231,9 @@ func (r *Result) WriteTable(w io.Writer) {
 		if r.Retries+r.Rejoins+r.Refused > 0 {
 			row("push-back", "%d sends retried after a refusal, %d connections rejoined after a server close, %d handshakes refused (503)", r.Retries, r.Rejoins, r.Refused)
 		}
+	}
+	if r.PresenceChecked+r.PresenceFailed > 0 {
+		row("presence", "%d connected members checked, %d not online, %d chats unanswered", r.PresenceChecked, r.PresenceMissing, r.PresenceFailed)
 	}
 	if s := r.Server; s != nil {
 		row("server rss", "%d KB idle → %d KB loaded: %.1f KB per connection", s.RSSBeforeKB, s.RSSLoadedKB, s.RSSPerConnKB)

@@ -51,6 +51,7 @@ type Config struct {
 	TextSize       int           // bytes of each message text (default 64)
 	ChurnRate      float64       // reconnects per second over all processes (churn)
 	Mix            Mix           // room: part of the sends as thread replies and reactions
+	Presence       bool          // after the audit, check every connected member is online (presence.go)
 
 	// RunID marks this run's messages; every process of one run must share it (default random).
 	RunID        string
@@ -139,6 +140,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if err == nil && r.cfg.Scenario != Idle {
 		r.audit(ctx)
+	}
+	if err == nil && r.cfg.Presence {
+		r.checkPresence(ctx)
 	}
 	stopSampling()
 	sampling.Wait()
