@@ -31,6 +31,7 @@ func newDialers(sources []net.IP) *dialers {
 		nd := &net.Dialer{Timeout: 10 * time.Second}
 		if ip != nil {
 			nd.LocalAddr = &net.TCPAddr{IP: ip}
+			nd.Control = bindNoPort
 		}
 		tr := &http.Transport{DialContext: nd.DialContext, MaxIdleConns: -1, DisableKeepAlives: true}
 		d.opts = append(d.opts, &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}, CompressionMode: websocket.CompressionDisabled})
