@@ -59,6 +59,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 }
 
 // Close closes the pool, waiting for connections in use to be released.
+// Analyze refreshes the planner's statistics of every table (after a bulk load).
+func (db *DB) Analyze(ctx context.Context) error {
+	if _, err := db.pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("postgres: analyze: %w", err)
+	}
+	return nil
+}
+
 func (db *DB) Close() error {
 	db.pool.Close()
 	return nil
