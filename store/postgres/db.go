@@ -59,9 +59,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 }
 
 // Close closes the pool, waiting for connections in use to be released.
-// Analyze refreshes the planner's statistics of every table (after a bulk load).
+// Analyze refreshes the planner's statistics of the directory tables a bulk load fills
+// (workspaces, users, sessions, chats, members). The timeline tables are left alone on
+// purpose: analyzed while empty, the planner takes them for empty until the next analyze,
+// which never comes with autovacuum off, and the send path then scanned them (send5000 on
+// PostgreSQL: 15,721 and 19,764 of 50,000 sends acked with them analyzed, 35,251 and 35,847
+// without).
 func (db *DB) Analyze(ctx context.Context) error {
-	if _, err := db.pool.Exec(ctx, "ANALYZE"); err != nil {
+	if _, err := db.pool.Exec(ctx, "ANALYZE workspaces, users, refresh_tokens, chats, members"); err != nil {
 		return fmt.Errorf("postgres: analyze: %w", err)
 	}
 	return nil
