@@ -35,36 +35,36 @@ func (r *runner) checkPresence(ctx context.Context) {
 		}
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
-	var checked, missing, failed int64
-	results := make([][2]int64, len(jobs))
+	type tally struct {
+		checked, missing int64
+		failed           bool
+	}
+	results := make([]tally, len(jobs))
 	parallel(ctx, 16, len(jobs), func(i int) error {
 		j := jobs[i]
 		online, err := r.presenceOf(ctx, client, j.chat, r.cfg.Seed.Users[j.asker].Token, i)
 		if err != nil {
-			results[i] = [2]int64{-1, 0}
+			results[i].failed = true
 			if i < 3 {
 				r.log.Warn("presence check failed", "chat", j.chat, "err", err)
 			}
 			return nil
 		}
-		var miss int64
+		results[i].checked = int64(len(j.up))
 		for _, id := range j.up {
 			if !online[id] {
-				miss++
+				results[i].missing++
 			}
 		}
-		results[i] = [2]int64{int64(len(j.up)), miss}
 		return nil
 	})
-	for _, res := range results {
-		if res[0] < 0 {
-			failed++
-			continue
+	for _, t := range results {
+		if t.failed {
+			r.res.PresenceFailed++
 		}
-		checked += res[0]
-		missing += res[1]
+		r.res.PresenceChecked += t.checked
+		r.res.PresenceMissing += t.missing
 	}
-	r.res.PresenceChecked, r.res.PresenceMissing, r.res.PresenceFailed = checked, missing, failed
 }
 
 // presenceOf asks node (start mod n) for a chat's online members, and the next nodes if a
