@@ -98,7 +98,8 @@ func TestDeadSocketsAreReaped(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		return strings.Contains(string(body), `fechatter_server_disconnects_total{reason="no pong"} 1`)
+		return strings.Contains(string(body), `fechatter_server_disconnects_total{reason="no pong"} 1`) &&
+			strings.Contains(string(body), `fechatter_pings_total{outcome="unanswered"} 1`)
 	})
 }
 

@@ -19,6 +19,7 @@ type Metrics struct {
 	commitLatency  prometheus.Histogram
 	refused        *prometheus.CounterVec
 	forgiven       *prometheus.CounterVec
+	pings          *prometheus.CounterVec
 	lateness       prometheus.Gauge
 	coalesce       prometheus.Gauge
 	queued         prometheus.Gauge
@@ -68,6 +69,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "fechatter_deadlines_extended_total",
 			Help: "Client deadlines (keepalive pong, auth frame) extended because the node itself was late or busy, not the client silent."},
 			[]string{"what"}),
+		pings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fechatter_pings_total",
+			Help: "Keepalive rounds of WebSocket connections by outcome (pong; skipped: the client sent a frame since the last round; unanswered: no pong in the write timeout, closed; lost: the socket failed under the ping)."},
+			[]string{"outcome"}),
 		lateness: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "fechatter_node_lateness_seconds", Help: "How far behind this node is now (scheduler, commit queue, fan-out; the largest of the last second)."}),
 		coalesce: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -91,7 +96,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.connections, m.delivered, m.frames, m.sends, m.sendLatency, m.slowClosed, m.slowStalled,
 			m.disconnects, m.replayed, m.resyncs, m.publishFailed, m.batchSize, m.commitLatency,
-			m.refused, m.forgiven, m.lateness, m.coalesce, m.queued, m.queueWait, m.paced, m.cuts, m.replaysWaiting)
+			m.refused, m.forgiven, m.pings, m.lateness, m.coalesce, m.queued, m.queueWait, m.paced, m.cuts, m.replaysWaiting)
 	}
 	return m
 }

@@ -2,11 +2,9 @@ package hub
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -191,66 +189,6 @@ func (h *Hub) authenticateToken(ctx context.Context, token string) (fechatter.Us
 		return fechatter.User{}, Identity{}, DisconnectRestart
 	}
 	return user, id, nil
-}
-
-// keepalive pings the client every PingInterval; a ping without pong in WriteTimeout closes
-// the connection, unless the silence was the server's own: the pong can only be read between
-// frames, so a ping is not held against the client while the connection was handling a frame,
-// when a frame arrived meanwhile, or when the node itself was late for a tenth of the wait.
-// Before and after each ping it asks the writer whether a frame's write has been stuck for
-// longer than WriteTimeout (a client that stopped reading, though it may still send): that
-// closes the connection as a slow consumer (4008) even when no event comes to notice it.
-// It costs a timer, not a goroutine, between pings.
-func (c *Client) keepalive(conn *websocket.Conn) (stop func()) {
-	var stopped atomic.Bool
-	var timer *time.Timer
-	var mu sync.Mutex
-	mu.Lock()
-	defer mu.Unlock()
-	timer = time.AfterFunc(c.h.cfg.PingInterval, func() {
-		if c.w.stalled(time.Now()) {
-			return
-		}
-		start, stall := time.Now(), c.h.load.stall()
-		ctx, cancel := context.WithTimeout(c.h.ctx, c.h.cfg.WriteTimeout)
-		err := conn.Ping(ctx)
-		cancel()
-		timedOut := errors.Is(err, context.DeadlineExceeded)
-		if timedOut && !c.silent(start, stall) {
-			c.h.m.forgiven.WithLabelValues("keepalive").Inc()
-			err = nil
-		}
-		if c.w.stalled(time.Now()) {
-			return
-		}
-		switch {
-		case err != nil && timedOut:
-			c.close(DisconnectStale)
-			return
-		case err != nil: // the socket is gone already (closed or dropped under the ping)
-			c.close(DisconnectLost)
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !stopped.Load() {
-			timer.Reset(c.h.cfg.PingInterval)
-		}
-	})
-	return func() {
-		stopped.Store(true)
-		timer.Stop()
-	}
-}
-
-// silent reports whether an unanswered ping sent at start (at the node's stall total stall)
-// is the client's fault: no frame came from it since, its connection was not busy with one,
-// and the node was not late meanwhile.
-func (c *Client) silent(start time.Time, stall time.Duration) bool {
-	if c.busy.Load() || c.readAt.Load() >= start.UnixNano() {
-		return false
-	}
-	return c.h.load.stall()-stall <= c.h.cfg.WriteTimeout/10
 }
 
 func bearerToken(r *http.Request) string {

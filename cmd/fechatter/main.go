@@ -153,6 +153,7 @@ func (m *Main) flags() *flag.FlagSet {
 	fs.Float64Var(&c.SendRate, "send-rate", 10, "messages per second per user, over sockets and REST together; 0 turns it off (FECHATTER_SEND_RATE)")
 	fs.IntVar(&c.SendBurst, "send-burst", 30, "messages a user may send at once (FECHATTER_SEND_BURST)")
 	fs.IntVar(&c.QueueLimit, "queue-limit", 1<<20, "bytes of events queued to one connection before it is closed as a slow consumer (4008) to resume later (FECHATTER_QUEUE_LIMIT)")
+	fs.DurationVar(&c.PingInterval, "ping-interval", 25*time.Second, "how often each WebSocket is pinged (and each SSE stream gets a keepalive comment); a ping without pong within the write timeout closes the socket (FECHATTER_PING_INTERVAL)")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", 10*time.Second, "longest a frame write to a client may take (and a ping's pong); a client whose socket accepts nothing for longer stopped reading and is closed as a slow consumer (4008) to resume later (FECHATTER_WRITE_TIMEOUT)")
 	fs.IntVar(&c.SocketSendBuffer, "socket-send-buffer", 0, "SO_SNDBUF in bytes for every accepted connection, capping the kernel's buffering for a client that stopped reading (the kernel doubles it); 0 keeps the kernel's autotuning, up to 4 MiB per socket on Linux (FECHATTER_SOCKET_SEND_BUFFER)")
 	fs.DurationVar(&c.OverloadBudget, "overload-budget", 500*time.Millisecond, "how far behind (scheduler, commit queue, fan-out) the node may be before it refuses sends (error overloaded) and connects (HTTP 503) with a retry hint; 0 turns it off (FECHATTER_OVERLOAD_BUDGET)")
@@ -176,6 +177,7 @@ var envFlags = [][2]string{
 	{"send-rate", "FECHATTER_SEND_RATE"},
 	{"send-burst", "FECHATTER_SEND_BURST"},
 	{"queue-limit", "FECHATTER_QUEUE_LIMIT"},
+	{"ping-interval", "FECHATTER_PING_INTERVAL"},
 	{"write-timeout", "FECHATTER_WRITE_TIMEOUT"},
 	{"socket-send-buffer", "FECHATTER_SOCKET_SEND_BUFFER"},
 	{"overload-budget", "FECHATTER_OVERLOAD_BUDGET"},
