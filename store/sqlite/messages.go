@@ -93,69 +93,6 @@ func appendEvent(ctx context.Context, tx *sql.Tx, chatID int64, kind fechatter.E
 	return seq, nil
 }
 
-// Send appends a message, or returns the one the sender already sent with p.ClientID.
-func (db *DB) Send(ctx context.Context, p fechatter.SendParams) (fechatter.Event, bool, error) {
-	if p.ClientID == "" {
-		return fechatter.Event{}, false, invalid("client_id is required")
-	}
-	if err := fechatter.CheckSend(p.Text, p.FileIDs); err != nil {
-		return fechatter.Event{}, false, err
-	}
-	var ev fechatter.Event
-	var created bool
-	ctx = withStmts(ctx, db.stmts)
-	err := db.update(ctx, func(tx *sql.Tx) (err error) {
-		ev, created, err = send(ctx, tx, p, db.clock())
-		return err
-	})
-	return ev, created, err
-}
-
-func send(ctx context.Context, tx *sql.Tx, p fechatter.SendParams, now time.Time) (fechatter.Event, bool, error) {
-	orig, err := messageWhere(ctx, tx, condClientID, p.SenderID, p.ClientID)
-	switch {
-	case err == nil && orig.ChatID != p.ChatID:
-		return fechatter.Event{}, false, fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
-	case err == nil:
-		one := []fechatter.Message{orig}
-		if err := attachFiles(ctx, tx, one); err != nil {
-			return fechatter.Event{}, false, err
-		}
-		return fechatter.Event{ChatID: orig.ChatID, Seq: orig.Seq, Kind: fechatter.EventMessage, Message: one[0]}, false, nil
-	case fechatter.ErrorCode(err) != fechatter.ENotFound:
-		return fechatter.Event{}, false, err
-	}
-	if err := writableBy(ctx, tx, p.ChatID, p.SenderID, nil); err != nil {
-		return fechatter.Event{}, false, err
-	}
-	m := fechatter.Message{ChatID: p.ChatID, SenderID: p.SenderID, ClientID: p.ClientID, Text: p.Text, CreatedAt: now}
-	if err := resolveExtras(ctx, tx, &m, p.ThreadID); err != nil {
-		return fechatter.Event{}, false, err
-	}
-	files, err := claimFiles(ctx, tx, p.ChatID, p.SenderID, p.FileIDs)
-	if err != nil {
-		return fechatter.Event{}, false, err
-	}
-	m.Seq, err = appendEvent(ctx, tx, p.ChatID, fechatter.EventMessage, func(seq int64) (int64, error) {
-		err := queryRow(ctx, tx, sqlInsertMessage, m.ChatID, seq, m.SenderID, m.ClientID, m.Text, micros(now),
-			m.ThreadID, fechatter.MentionsColumn(m.Mentions, m.Broadcast)).Scan(&m.ID)
-		if err != nil {
-			return 0, fmt.Errorf("sqlite: insert message: %w", err)
-		}
-		return m.ID, nil
-	}, now)
-	if err != nil {
-		return fechatter.Event{}, false, err
-	}
-	if err := applyExtras(ctx, tx, m, now); err != nil {
-		return fechatter.Event{}, false, err
-	}
-	if err := bindFiles(ctx, tx, &m, files); err != nil {
-		return fechatter.Event{}, false, err
-	}
-	return fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: m}, true, nil
-}
-
 // Edit replaces the text of a message of its editor as a new timeline event.
 func (db *DB) Edit(ctx context.Context, p fechatter.EditParams) (fechatter.Event, error) {
 	if err := fechatter.CheckText(p.Text); err != nil {

@@ -70,6 +70,14 @@ func queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.R
 	return tx.QueryRowContext(ctx, query, args...)
 }
 
+// query is tx.QueryContext through the statement cache.
+func query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if s := prepared(ctx, tx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
+}
+
 // exec is tx.ExecContext through the statement cache.
 func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
 	if s := prepared(ctx, tx, query); s != nil {
@@ -78,17 +86,17 @@ func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Resul
 	return tx.ExecContext(ctx, query, args...)
 }
 
-// The statements of a send, prepared at Open.
+// The write paths' hottest statements (a batch's are in batchsql.go), prepared at Open.
 const (
-	condClientID     = `m.sender_id = ? AND m.client_id = ?`
-	sqlAccess        = `SELECT c.archived, coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = ?), '') FROM chats c WHERE c.id = ?`
-	sqlNextSeq       = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
-	sqlInsertEvent   = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
-	sqlInsertMessage = `INSERT INTO messages (chat_id, seq, sender_id, client_id, text, created_at, thread_id, mentions) VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?) RETURNING id`
+	condClientID   = `m.sender_id = ? AND m.client_id = ?`
+	sqlAccess      = `SELECT c.archived, coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = ?), '') FROM chats c WHERE c.id = ?`
+	sqlNextSeq     = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
+	sqlInsertEvent = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
 )
 
 func hotStatements() []string {
-	return []string{`SELECT ` + msgCols + ` FROM messages m WHERE ` + condClientID, sqlAccess, sqlNextSeq, sqlInsertEvent, sqlInsertMessage}
+	return append([]string{`SELECT ` + msgCols + ` FROM messages m WHERE ` + condClientID, sqlAccess, sqlNextSeq, sqlInsertEvent},
+		batchStatements()...)
 }
 
 // The statements of a connect, prepared on the read pool.
