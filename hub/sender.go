@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -156,6 +157,12 @@ func (s *sender) work(w int, q chan *sendReq) {
 		case r := <-q:
 			batch = append(batch[:0], r)
 		}
+		// Yield once before filling the batch. The connection whose send woke this worker made
+		// it the next goroutine its P runs (Go's runnext), ahead of the connections about to
+		// queue theirs; without the yield, on a node with one P (a server pinned to a core)
+		// nearly every batch was the one send that woke it, each paying a commit of its own,
+		// until a stall let hundreds pile up (docs/benchmarks.md#group-commit-that-groups).
+		runtime.Gosched()
 	fill:
 		for len(batch) < s.maxBatch {
 			select {
