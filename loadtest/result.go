@@ -46,6 +46,9 @@ type Result struct {
 	Retries int64 `json:"retries,omitempty"`
 	Rejoins int64 `json:"rejoins,omitempty"`
 	Refused int64 `json:"refused_connects,omitempty"` // handshakes answered 503 (overloaded)
+	// NodeLoss: the run killed a node on purpose (-node-loss), so dropped sockets that all came
+	// back are not a problem.
+	NodeLoss bool `json:"node_loss,omitempty"`
 	// Missing: acked events some connection never got, after the final audit (every
 	// connection resumed once more after the drain): lost, not late.
 	Missing int64 `json:"missing"`
@@ -128,6 +131,7 @@ func Merge(parts []*Result) *Result {
 		out.Retries += p.Retries
 		out.Rejoins += p.Rejoins
 		out.Refused += p.Refused
+		out.NodeLoss = out.NodeLoss || p.NodeLoss
 		out.OtherEvents += p.OtherEvents
 		out.PresenceChecked += p.PresenceChecked
 		out.PresenceMissing += p.PresenceMissing
@@ -197,6 +201,9 @@ func (r *Result) Problems() []string {
 	add(r.PresenceMissing > 0, "%d connected members not online in their chat's presence", r.PresenceMissing)
 	add(r.PresenceFailed > 0, "%d chats' presence could not be read", r.PresenceFailed)
 	for _, k := range slices.Sorted(maps.Keys(r.Closes)) {
+		if k == dropped && r.NodeLoss && r.Closes[k] <= r.Rejoins {
+			continue // the killed node's sockets, every one back; the checks above cover their events
+		}
 		add(true, "%d connections closed unexpectedly: %s", r.Closes[k], k)
 	}
 	return p

@@ -64,3 +64,27 @@ func TestMergeChurnFindsMissedEvents(t *testing.T) {
 		t.Fatalf("problems: %v", m.Problems())
 	}
 }
+
+// A run that kills a node on purpose (-node-loss) expects the sockets it drops, but only if
+// every one of them came back; any other close is still a problem.
+func TestNodeLossExcusesOnlyDropsThatCameBack(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		nodeLoss bool
+		rejoins  int64
+		closes   map[string]int64
+		problems int
+	}{
+		{"no node loss", false, 5, map[string]int64{"read error": 5}, 1},
+		{"all back", true, 5, map[string]int64{"read error": 5}, 0},
+		{"one not back", true, 4, map[string]int64{"read error": 5}, 1},
+		{"a slow consumer too", true, 9, map[string]int64{"read error": 5, "close 4008": 2}, 1},
+	} {
+		r := part(10, 5, 5, 50, 50)
+		r.NodeLoss, r.Rejoins, r.Closes = c.nodeLoss, c.rejoins, c.closes
+		m := Merge([]*Result{r, part(0, 0, 0, 0, 0)}) // through Merge, as a -procs run reports
+		if got := m.Problems(); len(got) != c.problems {
+			t.Errorf("%s: problems %v, want %d", c.name, got, c.problems)
+		}
+	}
+}

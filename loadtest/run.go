@@ -52,6 +52,9 @@ type Config struct {
 	ChurnRate      float64       // reconnects per second over all processes (churn)
 	Mix            Mix           // room: part of the sends as thread replies and reactions
 	Presence       bool          // after the audit, check every connected member is online (presence.go)
+	// NodeLoss: a node is killed during the run (loadtest/scaleout.sh); the sockets it drops
+	// (read errors) are expected, as long as every one comes back.
+	NodeLoss bool
 
 	// RunID marks this run's messages; every process of one run must share it (default random).
 	RunID        string
@@ -291,8 +294,12 @@ func (r *runner) closeAll() {
 	wg.Wait()
 }
 
+// dropped is the close of a socket that ended without a close frame (a node killed, a network
+// gone).
+const dropped = "read error"
+
 func (r *runner) unexpectedClose(err error) {
-	key := "read error"
+	key := dropped
 	if code := websocket.CloseStatus(err); code != -1 {
 		key = fmt.Sprintf("close %d", int(code))
 	}
@@ -346,6 +353,7 @@ func (r *runner) finish() {
 	res.Duplicates, res.Gaps, res.Resyncs = r.st.duplicates.Load(), r.st.gaps.Load(), r.st.resyncs.Load()
 	res.Reconnects, res.OtherEvents = r.st.reconnects.Load(), r.st.other.Load()
 	res.Retries, res.Rejoins, res.Refused = r.st.retries.Load(), r.st.rejoins.Load(), r.st.refused.Load()
+	res.NodeLoss = r.cfg.NodeLoss
 	res.Replies, res.Reactions, res.ReactionDeliveries = r.st.replies.Load(), r.st.reactions.Load(), r.st.reactionDeliveries.Load()
 	res.Refetched, res.RetriedAccepted = r.st.refetched.Load(), r.st.retriedAccepted.Load()
 	res.AuditDuplicates = r.st.auditDuplicates.Load()

@@ -90,8 +90,9 @@ sockets() { local n=0; for i in "${!pids[@]}"; do n=$((n + $(metric "$i" fechatt
 ) >"$OUT/scaleout.nodes" 2>&1 &
 killer=$!
 
+loss=; [ "$KILL_AFTER" -gt 0 ] && loss=-node-loss # the victim's dropped sockets are expected if all come back
 bin/fechatter-load -url "$urls" -seed "$OUT/seed.json" -procs "$PROCS" -sources "$SOURCES" -connect-workers "$WORKERS" \
-  -scenario room -rate "$RATE" -duration "$DURATION" -drain 60s -presence -label "postgres-${NODES}n" \
+  -scenario room -rate "$RATE" -duration "$DURATION" -drain 60s -presence -label "postgres-${NODES}n" $loss \
   -json "$OUT/scaleout.json" -log-level warn | tee "$OUT/scaleout.txt" || echo "load failed" >&2
 kill "$killer" 2>/dev/null || true # still waiting only if not every socket ever came up
 nodes end >>"$OUT/scaleout.nodes"

@@ -127,6 +127,7 @@ func (m *Main) parse(args []string) error {
 	fs.IntVar(&c.TextSize, "text-size", 64, "bytes per message text")
 	fs.StringVar(&m.mix, "mix", "", "room: part of the sends as thread replies and reactions, e.g. replies=0.2,reactions=0.2")
 	fs.BoolVar(&c.Presence, "presence", false, "after the audit, check over REST that every connected member is online in its chats")
+	fs.BoolVar(&c.NodeLoss, "node-loss", false, "a node is killed during the run: sockets it drops are expected if every one comes back")
 	fs.Float64Var(&c.ChurnRate, "churn-rate", 50, "churn: reconnects per second, all processes together")
 	fs.IntVar(&c.Procs, "procs", 1, "processes to spread the connections over (one holds ~19k sockets)")
 	fs.IntVar(&m.serverPID, "server-pid", 0, "PID of the server on this machine: report its CPU and RSS")
