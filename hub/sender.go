@@ -147,9 +147,19 @@ func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.Sen
 	}
 }
 
+// busyIdle: a worker idle for less than this many times its last batch's duration counts as
+// busy and yields before filling its next batch. With sends arriving at random, another one
+// is then very likely within a commit (98 % once the rate reaches one per batch time); a
+// worker woken once a second by a quiet room's sends never yields. (Exactly its last batch
+// time, tried first, left too many single-send batches at 5,000 sends/s, and each made the
+// next threshold shorter still.)
+const busyIdle = 4
+
 func (s *sender) work(w int, q chan *sendReq) {
 	batch := make([]*sendReq, 0, s.maxBatch)
 	params := make([]fechatter.SendParams, 0, s.maxBatch)
+	var idleFrom time.Time // when the last batch ended
+	var took time.Duration // how long it took
 	for {
 		select {
 		case <-s.h.ctx.Done():
@@ -157,12 +167,17 @@ func (s *sender) work(w int, q chan *sendReq) {
 		case r := <-q:
 			batch = append(batch[:0], r)
 		}
-		// Yield once before filling the batch. The connection whose send woke this worker made
-		// it the next goroutine its P runs (Go's runnext), ahead of the connections about to
-		// queue theirs; without the yield, on a node with one P (a server pinned to a core)
-		// nearly every batch was the one send that woke it, each paying a commit of its own,
-		// until a stall let hundreds pile up (docs/benchmarks.md#group-commit-that-groups).
-		runtime.Gosched()
+		// A busy worker (idle for less than busyIdle times its last batch took) yields once
+		// before filling the batch. The connection whose send woke it made it the next goroutine its P runs
+		// (Go's runnext), ahead of the connections about to queue theirs; without the yield,
+		// on a node with one P (a server pinned to a core) nearly every batch was the one send
+		// that woke it, each paying a commit of its own, until a stall let hundreds pile up.
+		// An idle worker does not yield: there the runnable goroutines are other work (a
+		// room's deliveries, presence), and waiting behind them only delays the send
+		// (docs/benchmarks.md#group-commit-that-groups).
+		if time.Since(idleFrom) < busyIdle*took {
+			runtime.Gosched()
+		}
 	fill:
 		for len(batch) < s.maxBatch {
 			select {
@@ -178,7 +193,9 @@ func (s *sender) work(w int, q chan *sendReq) {
 		}
 		s.busy[w].Store(now.UnixNano())
 		s.run(batch, params[:0])
-		s.took[w].Store(int64(time.Since(now)))
+		idleFrom = time.Now()
+		took = idleFrom.Sub(now)
+		s.took[w].Store(int64(took))
 		s.busy[w].Store(0)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fechatter/fechatter"
 )
@@ -21,13 +22,18 @@ func (s *batchStore) SendBatch(_ context.Context, ps []fechatter.SendParams) []f
 	s.mu.Lock()
 	s.sizes = append(s.sizes, len(ps))
 	s.mu.Unlock()
+	// A commit's CPU, without parking the goroutine (parking would let the others run and
+	// queue their sends, which is what the worker's yield is for).
+	for start := time.Now(); time.Since(start) < 200*time.Microsecond; {
+	}
 	return make([]fechatter.SendResult, len(ps))
 }
 
 // Sends that arrive together share a batch even when the node has one P (a server pinned to
-// one core). Without the worker's yield after its first request, the Go scheduler runs the
-// woken worker next (runnext) each time: it takes the one send, commits it alone and blocks
-// again, and every send costs a commit of its own.
+// one core). Without the busy worker's yield after its first request, the Go scheduler runs
+// the woken worker next (runnext) each time: it takes the one send, commits it alone and
+// blocks again, and every send costs a commit of its own. (The first batch is one send: the
+// worker was idle, so it does not yield.)
 func TestSendsArrivingTogetherShareABatch(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	st := &batchStore{}
