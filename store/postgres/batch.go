@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/store/sendbatch"
 )
 
 // SendBatch stores many sends in one transaction with a handful of set-based statements, so
@@ -48,36 +49,13 @@ func (db *DB) SendBatch(ctx context.Context, ps []fechatter.SendParams) []fechat
 	return res
 }
 
-type sendKey struct {
-	sender int64
-	client string
-}
-
 // sendBatch fills res for every send still without an error.
 func sendBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, now time.Time) error {
-	var valid []int
-	for i := range ps {
-		if res[i].Err == nil {
-			valid = append(valid, i)
-		}
-	}
+	valid := sendbatch.Pending(res)
 	if err := resolveSent(ctx, tx, ps, res, valid); err != nil {
 		return err
 	}
-	first := map[sendKey]int{} // the send that stores each new client id
-	var todo, dups []int
-	for _, i := range valid {
-		if res[i].Err != nil || res[i].Event.Seq != 0 {
-			continue // answered from what was stored before
-		}
-		k := sendKey{ps[i].SenderID, ps[i].ClientID}
-		if _, dup := first[k]; dup {
-			dups = append(dups, i)
-			continue
-		}
-		first[k] = i
-		todo = append(todo, i)
-	}
+	todo, resends := sendbatch.Split(ps, res, valid)
 	if err := checkWritable(ctx, tx, ps, res, todo); err != nil {
 		return err
 	}
@@ -90,14 +68,7 @@ func sendBatch(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res []
 	if err := insertBatch(ctx, tx, ps, res, todo, extras, now); err != nil {
 		return err
 	}
-	for _, i := range dups { // resends inside the batch get the first one's outcome
-		j := first[sendKey{ps[i].SenderID, ps[i].ClientID}]
-		if ps[i].ChatID != ps[j].ChatID {
-			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
-		} else {
-			res[i] = fechatter.SendResult{Event: res[j].Event, Err: res[j].Err}
-		}
-	}
+	resends.Answer(ps, res)
 	return nil
 }
 
@@ -114,33 +85,19 @@ func resolveSent(ctx context.Context, tx pgx.Tx, ps []fechatter.SendParams, res 
 	if err != nil {
 		return fmt.Errorf("postgres: batch lookup: %w", err)
 	}
-	found := map[sendKey]fechatter.Message{}
+	found := map[sendbatch.Key]fechatter.Message{}
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("postgres: batch lookup: %w", err)
 		}
-		found[sendKey{m.SenderID, m.ClientID}] = m
+		found[sendbatch.KeyOfMessage(m)] = m
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("postgres: batch lookup: %w", err)
 	}
-	for _, i := range todo {
-		m, ok := found[sendKey{ps[i].SenderID, ps[i].ClientID}]
-		switch {
-		case !ok:
-		case m.ChatID != ps[i].ChatID:
-			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
-		default:
-			one := []fechatter.Message{m}
-			if err := attachFiles(ctx, tx, one); err != nil {
-				return err
-			}
-			res[i].Event = fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: one[0]}
-		}
-	}
-	return nil
+	return sendbatch.AnswerStored(ps, res, todo, found, func(ms []fechatter.Message) error { return attachFiles(ctx, tx, ms) })
 }
 
 // checkWritable locks the batch's chats in id order (so concurrent batches cannot deadlock)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/store/sendbatch"
 )
 
 // SendBatch runs the sends in one write transaction; they all commit together. Its statements
@@ -54,40 +55,17 @@ func failBatch(res []fechatter.SendResult, err error) {
 	}
 }
 
-type sendKey struct {
-	sender int64
-	client string
-}
-
 // sendBatch fills res for every send still without an error, in the batch's order: a chat's
 // new seqs follow the order of its sends in ps.
 func sendBatch(ctx context.Context, tx *sql.Tx, ps []fechatter.SendParams, res []fechatter.SendResult, now time.Time) error {
-	var valid []int
-	for i := range ps {
-		if res[i].Err == nil {
-			valid = append(valid, i)
-		}
-	}
+	valid := sendbatch.Pending(res)
 	if len(valid) == 0 {
 		return nil
 	}
 	if err := resolveSent(ctx, tx, ps, res, valid); err != nil {
 		return err
 	}
-	first := map[sendKey]int{} // the send that stores each new client id
-	var todo, dups []int
-	for _, i := range valid {
-		if res[i].Err != nil || res[i].Event.Seq != 0 {
-			continue // answered from what was stored before
-		}
-		k := sendKey{ps[i].SenderID, ps[i].ClientID}
-		if _, dup := first[k]; dup {
-			dups = append(dups, i)
-			continue
-		}
-		first[k] = i
-		todo = append(todo, i)
-	}
+	todo, resends := sendbatch.Split(ps, res, valid)
 	if err := checkWritable(ctx, tx, ps, res, todo); err != nil {
 		return err
 	}
@@ -100,14 +78,7 @@ func sendBatch(ctx context.Context, tx *sql.Tx, ps []fechatter.SendParams, res [
 	if err := insertBatch(ctx, tx, ps, res, todo, extras, now); err != nil {
 		return err
 	}
-	for _, i := range dups { // resends inside the batch get the first one's outcome
-		j := first[sendKey{ps[i].SenderID, ps[i].ClientID}]
-		if ps[i].ChatID != ps[j].ChatID {
-			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
-		} else {
-			res[i] = fechatter.SendResult{Event: res[j].Event, Err: res[j].Err}
-		}
-	}
+	resends.Answer(ps, res)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/store/sendbatch"
 )
 
 // The statements of a batch of sends. Each takes the batch's rows as one JSON array of arrays
@@ -56,34 +57,20 @@ func resolveSent(ctx context.Context, tx *sql.Tx, ps []fechatter.SendParams, res
 	if err != nil {
 		return fmt.Errorf("sqlite: batch lookup: %w", err)
 	}
-	found := map[sendKey]fechatter.Message{}
+	found := map[sendbatch.Key]fechatter.Message{}
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("sqlite: batch lookup: %w", err)
 		}
-		found[sendKey{m.SenderID, m.ClientID}] = m
+		found[sendbatch.KeyOfMessage(m)] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: batch lookup: %w", err)
 	}
-	for _, i := range todo {
-		m, ok := found[sendKey{ps[i].SenderID, ps[i].ClientID}]
-		switch {
-		case !ok:
-		case m.ChatID != ps[i].ChatID:
-			res[i].Err = fechatter.Errorf(fechatter.EConflict, "client_id already used in another chat")
-		default:
-			one := []fechatter.Message{m}
-			if err := attachFiles(ctx, tx, one); err != nil {
-				return err
-			}
-			res[i].Event = fechatter.Event{ChatID: m.ChatID, Seq: m.Seq, Kind: fechatter.EventMessage, Message: one[0]}
-		}
-	}
-	return nil
+	return sendbatch.AnswerStored(ps, res, todo, found, func(ms []fechatter.Message) error { return attachFiles(ctx, tx, ms) })
 }
 
 // checkWritable fails the sends that access.writable refuses, one query for the batch.
