@@ -86,8 +86,10 @@ func jsonKind(goKind string) string {
 func resumeMap(m map[string]int64) (map[int64]int64, error) {
 	out := make(map[int64]int64, len(m))
 	for k, v := range m {
+		// Only the canonical form: "02" or "+2" would name chat 2 a second time, and which of
+		// the two positions won would depend on map order.
 		id, err := strconv.ParseInt(k, 10, 64)
-		if err != nil || id <= 0 {
+		if err != nil || id <= 0 || strconv.FormatInt(id, 10) != k {
 			return nil, fechatter.Errorf(fechatter.EInvalid, "resume key %q is not a chat id", k)
 		}
 		if v < 0 {
