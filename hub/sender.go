@@ -168,10 +168,11 @@ func (s *sender) work(w int, q chan *sendReq) {
 			batch = append(batch[:0], r)
 		}
 		// A busy worker (idle for less than busyIdle times its last batch took) yields once
-		// before filling the batch. The connection whose send woke it made it the next goroutine its P runs
-		// (Go's runnext), ahead of the connections about to queue theirs; without the yield,
-		// on a node with one P (a server pinned to a core) nearly every batch was the one send
-		// that woke it, each paying a commit of its own, until a stall let hundreds pile up.
+		// before filling the batch. The connection whose send woke it made it the next
+		// goroutine its P runs (Go's runnext), ahead of the connections about to queue theirs;
+		// without the yield, on a node with one P (a server pinned to a core) nearly every
+		// batch was the one send that woke it, each paying a commit of its own, until a stall
+		// let hundreds pile up.
 		// An idle worker does not yield: there the runnable goroutines are other work (a
 		// room's deliveries, presence), and waiting behind them only delays the send
 		// (docs/benchmarks.md#group-commit-that-groups).

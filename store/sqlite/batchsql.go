@@ -17,8 +17,7 @@ import (
 const (
 	sqlBatchSent = `SELECT ` + msgCols + ` FROM json_each(?) k
 		CROSS JOIN messages m ON m.sender_id = k.value->>0 AND m.client_id = k.value->>1`
-	sqlBatchAccess = `SELECT c.id, k.value->>1, c.archived, coalesce((SELECT m.role FROM members m
-			JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = k.value->>1), '')
+	sqlBatchAccess = `SELECT c.id, k.value->>1, c.archived, coalesce((` + sqlRoleIn + `k.value->>1), '')
 		FROM json_each(?) k CROSS JOIN chats c ON c.id = k.value->>0`
 	sqlBatchSeq = `UPDATE chats SET last_seq = last_seq + (k.value->>1) FROM json_each(?) k
 		WHERE chats.id = k.value->>0 RETURNING chats.id, chats.last_seq`

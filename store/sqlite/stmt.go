@@ -86,10 +86,15 @@ func exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Resul
 	return tx.ExecContext(ctx, query, args...)
 }
 
+// sqlRoleIn, completed by the user's id, is the role in chat c of that user as a writer: a
+// member whose account is not disabled (none otherwise).
+const sqlRoleIn = `SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0
+	WHERE m.chat_id = c.id AND m.user_id = `
+
 // The write paths' hottest statements (a batch's are in batchsql.go), prepared at Open.
 const (
 	condClientID   = `m.sender_id = ? AND m.client_id = ?`
-	sqlAccess      = `SELECT c.archived, coalesce((SELECT m.role FROM members m JOIN users u ON u.id = m.user_id AND u.disabled = 0 WHERE m.chat_id = c.id AND m.user_id = ?), '') FROM chats c WHERE c.id = ?`
+	sqlAccess      = `SELECT c.archived, coalesce((` + sqlRoleIn + `?), '') FROM chats c WHERE c.id = ?`
 	sqlNextSeq     = `UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`
 	sqlInsertEvent = `INSERT INTO events (chat_id, seq, kind, message_id, created_at) VALUES (?, ?, ?, ?, ?)`
 )
