@@ -56,12 +56,18 @@ func (r *recent) observe(d time.Duration, now time.Time) {
 }
 
 func (r *recent) get(now time.Time) time.Duration {
+	d, _ := r.read(now)
+	return d
+}
+
+// read is get and when the wait it measured began.
+func (r *recent) read(now time.Time) (time.Duration, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now.Sub(r.at) > lateWindow {
-		return 0
+		return 0, now
 	}
-	return r.v
+	return r.v, r.at.Add(-r.v)
 }
 
 // load is the node's view of its own lateness and the admission rules built on it.
@@ -114,9 +120,10 @@ func (h *Hub) probe(ctx context.Context) {
 			now = time.Now()
 			l.sched.observe(late, now)
 			l.addStall(late)
-			behind, clock := h.latenessBy(now)
+			behind, clock := h.latenessBy(now, time.Time{})
 			if l.budget > 0 {
-				if l.pace.tick(behind, l.budget, now, now.Sub(last)) {
+				fresh, _ := h.latenessBy(now, l.pace.cutAt())
+				if l.pace.tick(behind, fresh, l.budget, now, now.Sub(last)) {
 					h.m.cuts.WithLabelValues(clock).Inc()
 				}
 				h.m.paced.Set(l.pace.limit())
@@ -143,14 +150,15 @@ func (h *Hub) queueWaited(d time.Duration) {
 // lateness is how far behind the node is now, send queues included: what
 // fechatter_node_lateness_seconds and /readyz show.
 func (h *Hub) lateness(now time.Time) time.Duration {
-	d, _ := h.latenessBy(now)
+	d, _ := h.latenessBy(now, time.Time{})
 	return d
 }
 
-// latenessBy is lateness and the clock that reads it.
-func (h *Hub) latenessBy(now time.Time) (time.Duration, string) {
-	d, clock := h.load.latenessBy(now)
-	if w := h.sends.maxWait(now); w > d {
+// latenessBy is lateness and the clock that reads it, counting only the waits that began
+// after after (the zero time: all of them).
+func (h *Hub) latenessBy(now, after time.Time) (time.Duration, string) {
+	d, clock := h.load.latenessBy(now, after)
+	if w := h.sends.maxWait(now); w > d && now.Add(-w).After(after) {
 		return w, "commit"
 	}
 	return d, clock
@@ -170,25 +178,33 @@ func (l *load) stall() time.Duration { return time.Duration(l.stalled.Load()) }
 
 // lateness is how far behind the node is now: the largest recent reading of its clocks.
 func (l *load) lateness(now time.Time) time.Duration {
-	d, _ := l.latenessBy(now)
+	d, _ := l.latenessBy(now, time.Time{})
 	return d
 }
 
-// latenessBy is lateness and the clock that reads it (scheduler, commit, queue, fanout, other).
-func (l *load) latenessBy(now time.Time) (time.Duration, string) {
-	d, clock := l.sched.get(now), "scheduler"
-	pick := func(v time.Duration, name string) {
-		if v > d {
+// latenessBy is lateness and the clock that reads it (scheduler, commit, queue, fanout,
+// other), counting only the waits that began after after (the zero time: all of them).
+func (l *load) latenessBy(now, after time.Time) (time.Duration, string) {
+	var d time.Duration
+	clock := "scheduler"
+	pick := func(v time.Duration, began time.Time, name string) {
+		if v > d && began.After(after) {
 			d, clock = v, name
 		}
 	}
-	pick(l.commit.get(now), "commit")
-	pick(l.queue.get(now), "queue")
+	v, began := l.sched.read(now)
+	pick(v, began, "scheduler")
+	v, began = l.commit.read(now)
+	pick(v, began, "commit")
+	v, began = l.queue.read(now)
+	pick(v, began, "queue")
 	if l.lagger != nil {
-		pick(l.lagger.Lag(), "fanout")
+		lag := l.lagger.Lag()
+		pick(lag, now.Add(-lag), "fanout")
 	}
 	if extra := l.extra.Load(); extra != nil {
-		pick((*extra)(), "other")
+		v := (*extra)()
+		pick(v, now.Add(-v), "other")
 	}
 	return d, clock
 }

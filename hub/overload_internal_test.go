@@ -55,3 +55,27 @@ func TestRetryAfterIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// Lateness "after" a moment counts only the waits that began after it: a reading the clocks
+// still hold from before (a commit that waited 300 ms and ended 100 ms ago began 400 ms ago)
+// is left out, a wait that began later is counted, and the zero time counts everything.
+func TestLatenessAfterLeavesOutWaitsBegunBefore(t *testing.T) {
+	l := &load{}
+	t0 := time.Now()
+	l.commit.observe(300*time.Millisecond, t0.Add(-100*time.Millisecond)) // began at t0-400ms
+	l.sched.observe(50*time.Millisecond, t0)                              // began at t0-50ms
+	for _, c := range []struct {
+		after     time.Time
+		want      time.Duration
+		wantClock string
+	}{
+		{time.Time{}, 300 * time.Millisecond, "commit"},
+		{t0.Add(-time.Second), 300 * time.Millisecond, "commit"},
+		{t0.Add(-200 * time.Millisecond), 50 * time.Millisecond, "scheduler"},
+		{t0.Add(-10 * time.Millisecond), 0, "scheduler"},
+	} {
+		if got, clock := l.latenessBy(t0, c.after); got != c.want || clock != c.wantClock {
+			t.Errorf("latenessBy(after t0%+v) = %v by %s, want %v by %s", c.after.Sub(t0), got, clock, c.want, c.wantClock)
+		}
+	}
+}

@@ -20,7 +20,7 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 			}
 		}
 		now = now.Add(probeInterval)
-		p.tick(late, budget, now, probeInterval)
+		p.tick(late, late, budget, now, probeInterval)
 	}
 	for range 40 { // 2 s late at 20 changes/s (1 per tick): too few sends to cap
 		tick(400*time.Millisecond, 1)
@@ -96,5 +96,41 @@ func TestPaceCapsAdmissionAfterLatenessAndLetsGo(t *testing.T) {
 	}
 	if p.limit() != 0 {
 		t.Fatalf("after 10 s calm the cap is still %.0f/s", p.limit())
+	}
+}
+
+// One stall cuts the cap once: lateness still read after a cut but measured by waits that
+// began before it (fresh is 0) holds the cap, however long the clocks keep showing it; a wait
+// that began after the cut and is itself over half the budget cuts again.
+func TestPaceCutsOncePerStall(t *testing.T) {
+	var p pace
+	budget := 500 * time.Millisecond
+	now := time.Now()
+	tick := func(late, fresh time.Duration, admit int) {
+		for range admit {
+			if !p.allow(now) {
+				break
+			}
+		}
+		now = now.Add(probeInterval)
+		p.tick(late, fresh, budget, now, probeInterval)
+	}
+	for range 40 { // 2 s on time at 400 changes/s
+		tick(0, 0, 20)
+	}
+	tick(300*time.Millisecond, 300*time.Millisecond, 20)
+	first := p.limit()
+	if first == 0 || p.cutAt() != now {
+		t.Fatalf("a fresh stall over half the budget did not cut (cap %.0f/s)", first)
+	}
+	for range 40 { // 2 s of the same stall, read again and again: no second cut
+		tick(300*time.Millisecond, 0, 20)
+	}
+	if got := p.limit(); got < first*0.999 || got > first*1.001 {
+		t.Fatalf("a stall measured before the cut moved the cap from %.0f/s to %.0f/s", first, got)
+	}
+	tick(300*time.Millisecond, 260*time.Millisecond, 20) // a wait begun after the cut
+	if got := p.limit(); got < first*paceCut*0.99 || got > first*paceCut*1.01 {
+		t.Fatalf("a fresh stall after the cut left the cap at %.0f/s, want %.0f/s", got, first*paceCut)
 	}
 }

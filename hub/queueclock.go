@@ -53,17 +53,29 @@ func (q *queueClock) rotate(now time.Time) {
 // get is the percentile of the frames' waits over the previous and the current window,
 // interpolated inside its bucket; 0 with too few frames to tell.
 func (q *queueClock) get(now time.Time) time.Duration {
+	d, _ := q.read(now)
+	return d
+}
+
+// read is get and when the waits it measured began, at the earliest: the start of the
+// previous window (when it counted any frame) less the reading.
+func (q *queueClock) read(now time.Time) (time.Duration, time.Time) {
 	q.mu.Lock()
 	q.rotate(now)
 	var n [clockBuckets]uint32
-	var total uint32
+	var total, prev uint32
 	for b := range n {
 		n[b] = q.prev[b] + q.cur[b]
 		total += n[b]
+		prev += q.prev[b]
+	}
+	from := q.start
+	if prev > 0 {
+		from = from.Add(-clockWindow)
 	}
 	q.mu.Unlock()
 	if total < clockMinFrames {
-		return 0
+		return 0, now
 	}
 	target := clockPercentile * float64(total)
 	var below float64
@@ -77,7 +89,8 @@ func (q *queueClock) get(now time.Time) time.Duration {
 			lo, hi = float64(uint64(1)<<(b-1)), float64(uint64(1)<<b)
 		}
 		ms := lo + (hi-lo)*(target-below)/float64(c)
-		return time.Duration(ms * float64(time.Millisecond))
+		d := time.Duration(ms * float64(time.Millisecond))
+		return d, from.Add(-d)
 	}
-	return 0 // not reached: the buckets hold total
+	return 0, now // not reached: the buckets hold total
 }
