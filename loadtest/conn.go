@@ -352,6 +352,9 @@ func (c *conn) handle(line []byte) {
 		if wait <= 0 && (code == "unavailable" || code == "timeout") {
 			wait = resendAfterDrop // the contract: send it again, same client_id (it may have committed)
 		}
+		if (code == "overloaded" || code == "rate_limited") && r.tries(intAfter(line, keyRef)) < 0 {
+			break // a copy of a send answered already (sent again after a reconnect): refused before its lookup
+		}
 		if (code == "overloaded" || code == "rate_limited") && wait > 0 {
 			if frame, ok := r.retrying(intAfter(line, keyRef), code == "overloaded"); ok {
 				c.refused(frame, wait) // held, and sent again by the connection's probe

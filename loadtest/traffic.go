@@ -306,7 +306,8 @@ func (r *runner) resendUnanswered(c *conn) {
 type pendingSend struct {
 	c     *conn
 	frame []byte
-	tries int
+	tries int             // refusals and resends so far
+	other int             // of them, those not for overload (maxRetries bounds these)
 	on    *websocket.Conn // the socket it was last written on and not answered or refused since (nil: none)
 }
 
@@ -351,18 +352,22 @@ func (r *runner) forget(ref int64) (tries int, ok bool) {
 const maxRetries = 20
 
 // retrying counts one more refusal of the send ref and returns its frame to send again, unless
-// it is unknown, refused too often (more than maxRetries; an overload refusal never is: a
-// client's outbox keeps such a send until the node takes it), or the run is over.
+// it is unknown, refused too often for other reasons than overload (more than maxRetries; an
+// overload refusal never counts: a client's outbox keeps such a send until the node takes it),
+// or the run is over.
 func (r *runner) retrying(ref int64, overloaded bool) ([]byte, bool) {
 	r.pendMu.Lock()
 	p, ok := r.pending[ref]
 	if ok {
 		p.tries++
+		if !overloaded {
+			p.other++
+		}
 		p.on = nil // held or scheduled now, not in flight
 		r.pending[ref] = p
 	}
 	r.pendMu.Unlock()
-	if !ok || (p.tries > maxRetries && !overloaded) || r.done.Load() {
+	if !ok || p.other > maxRetries || r.done.Load() {
 		return nil, false
 	}
 	r.st.retries.Add(1)
