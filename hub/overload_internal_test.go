@@ -74,8 +74,44 @@ func TestLatenessAfterLeavesOutWaitsBegunBefore(t *testing.T) {
 		{t0.Add(-200 * time.Millisecond), 50 * time.Millisecond, "scheduler"},
 		{t0.Add(-10 * time.Millisecond), 0, "scheduler"},
 	} {
-		if got, clock := l.latenessBy(t0, c.after); got != c.want || clock != c.wantClock {
+		if got, clock := l.latenessBy(t0, c.after, &l.commit); got != c.want || clock != c.wantClock {
 			t.Errorf("latenessBy(after t0%+v) = %v by %s, want %v by %s", c.after.Sub(t0), got, clock, c.want, c.wantClock)
 		}
+	}
+}
+
+// Pacing does not count a send's wait for the batch in progress: under group commit that is
+// the store's latency, and fewer sends would not shorten it. A queue deeper than a batch
+// counts, one batch time per batch queued ahead. Lateness (the gauge, /readyz, the refusal
+// of a send past the budget) counts both.
+func TestPacingCountsABacklogNotASlowCommit(t *testing.T) {
+	h := New(Config{Store: &batchStore{}, SendWorkers: 1, MaxBatch: 4, OverloadBudget: 500 * time.Millisecond})
+	h.cancel() // no probe, no workers: the test sets the clocks and plays the worker
+	h.bg.Wait()
+	h.load.sched = recent{}
+	s := newSender(h, 1, 4, 64)
+	h.sends = s
+	now := time.Now()
+	s.busy[0].Store(now.Add(-300 * time.Millisecond).UnixNano()) // a commit in progress for 300 ms
+	s.took[0].Store(int64(100 * time.Millisecond))               // the batch before took 100 ms
+	for range 3 {                                                // three sends behind it: they fit the next batch
+		s.queues[0] <- &sendReq{at: now}
+	}
+	if late, clock := h.latenessBy(now, time.Time{}); late < 300*time.Millisecond || clock != "commit" {
+		t.Fatalf("lateness %v by %s with a commit 300 ms in progress, want >= 300 ms by commit", late, clock)
+	}
+	if paced, _ := h.pacingBy(now, time.Time{}); paced != 0 {
+		t.Fatalf("pacing counts %v for a slow commit with less than a batch queued, want 0", paced)
+	}
+	for range 6 { // nine queued: two batches ahead of the last
+		s.queues[0] <- &sendReq{at: now}
+	}
+	if paced, clock := h.pacingBy(now, time.Time{}); paced != 200*time.Millisecond || clock != "commit" {
+		t.Fatalf("pacing counts %v by %s with two batches of 100 ms queued, want 200ms by commit", paced, clock)
+	}
+	h.load.commit.observe(400*time.Millisecond, now) // a send waited 400 ms, of which 390 for the batch before
+	h.load.backlog.observe(10*time.Millisecond, now)
+	if paced, _ := h.pacingBy(now, now.Add(-time.Millisecond)); paced != 0 {
+		t.Fatalf("pacing after a moment counts %v from waits begun before it, want 0", paced)
 	}
 }

@@ -80,6 +80,16 @@ func (s *sender) maxWait(now time.Time) time.Duration {
 	return d
 }
 
+// backlog is the longest wait in any worker's queue beyond the batch in progress: one batch
+// time per maxBatch sends queued.
+func (s *sender) backlog() time.Duration {
+	var d time.Duration
+	for w, q := range s.queues {
+		d = max(d, time.Duration(len(q)/s.maxBatch)*time.Duration(s.took[w].Load()))
+	}
+	return d
+}
+
 // admit refuses a change a user asked for (a send, an edit, a delete, a reaction, a pin) at
 // once when the node is behind by more than its budget: it would only wait, and make every
 // change after it wait longer. what names it in the metric and the message.
@@ -190,7 +200,11 @@ func (s *sender) work(w int, q chan *sendReq) {
 		}
 		now := time.Now()
 		if !batch[0].at.IsZero() {
-			s.h.load.commit.observe(now.Sub(batch[0].at), now)
+			waited := now.Sub(batch[0].at)
+			s.h.load.commit.observe(waited, now)
+			// A send that arrived during the batch before waited for it (the store's
+			// latency); what waited longer waited for a backlog (pacingBy).
+			s.h.load.backlog.observe(max(0, waited-took), now)
 		}
 		s.busy[w].Store(now.UnixNano())
 		s.run(batch, params[:0])
