@@ -14,8 +14,9 @@ import (
 // again, and the messages admitted in the burst are the late ones. pace caps the changes
 // admitted per second instead, with the control law of a congestion window (CUBIC's shape):
 //   - over half the budget late, the cap is cut by a fifth, at most every paceCutEvery and
-//     only on lateness measured after the previous cut (see tick); the first cap is 0.9 × what the node was admitting, and the cap before each cut is
-//     remembered as the rate at which the node was last found late;
+//     only on lateness measured after the previous cut (see tick); the first cap is 0.9 ×
+//     what the node was admitting, and the cap before each cut is remembered as the rate at
+//     which the node was last found late;
 //   - under a quarter of the budget, the cap climbs back to that rate quickly (a share of the
 //     gap per tick), then probes beyond it, faster the longer the node stays calm; after
 //     paceRelease of calm there is no cap at all;
