@@ -182,9 +182,11 @@ func parseSources(s string) ([]net.IP, error) {
 
 func (m *Main) report(res *loadtest.Result) error {
 	res.WriteTable(m.stdout)
-	if res.Scenario == loadtest.Overload {
+	if res.Scenario == loadtest.Overload || res.NodeLoss { // runs whose totals hide when things changed
 		fmt.Fprintln(m.stdout)
 		res.WriteSeries(m.stdout)
+	}
+	if res.Scenario == loadtest.Overload {
 		fmt.Fprintf(m.stdout, "\noverload table row (docs/benchmarks.md, Past capacity):\n%s\n%s\n", loadtest.OverloadHeader, res.OverloadRow())
 	}
 	if m.jsonOut != "" {
