@@ -29,7 +29,7 @@ build() { # revision: a worktree with bin/fechatter built from it
 }
 build "$old"; build "$new"
 (cd "$WORK/$new" && go build -o bin/fechatter-load ./loadtest/cmd/fechatter-load)
-cp "$WORK/$new/bin/fechatter-load" "$WORK/$old/bin/fechatter-load"
+[ "$old" = "$new" ] || cp "$WORK/$new/bin/fechatter-load" "$WORK/$old/bin/fechatter-load"
 
 run() { # revision, row
   local out=$OUT/$1 log=$OUT/$1/$backend-$2.log

@@ -265,7 +265,11 @@ func perSec(n int64, secs float64) float64 {
 	return float64(n) / secs
 }
 
-func quantiles(h *Histogram) string {
+func quantiles(h *Histogram) string { return h.Summary() }
+
+// Summary is the line the result table prints for a latency: its percentiles and count, or
+// "-" when it holds nothing.
+func (h *Histogram) Summary() string {
 	if h == nil || h.Count() == 0 {
 		return "-"
 	}
