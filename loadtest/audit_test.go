@@ -2,6 +2,8 @@ package loadtest_test
 
 import (
 	"context"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -130,5 +132,43 @@ func TestSendUnansweredAtACloseIsSentAgain(t *testing.T) {
 	}
 	if res.Deliveries != sends*users || res.Duplicates != 0 || res.Missing != 0 {
 		t.Fatalf("deliveries %d duplicates %d missing %d; want %d, 0, 0", res.Deliveries, res.Duplicates, res.Missing, sends*users)
+	}
+}
+
+// A socket whose node vanished (no close frame: SIGKILL) is closed by the generator as soon as
+// its read fails. coder/websocket leaves a failed read's descriptor to the garbage collector,
+// and a generator holding 14,000 sockets of a killed node ran out of descriptors while its
+// rejoins dialled (the process limit is 20,000 here). Not parallel: it counts the process's
+// descriptors, with the collector off.
+func TestDroppedSocketsReleaseTheirDescriptors(t *testing.T) {
+	const users = 8
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd on this system:", err)
+		}
+		return len(ents)
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	h := &fakeHub{dropAt: func(_ int, seq int64) bool { return seq == 3 }}
+	seed, url := startFakeHub(t, users, h)
+	base := fds()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	res, err := loadtest.Run(ctx, loadtest.Config{Scenario: loadtest.Room, URL: url, Seed: seed,
+		Rate: 40, Duration: 300 * time.Millisecond, Drain: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rejoins != users || res.Deliveries != res.Acks*users {
+		t.Fatalf("rejoins %d, deliveries %d of %d acks; want every socket dropped once and rejoined, nothing missing",
+			res.Rejoins, res.Deliveries, res.Acks)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n := fds(); n > base; n = fds() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d descriptors open after the run, %d before it: the dropped sockets were never closed", n, base)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -239,6 +239,10 @@ func (c *conn) readLoop(ws *websocket.Conn, done chan struct{}) {
 			}
 			c.mu.Unlock()
 			if !deliberate {
+				// coder/websocket leaves a socket whose read failed (EOF, reset) open until the
+				// collector finds it; a killed node's thousands would use up the descriptors
+				// that their rejoins need.
+				ws.CloseNow()
 				c.r.unexpectedClose(err)
 				if reconnectAdvised(err) {
 					go c.r.rejoin(c)

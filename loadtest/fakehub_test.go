@@ -26,6 +26,8 @@ type fakeHub struct {
 	// dropLive and dropReplay lose the delivery of seq to user, live or in a replay.
 	dropLive, dropReplay func(user int, seq int64) bool
 	closeAt              func(user int, seq int64) bool // close user's socket with 1012 after seq
+	// dropAt drops user's socket after seq without a close frame, as a SIGKILLed node's go.
+	dropAt func(user int, seq int64) bool
 	// closeBeforeAck stores a send and closes its sender's socket with 1012 instead of acking it.
 	closeBeforeAck func(clientID string) bool
 
@@ -151,6 +153,10 @@ func (h *fakeHub) send(c *websocket.Conn, f fakeFrame) {
 	for tc, user := range h.conns {
 		if h.dropLive == nil || !h.dropLive(user, seq) {
 			_ = tc.Write(ctx, websocket.MessageText, ev)
+		}
+		if h.dropAt != nil && h.dropAt(user, seq) {
+			tc.CloseNow()
+			continue
 		}
 		if h.closeAt != nil && h.closeAt(user, seq) {
 			h.wg.Add(1)
