@@ -19,11 +19,11 @@ import (
 
 // stats are the run's counters, shared by every connection.
 type stats struct {
-	deliveries, acks, pubErrors, pongs atomic.Int64
-	latency, ackLatency                loadtest.Histogram // µs from the publish's due time
-	pending                            sync.Map           // publish id → write time
-	nextID                             atomic.Uint32
-	lastMove                           atomic.Int64 // Unix ns of the last delivery or ack
+	deliveries, acks, pubErrors atomic.Int64
+	latency, ackLatency         loadtest.Histogram // µs from the publish's due time
+	pending                     sync.Map           // publish id → write time
+	nextID                      atomic.Uint32
+	lastMove                    atomic.Int64 // Unix ns of the last delivery or ack
 }
 
 // peerConn is one user's socket.
@@ -95,7 +95,6 @@ func (c *peerConn) read(ctx context.Context, st *stats) {
 		for line := range bytes.SplitSeq(buf.Bytes(), []byte{'\n'}) {
 			switch kind, v := classify(line); kind {
 			case linePing:
-				st.pongs.Add(1)
 				_ = c.ws.Write(ctx, websocket.MessageText, []byte(`{}`))
 			case lineDelivery:
 				st.deliveries.Add(1)
@@ -118,7 +117,7 @@ func (c *peerConn) read(ctx context.Context, st *stats) {
 
 // publish writes one publication into the connection's room; its data carries the time it
 // was due by the schedule (as fechatter-load's sends do, so a late generator shows).
-func (c *peerConn) publish(ctx context.Context, st *stats, pad string, due time.Time) error {
+func (c *peerConn) publish(ctx context.Context, st *stats, pad string, due time.Time) {
 	id := st.nextID.Add(1) + 1 // 1 is the connect command's
 	st.pending.Store(id, due)
 	b := make([]byte, 0, 128+len(pad))
@@ -131,7 +130,10 @@ func (c *peerConn) publish(ctx context.Context, st *stats, pad string, due time.
 	b = append(b, `,"text":"`...)
 	b = append(b, pad...)
 	b = append(b, `"}}}`...)
-	return c.ws.Write(ctx, websocket.MessageText, b)
+	if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
+		st.pending.Delete(id)
+		st.pubErrors.Add(1) // never written: no reply will count it
+	}
 }
 
 type lineKind int

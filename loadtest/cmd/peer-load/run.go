@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,7 +95,7 @@ func connectAll(ctx context.Context, cfg config) ([]*peerConn, int64, time.Durat
 				cancel()
 				if err != nil {
 					errs.Add(1)
-					firstErr.Do(func() { fmt.Println("first connect error:", err) })
+					firstErr.Do(func() { fmt.Fprintln(os.Stderr, "peer-load: first connect error:", err) })
 					continue
 				}
 				conns[u] = c
@@ -136,7 +137,7 @@ func publishAll(ctx context.Context, cfg config, conns []*peerConn, st *stats) (
 				return written, expect, time.Since(start)
 			}
 		}
-		go func() { _ = c.publish(ctx, st, pad, due) }()
+		go c.publish(ctx, st, pad, due)
 		written++
 		expect += members[room]
 	}
