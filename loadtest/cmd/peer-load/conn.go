@@ -21,7 +21,7 @@ import (
 type stats struct {
 	deliveries, acks, pubErrors atomic.Int64
 	latency, ackLatency         loadtest.Histogram // µs from the publish's due time
-	pending                     sync.Map           // publish id → write time
+	pending                     sync.Map           // publish id → due time
 	nextID                      atomic.Uint32
 	lastMove                    atomic.Int64 // Unix ns of the last delivery or ack
 }
