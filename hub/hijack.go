@@ -14,12 +14,16 @@ import (
 // 4 KB one would stay allocated for as long as the socket is open.
 const readBuffer = 512
 
-// smallReads hands coder/websocket the hijacked connection with a read buffer of readBuffer
-// bytes instead of net/http's, which it would otherwise keep for the connection's life (the
-// write buffer is kept: a frame larger than it costs a second write syscall).
-type smallReads struct{ http.ResponseWriter }
+// hijacker hands coder/websocket the hijacked connection with a read buffer of readBuffer
+// bytes instead of net/http's, which it would otherwise keep for the connection's life, and a
+// write buffer only large enough for a control frame (controlBuffer) instead of net/http's
+// 4 KB: the hub writes its data frames itself, through conn (frames.go).
+type hijacker struct {
+	http.ResponseWriter
+	conn *frameConn // set by Hijack
+}
 
-func (w smallReads) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -36,8 +40,9 @@ func (w smallReads) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(br, brw.Writer), nil
+	w.conn = &frameConn{Conn: conn}
+	return w.conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.conn, controlBuffer)), nil
 }
 
 // Unwrap lets http.ResponseController reach the server's ResponseWriter.
-func (w smallReads) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *hijacker) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -11,39 +11,29 @@ import (
 	"github.com/fechatter/fechatter"
 )
 
-// frames holds the buffers that several events are joined in for one frame.
+// frames holds the buffers that frames are built in.
 var frames = sync.Pool{New: func() any { return new([]byte) }}
 
-// maxPooledFrame is the largest joined frame whose buffer goes back to the pool.
+// maxPooledFrame is the largest frame whose buffer goes back to the pool.
 const maxPooledFrame = 64 << 10
 
 // wsTransport writes frames to a WebSocket and closes it with a close code.
 type wsTransport struct {
 	conn *websocket.Conn
+	raw  *frameConn // where write's frames go (frames.go)
 	once sync.Once
 	done chan struct{} // closed when the close handshake is over
 }
 
-// write uses no deadline of its own: a per-write timer costs more than the write on a busy
-// node. A write stuck for longer than WriteTimeout is noticed by the writer (at the next
-// event queued, or at the keepalive's next tick), which closes the connection as a slow
-// consumer; closing the socket ends the write.
+// write sends the batch as one text frame, its events joined by '\n', in one write(2). It
+// uses no deadline of its own: a per-write timer costs more than the write on a busy node. A
+// write stuck for longer than WriteTimeout is noticed by the writer (at the next event
+// queued, or at the keepalive's next tick), which closes the connection as a slow consumer;
+// closing the socket ends the write.
 func (t *wsTransport) write(batch [][]byte) error {
-	ctx := context.Background()
-	if len(batch) == 1 {
-		return t.conn.Write(ctx, websocket.MessageText, batch[0])
-	}
-	// One frame of the events joined by '\n': the library's streaming writer would send a
-	// continuation frame per event, each taking its locks again.
 	buf := frames.Get().(*[]byte)
-	b := (*buf)[:0]
-	for i, e := range batch {
-		if i > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, e...)
-	}
-	err := t.conn.Write(ctx, websocket.MessageText, b)
+	b := appendTextFrame((*buf)[:0], batch)
+	err := t.raw.writeFrame(b)
 	if cap(b) <= maxPooledFrame {
 		*buf = b
 		frames.Put(buf)
@@ -74,12 +64,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := bearerToken(r)
-	conn, err := websocket.Accept(smallReads{w}, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
+	hj := &hijacker{ResponseWriter: w}
+	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{OriginPatterns: h.cfg.AllowedOrigins})
 	if err != nil {
 		return // Accept answered: 403 for a foreign Origin, 400 for a bad handshake
 	}
 	conn.SetReadLimit(h.cfg.ReadLimit)
-	t := &wsTransport{conn: conn, done: make(chan struct{})}
+	t := &wsTransport{conn: conn, raw: hj.conn, done: make(chan struct{})}
 	c := newClient(h, t)
 	if !h.track(c) {
 		t.close(DisconnectRestart)
