@@ -38,6 +38,8 @@ row() { # row name, seed flags, then load flags
   taskset -c 1 bin/fechatter-load -url "ws://127.0.0.1:$PORT/ws" -seed "$OUT/seed-$name.json" -server-pid $pid \
     -label "$backend" -json "$OUT/$backend-$name.json" -log-level warn "$@" | tee "$OUT/$backend-$name.txt" ||
     echo "row $name failed" >&2
+  curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^fechatter_frames_written_total/ {f=$2} /^fechatter_events_delivered_total/ {e=$2}
+    END {if (f > 0) printf "frames            %d written for %d events: %.2f events per frame\n", f, e, e/f}' | tee -a "$OUT/$backend-$name.txt"
   kill $pid; wait $pid || true
   [ "$backend" = postgres ] && psql -qh 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS fechatter_bench_$name WITH (FORCE)" postgres
   rm -rf "$FECHATTER_DATA_DIR"

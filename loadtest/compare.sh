@@ -2,8 +2,9 @@
 # Compares two builds row by row, back to back: this machine's speed drifts by up to 2× within
 # an hour, so only runs made next to each other compare. For each row of loadtest/bench.sh it
 # runs the row on OLD, then on NEW (the order alternating from row to row), with the same
-# generator (NEW's fechatter-load) and, with PROFILE=1, a CPU profile of the server taken
-# while the row's sends run (the first seconds of its connects for idle).
+# generator (NEW's fechatter-load), the same rows (this checkout's bench.sh) and, with
+# PROFILE=1, a CPU profile of the server taken while the row's sends run (the first seconds of
+# its connects for idle).
 #
 #   loadtest/compare.sh a2bf49f HEAD sqlite                 # every row
 #   loadtest/compare.sh a2bf49f HEAD postgres send5000 churn
@@ -34,6 +35,7 @@ build "$old"; build "$new"
 run() { # revision, row
   local out=$OUT/$1 log=$OUT/$1/$backend-$2.log
   mkdir -p "$out"
+  cp loadtest/bench.sh "$WORK/$1/loadtest/bench.sh" # this checkout's rows and report, for both builds
   (cd "$WORK/$1" && SKIP_BUILD=1 OUT=$out FECHATTER_DEBUG_ADDR=$DEBUG loadtest/bench.sh "$backend" "$2" >"$log" 2>&1) &
   local pid=$! pattern='sends [1-9]' secs=5
   [ "$2" = idle ] && pattern='1s conns' secs=3
@@ -50,7 +52,7 @@ for row in $rows; do
   i=$((i + 1))
   for rev in "$old" "$new"; do
     echo "== $backend $row $rev"
-    grep -E '^(connections|sends|ack latency|deliveries|from accept|push-back|server rss|server cpu|consistency)' \
+    grep -E '^(connections|sends|ack latency|deliveries|from accept|push-back|server rss|server cpu|frames|consistency)' \
       "$OUT/$rev/$backend-$row.txt" 2>/dev/null || echo "(no result)"
   done
 done
