@@ -6,6 +6,9 @@
 // sees a gap (resume, a chat just joined, a message the broker dropped). The cursor only lets
 // through seq = cursor+1, so each event is delivered once and in order whichever road it took.
 //
+// The WebSocket's data frames are written by the hub itself (frames.go), each in one write(2);
+// coder/websocket does the handshake, the reads, the pongs and the close handshake.
+//
 // Lock order (take the left one first, never the reverse):
 //
 //	shard.mu → Client.mu → writer.mu
