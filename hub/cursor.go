@@ -1,8 +1,10 @@
 package hub
 
 import (
-	"github.com/fechatter/fechatter"
+	"encoding/json"
 	"time"
+
+	"github.com/fechatter/fechatter"
 )
 
 // cursor is a connection's position in one chat's timeline.
@@ -43,6 +45,32 @@ func (c *Client) deliverTimeline(chatID, seq int64, data []byte, left int64) {
 		return
 	}
 	c.needCatchup(chatID)
+}
+
+// ackSent answers the client's accepted send. When the new message (data, its event as
+// published) is the chat's next event for this connection, it goes into the ack's frame: the
+// cursor moves past it here, so its copy arriving from the broker finds it delivered, and the
+// sender's socket gets one write for its send instead of two. Otherwise (the copy came first,
+// an earlier event is still on its way, a duplicate send) the ack goes alone.
+func (c *Client) ackSent(ref json.RawMessage, ev fechatter.Event, data []byte) {
+	c.refusals.Store(0)
+	ack := encodeAck(ref, ev.Message)
+	c.mu.Lock()
+	cur := c.cursors[ev.ChatID]
+	if data == nil || c.sse || cur == nil || !cur.live || ev.Seq != cur.seq+1 {
+		c.mu.Unlock()
+		c.reply(ack)
+		return
+	}
+	cur.seq = ev.Seq
+	cur.pending = max(cur.pending, ev.Seq)
+	if dropDelivery(ev.Seq) {
+		c.mu.Unlock()
+		c.reply(ack)
+		return
+	}
+	c.w.putAll(true, data, ack)
+	c.mu.Unlock()
 }
 
 // deliverMember queues an ephemeral event of a chat the client is in.

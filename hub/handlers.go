@@ -102,7 +102,7 @@ func (c *Client) handleSend(f *inFrame) {
 	}
 	ctx, cancel := context.WithTimeout(c.h.ctx, storeTimeout)
 	defer cancel()
-	res := c.h.sends.send(ctx, fechatter.SendParams{
+	res, data := c.h.sends.send(ctx, fechatter.SendParams{
 		ChatID: f.ChatID, SenderID: c.user.ID, ClientID: f.ClientID, Text: text, ThreadID: f.ThreadID, FileIDs: f.FileIDs,
 	})
 	if res.Err != nil {
@@ -117,7 +117,7 @@ func (c *Client) handleSend(f *inFrame) {
 		c.h.m.sends.WithLabelValues("duplicate").Inc()
 	}
 	c.h.m.sendLatency.Observe(took.Seconds())
-	c.ack(f.Ref, res.Event.Message)
+	c.ackSent(f.Ref, res.Event, data)
 	if res.Created {
 		c.trackUser(fechatter.UsageEvent{Kind: fechatter.UsageMessageSent, ChatID: f.ChatID, Code: "ws",
 			Size: int64(len(text)), DurationMs: float64(took.Microseconds()) / 1000})
@@ -234,9 +234,10 @@ func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
 	}
 }
 
-// publish sends a committed timeline event to every node. When the broker cannot take it, the
-// local members get it directly and other nodes' clients recover it from the store.
-func (h *Hub) publish(ev fechatter.Event) {
+// publish sends a committed timeline event to every node and returns it encoded. When the
+// broker cannot take it, the local members get it directly and other nodes' clients recover it
+// from the store.
+func (h *Hub) publish(ev fechatter.Event) []byte {
 	data := encodeEvent(ev)
 	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
 		h.m.publishFailed.Inc()
@@ -244,6 +245,7 @@ func (h *Hub) publish(ev fechatter.Event) {
 		h.HandleChat(ev.ChatID, ev.Seq, 0, data)
 		h.unpub.add(ev.ChatID, ev.Seq, data)
 	}
+	return data
 }
 
 // replyStoreError answers a failed store call: domain errors as they are, engine failures

@@ -34,6 +34,7 @@ type sendReq struct {
 	op   Change // a timeline change other than a send; p is unused then
 	done chan fechatter.SendResult
 	at   time.Time // when it was queued
+	data []byte    // a created message's event as published, set before done
 }
 
 // Change is a change to one chat's timeline: it commits and returns the events to publish, in
@@ -135,25 +136,25 @@ func (s *sender) start() {
 // send charges p to its sender's send limit, stores it through a worker and waits for the
 // outcome.
 // A send refused for overload is not charged to the sender's limit.
-func (s *sender) send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
+func (s *sender) send(ctx context.Context, p fechatter.SendParams) (fechatter.SendResult, []byte) {
 	w, now := s.worker(p.ChatID), time.Now()
 	if err := s.admit(w, now, "send"); err != nil {
-		return fechatter.SendResult{Err: err}
+		return fechatter.SendResult{Err: err}, nil
 	}
 	if err := s.h.admitSend(ctx, p.SenderID); err != nil {
-		return fechatter.SendResult{Err: err}
+		return fechatter.SendResult{Err: err}, nil
 	}
 	r := &sendReq{p: p, done: make(chan fechatter.SendResult, 1), at: now}
 	if err := s.offer(w, r, "send"); err != nil {
-		return fechatter.SendResult{Err: err}
+		return fechatter.SendResult{Err: err}, nil
 	}
 	select {
 	case res := <-r.done:
-		return res
+		return res, r.data
 	case <-ctx.Done():
 		// The batch may still commit: the client retries with the same client_id and gets
 		// the stored message.
-		return fechatter.SendResult{Err: ctx.Err()}
+		return fechatter.SendResult{Err: ctx.Err()}, nil
 	}
 }
 
@@ -261,9 +262,9 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 	res := s.h.cfg.Store.SendBatch(ctx, params)
 	s.h.m.batchSize.Observe(float64(len(batch)))
 	s.h.m.commitLatency.Observe(time.Since(start).Seconds())
-	for _, r := range res {
+	for i, r := range res {
 		if r.Err == nil && r.Created {
-			s.h.publish(r.Event)
+			batch[i].data = s.h.publish(r.Event)
 			s.h.notifyMentions(r.Event)
 			if s.h.cfg.Push != nil {
 				s.h.cfg.Push.Message(r.Event.Message)
@@ -279,7 +280,8 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 // Send stores a message as the WebSocket send does (batched, published after commit) for
 // callers outside a socket, such as the REST API.
 func (h *Hub) Send(ctx context.Context, p fechatter.SendParams) fechatter.SendResult {
-	return h.sends.send(ctx, p)
+	res, _ := h.sends.send(ctx, p)
+	return res
 }
 
 // Change runs a change to chatID's timeline on the chat's worker, in order with its sends, and

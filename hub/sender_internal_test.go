@@ -47,7 +47,7 @@ func TestSendsArrivingTogetherShareABatch(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r := h.sends.send(context.Background(), fechatter.SendParams{ChatID: 1, SenderID: int64(i + 1), ClientID: fmt.Sprint(i), Text: "x"})
+			r, _ := h.sends.send(context.Background(), fechatter.SendParams{ChatID: 1, SenderID: int64(i + 1), ClientID: fmt.Sprint(i), Text: "x"})
 			if r.Err != nil {
 				t.Errorf("send %d: %v", i, r.Err)
 			}

@@ -50,13 +50,20 @@ func (w *writer) enqueue(data []byte) bool { return w.put(data, false) }
 
 // put is enqueue; with now set, data is something the client waits for (an ack), written at
 // once: a frame the coalescer holds is released for it.
-func (w *writer) put(data []byte, now bool) bool {
+func (w *writer) put(data []byte, now bool) bool { return w.putAll(now, data) }
+
+// putAll queues every item of data at once, so a flush that starts takes them together.
+func (w *writer) putAll(now bool, data ...[]byte) bool {
+	n := 0
+	for _, d := range data {
+		n += len(d)
+	}
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return false
 	}
-	if stalled := w.stuck(time.Time{}); stalled || w.size+len(data) > w.maxQueue {
+	if stalled := w.stuck(time.Time{}); stalled || w.size+n > w.maxQueue {
 		w.closed = true
 		w.queue, w.size = nil, 0
 		w.mu.Unlock()
@@ -66,8 +73,8 @@ func (w *writer) put(data []byte, now bool) bool {
 	if len(w.queue) == 0 && (w.waited != nil || w.coalesce != nil) {
 		w.oldest = time.Now()
 	}
-	w.queue = append(w.queue, data)
-	w.size += len(data)
+	w.queue = append(w.queue, data...)
+	w.size += n
 	start, hold := false, false
 	switch {
 	case !w.running:
