@@ -234,18 +234,18 @@ func (h *Hub) publishEphemeral(chatID, skip int64, data []byte) {
 	}
 }
 
-// publish sends a committed timeline event to every node. When the broker cannot take it, the
-// local members get it directly and other nodes' clients recover it from the store.
-func (h *Hub) publish(ev fechatter.Event) { h.publishEncoded(ev, encodeEvent(ev)) }
-
-// publishEncoded is publish of an event encoded already (encodeEvent).
-func (h *Hub) publishEncoded(ev fechatter.Event, data []byte) {
+// publish sends a committed timeline event to every node and returns it encoded. When the
+// broker cannot take it, the local members get it directly and other nodes' clients recover it
+// from the store.
+func (h *Hub) publish(ev fechatter.Event) []byte {
+	data := encodeEvent(ev)
 	if err := h.cfg.Broker.PublishChat(ev.ChatID, ev.Seq, data); err != nil {
 		h.m.publishFailed.Inc()
 		h.log.Warn("hub: publish failed; delivering locally", "chat_id", ev.ChatID, "seq", ev.Seq, "err", err)
 		h.HandleChat(ev.ChatID, ev.Seq, 0, data)
 		h.unpub.add(ev.ChatID, ev.Seq, data)
 	}
+	return data
 }
 
 // replyStoreError answers a failed store call: domain errors as they are, engine failures

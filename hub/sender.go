@@ -264,23 +264,16 @@ func (s *sender) commit(batch []*sendReq, params []fechatter.SendParams) {
 	s.h.m.commitLatency.Observe(time.Since(start).Seconds())
 	for i, r := range res {
 		if r.Err == nil && r.Created {
-			batch[i].data = encodeEvent(r.Event)
-		}
-	}
-	// The senders are answered before the events go out: each sender's copy can then join its
-	// ack's frame (Client.ackSent) before the broker brings it back. Both follow the commit.
-	for i, r := range batch {
-		r.done <- res[i]
-	}
-	for i, r := range res {
-		if r.Err == nil && r.Created {
-			s.h.publishEncoded(r.Event, batch[i].data)
+			batch[i].data = s.h.publish(r.Event)
 			s.h.notifyMentions(r.Event)
 			if s.h.cfg.Push != nil {
 				s.h.cfg.Push.Message(r.Event.Message)
 			}
 			s.h.observe(r.Event)
 		}
+	}
+	for i, r := range batch {
+		r.done <- res[i]
 	}
 }
 
