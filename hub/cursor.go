@@ -17,6 +17,22 @@ type cursor struct {
 
 const replayPage = 200
 
+// take is the cursor's one rule for a live timeline event: seq is known to exist, and only the
+// next one the client needs (seq = cursor+1, the chat live) moves the cursor; queue reports
+// that it is to be queued now (false too when the fault injection drops it), ahead that it is
+// further ahead than that (the client must catch up first). c.mu must be held.
+func (cur *cursor) take(seq int64) (queue, ahead bool) {
+	cur.pending = max(cur.pending, seq)
+	if seq <= cur.seq || !cur.live {
+		return false, false
+	}
+	if seq != cur.seq+1 {
+		return false, true
+	}
+	cur.seq = seq
+	return !dropDelivery(seq), false
+}
+
 // deliverTimeline queues a live timeline event if it is the next one the client needs;
 // anything further ahead makes the client catch up from the store first. left is the user a
 // member_left event removes: when it is this client's, the client leaves the chat there.
@@ -27,50 +43,34 @@ func (c *Client) deliverTimeline(chatID, seq int64, data []byte, left int64) {
 	if cur == nil {
 		return
 	}
-	if seq > cur.pending {
-		cur.pending = seq
-	}
-	if seq <= cur.seq || !cur.live {
-		return
-	}
-	if seq == cur.seq+1 {
-		cur.seq = seq
-		if dropDelivery(seq) {
-			return
-		}
+	switch queue, ahead := cur.take(seq); {
+	case queue:
 		c.sendMoved(data)
 		if left != 0 && left == c.user.ID {
 			c.leaveLater(chatID)
 		}
-		return
+	case ahead:
+		c.needCatchup(chatID)
 	}
-	c.needCatchup(chatID)
 }
 
 // ackSent answers the client's accepted send. When the new message (data, its event as
 // published) is the chat's next event for this connection, it goes into the ack's frame: the
-// cursor moves past it here, so its copy arriving from the broker finds it delivered, and the
-// sender's socket gets one write for its send instead of two. Otherwise (the copy came first,
-// an earlier event is still on its way, a duplicate send) the ack goes alone.
+// cursor moves past it here (take), so its copy arriving from the broker finds it delivered,
+// and the sender's socket gets one write for its send instead of two. Otherwise (the copy came
+// first, an earlier event is still on its way, a duplicate send) the ack goes alone.
 func (c *Client) ackSent(ref json.RawMessage, ev fechatter.Event, data []byte) {
 	c.refusals.Store(0)
 	ack := encodeAck(ref, ev.Message)
 	c.mu.Lock()
-	cur := c.cursors[ev.ChatID]
-	if data == nil || c.sse || cur == nil || !cur.live || ev.Seq != cur.seq+1 {
-		c.mu.Unlock()
-		c.reply(ack)
-		return
+	defer c.mu.Unlock()
+	if cur := c.cursors[ev.ChatID]; data != nil && !c.sse && cur != nil {
+		if queue, _ := cur.take(ev.Seq); queue {
+			c.w.putAll(true, data, ack)
+			return
+		}
 	}
-	cur.seq = ev.Seq
-	cur.pending = max(cur.pending, ev.Seq)
-	if dropDelivery(ev.Seq) {
-		c.mu.Unlock()
-		c.reply(ack)
-		return
-	}
-	c.w.putAll(true, data, ack)
-	c.mu.Unlock()
+	c.reply(ack)
 }
 
 // deliverMember queues an ephemeral event of a chat the client is in.
