@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { BrowserContext, WebSocketRoute } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { checkA11y } from './axe'
 import { assertNoCSPViolations, browserAvailable, startServer, until, type Server } from './harness'
 import { inviteLink, online, person, signUpNew, signUpWithInvite, type Person } from './people'
 
@@ -193,6 +194,8 @@ describe.skipIf(!run)('web client in Chromium against the real binary', () => {
     // Ben writes while offline: it waits in the outbox, shown as not yet sent
     await send(ben, 'written while offline')
     await ben.page.getByTestId('message').filter({ hasText: 'written while offline' }).and(ben.page.locator('[data-status=queued]')).waitFor()
+    // a message not yet sent is quieter, never below AA contrast
+    await checkA11y(ben.page, 'offline, a message queued')
 
     benCable.plug()
     await ben.context.setOffline(false)
