@@ -23,12 +23,6 @@ type transport interface {
 	close(d *Disconnect)
 }
 
-// tryWriter is a transport that can also write a frame without blocking (the WebSocket
-// transport; SSE cannot): the hub's pumps run its flushes (pump.go).
-type tryWriter interface {
-	try(batch [][]byte) (rest func() error, err error)
-}
-
 // Client is one authenticated connection.
 type Client struct {
 	h       *Hub
@@ -83,20 +77,7 @@ func newClient(h *Hub, t transport) *Client {
 		waited:   h.queueWaited,
 		coalesce: h.coalesce,
 	}
-	if _, ok := t.(tryWriter); ok && h.pumps != nil {
-		c.w.try, c.w.pump = c.tryBatch, h.pumps.take()
-	}
 	return c
-}
-
-// tryBatch is writeBatch without blocking (see tryWriter).
-func (c *Client) tryBatch(batch [][]byte) (rest func() error, err error) {
-	rest, err = c.t.(tryWriter).try(batch)
-	if err == nil {
-		c.h.m.delivered.Add(float64(len(batch)))
-		c.h.m.frames.Inc()
-	}
-	return rest, err
 }
 
 func (c *Client) writeBatch(batch [][]byte) error {

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"net"
 	"sync"
-	"syscall"
 )
 
 // The hub writes its own data frames. coder/websocket still does the handshake, the reads,
@@ -33,18 +32,9 @@ const (
 // lock, so closing it ends a write that is stuck on a reader that stopped reading.
 type frameConn struct {
 	net.Conn
-	fd syscall.RawConn // the socket, for tryFrame's non-blocking write (nil: not a socket)
 
 	mu     sync.Mutex
 	closed bool // a close frame went out
-}
-
-func newFrameConn(conn net.Conn) *frameConn {
-	c := &frameConn{Conn: conn}
-	if sc, ok := conn.(syscall.Conn); ok {
-		c.fd, _ = sc.SyscallConn()
-	}
-	return c
 }
 
 // Write writes one whole control frame of coder/websocket's (see controlBuffer).
@@ -66,51 +56,6 @@ func (c *frameConn) writeFrame(frame []byte) error {
 	}
 	_, err := c.Conn.Write(frame)
 	return err
-}
-
-// tryFrame writes as much of frame as the socket takes without blocking. It returns nil when
-// all of it went out, or else rest, which writes the remainder (blocking) and must be called:
-// the lock stays held until rest is done, so nothing interleaves with the frame's tail. When
-// the lock is busy (a control frame, or an earlier frame still being written) nothing is
-// written and rest writes the whole frame.
-func (c *frameConn) tryFrame(frame []byte) (rest func() error, err error) {
-	if c.fd == nil || !c.mu.TryLock() {
-		return func() error { return c.writeFrame(frame) }, nil
-	}
-	if c.closed {
-		c.mu.Unlock()
-		return nil, net.ErrClosed
-	}
-	n := 0
-	var werr error
-	err = c.fd.Write(func(fd uintptr) bool {
-		for n < len(frame) {
-			m, e := syscall.Write(int(fd), frame[n:])
-			if e == syscall.EINTR {
-				continue
-			}
-			if e != nil || m <= 0 {
-				if e != syscall.EAGAIN {
-					werr = e
-				}
-				break
-			}
-			n += m
-		}
-		return true // never wait for the socket here: rest does
-	})
-	if err == nil {
-		err = werr
-	}
-	if err != nil || n == len(frame) {
-		c.mu.Unlock()
-		return nil, err
-	}
-	return func() error {
-		defer c.mu.Unlock()
-		_, err := c.Conn.Write(frame[n:])
-		return err
-	}, nil
 }
 
 // appendTextFrame appends a final, unmasked text frame holding events joined by '\n'.

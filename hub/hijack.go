@@ -40,7 +40,7 @@ func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	w.conn = newFrameConn(conn)
+	w.conn = &frameConn{Conn: conn}
 	return w.conn, bufio.NewReadWriter(br, bufio.NewWriterSize(w.conn, controlBuffer)), nil
 }
 

@@ -189,7 +189,6 @@ type Hub struct {
 	load  *load
 	// coalesce holds busy connections' frames for a moment (nil: off)
 	coalesce *coalescer
-	pumps    *pumps           // run the WebSocket connections' flushes (pump.go)
 	rooms    [numShards]shard // chat ID → local connections in the chat
 	users    [numShards]shard // user ID → local connections of the user
 	unpub    unpublished      // timeline events the broker did not take (see Recover)
@@ -224,7 +223,6 @@ func New(cfg Config) *Hub {
 	}
 	h.load = newLoad(&h.cfg)
 	h.coalesce = newCoalescer(cfg.WriteCoalesce)
-	h.pumps = newPumps()
 	h.sends = newSender(h, cfg.SendWorkers, cfg.MaxBatch, cfg.SendQueue)
 	h.sends.start()
 	h.goBackground(func() { h.probe(ctx) })

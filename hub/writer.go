@@ -17,20 +17,15 @@ import (
 // never reaches maxQueue. It costs one clock reading per frame, one per enqueue while a frame
 // is being written and, with waited set, one per enqueue into an empty queue; no timer.
 //
-// A flush runs only while there is something to write, so an idle connection costs no
-// goroutine here: on its pump (pump.go), which tries each frame without blocking, or on a
-// goroutine of its own when the transport cannot (SSE) or the socket would block. With coalesce set, a connection whose last frame was taken less
+// The flush goroutine exists only while there is something to write, so an idle connection
+// costs no goroutine here. With coalesce set, a connection whose last frame was taken less
 // than its delay ago does not start its flush at once: the coalescer starts it (coalesce.go).
 type writer struct {
 	maxQueue int
 	maxBatch int
 	maxStall time.Duration              // a write in progress for longer is a stalled reader (0: no limit)
 	write    func(batch [][]byte) error // one frame; called from one goroutine at a time
-	// try, with pump, writes one frame without blocking (pump.go): rest is nil when all of it
-	// went out, else it writes the remainder, blocking, and is called on a goroutine of its own.
-	try      func(batch [][]byte) (rest func() error, err error)
-	pump     *pump
-	onSlow   func(stalled bool) // stalled: a write was stuck, rather than the queue full
+	onSlow   func(stalled bool)         // stalled: a write was stuck, rather than the queue full
 	onError  func(error)
 	lost     func() time.Duration // the node's own total lateness so far (nil: none counted)
 	waited   func(time.Duration)  // how long the oldest event of a frame waited (nil: not measured)
@@ -96,7 +91,7 @@ func (w *writer) putAll(now bool, data ...[]byte) bool {
 	if hold {
 		w.coalesce.hold(w)
 	} else if start {
-		w.start()
+		go w.flush()
 	}
 	return true
 }
@@ -108,79 +103,55 @@ func (w *writer) release() {
 	w.held = false
 	w.mu.Unlock()
 	if held {
-		w.start()
+		go w.flush()
 	}
-}
-
-// start runs a flush that putAll or release decided on: on the writer's pump when it has one
-// (a non-blocking write tried first, pump.go), else on a goroutine of its own.
-func (w *writer) start() {
-	if w.pump != nil && w.try != nil {
-		w.pump.add(w)
-		return
-	}
-	go w.flush()
 }
 
 func (w *writer) flush() {
 	defer w.flushing.Done()
 	var batch [][]byte
 	for {
-		var ok bool
-		if batch, ok = w.take(batch[:0]); !ok {
+		w.mu.Lock()
+		w.since = time.Time{}
+		if w.closed || len(w.queue) == 0 {
+			w.running = false
+			w.mu.Unlock()
 			return
 		}
-		if err := w.write(batch); err != nil {
-			w.fail(err)
-			return
+		w.since = time.Now()
+		w.taken = w.since
+		if w.lost != nil {
+			w.lostAt = w.lost()
 		}
-	}
-}
-
-// take moves the next frame's events (up to maxBatch bytes) from the queue into batch and
-// marks the write as in progress. With nothing left to write (or the writer closed) it ends
-// the flush: running is cleared and it reports false; the caller then calls flushing.Done.
-func (w *writer) take(batch [][]byte) ([][]byte, bool) {
-	w.mu.Lock()
-	w.since = time.Time{}
-	if w.closed || len(w.queue) == 0 {
-		w.running = false
+		batch = batch[:0]
+		n, taken := 0, 0
+		for _, d := range w.queue {
+			if taken > 0 && n+len(d) > w.maxBatch {
+				break
+			}
+			batch = append(batch, d)
+			n += len(d)
+			taken++
+		}
+		clear(w.queue[:taken])
+		w.queue = w.queue[taken:]
+		if len(w.queue) == 0 {
+			w.queue = nil // let the backing array go
+		}
+		w.size -= n
+		wait := w.since.Sub(w.oldest)
+		w.oldest = w.since // what is left waits from now on (an underestimate)
 		w.mu.Unlock()
-		return batch, false
-	}
-	w.since = time.Now()
-	w.taken = w.since
-	if w.lost != nil {
-		w.lostAt = w.lost()
-	}
-	n, taken := 0, 0
-	for _, d := range w.queue {
-		if taken > 0 && n+len(d) > w.maxBatch {
-			break
+		if w.waited != nil {
+			w.waited(wait)
 		}
-		batch = append(batch, d)
-		n += len(d)
-		taken++
-	}
-	clear(w.queue[:taken])
-	w.queue = w.queue[taken:]
-	if len(w.queue) == 0 {
-		w.queue = nil // let the backing array go
-	}
-	w.size -= n
-	wait := w.since.Sub(w.oldest)
-	w.oldest = w.since // what is left waits from now on (an underestimate)
-	w.mu.Unlock()
-	if w.waited != nil {
-		w.waited(wait)
-	}
-	return batch, true
-}
 
-// fail ends the writer after a write failed.
-func (w *writer) fail(err error) {
-	w.close()
-	w.onError(err)
+		if err := w.write(batch); err != nil {
+			w.close()
+			w.onError(err)
+			return
+		}
+	}
 }
 
 // stuck reports whether the write in progress has taken longer than maxStall at now (the

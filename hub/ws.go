@@ -41,28 +41,6 @@ func (t *wsTransport) write(batch [][]byte) error {
 	return err
 }
 
-// try is write without blocking (frameConn.tryFrame): rest, when not nil, writes the part of
-// the frame the socket did not take and must be called on a goroutine of its own.
-func (t *wsTransport) try(batch [][]byte) (rest func() error, err error) {
-	buf := frames.Get().(*[]byte)
-	b := appendTextFrame((*buf)[:0], batch)
-	done := func() {
-		if cap(b) <= maxPooledFrame {
-			*buf = b
-			frames.Put(buf)
-		}
-	}
-	tail, err := t.raw.tryFrame(b)
-	if tail == nil {
-		done()
-		return nil, err
-	}
-	return func() error {
-		defer done()
-		return tail()
-	}, nil
-}
-
 func (t *wsTransport) close(d *Disconnect) {
 	t.once.Do(func() {
 		go func() {
