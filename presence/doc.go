@@ -57,8 +57,11 @@
 // the caller logs and proceeds. Online answers from local knowledge (users
 // connected to this node) plus the error. After a failure the tracker stops
 // calling Redis from Connect, Disconnect and Online (they answer at once)
-// until Run's next heartbeat succeeds; Run retries with a jittered backoff
-// doubling from Heartbeat up to TTL, never in a hot loop. The first
+// until a heartbeat of Run's succeeds. The first failure wakes Run, which
+// tries one a tenth of a Heartbeat later, so a single call that timed out on
+// a busy Redis degrades presence for a moment rather than a whole period;
+// while Redis keeps failing, Run retries with a jittered backoff doubling
+// from Heartbeat up to TTL, never in a hot loop. The first
 // successful heartbeat re-adds every local user (Redis may have come back
 // empty), removes entries of users who left meanwhile, and holds off
 // sweeping for one TTL so nodes that were cut off together do not sweep each

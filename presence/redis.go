@@ -72,6 +72,7 @@ type Redis struct {
 	failures   atomic.Uint64 // count of failures, so a heartbeat can tell one happened meanwhile
 	lastErr    atomic.Value  // error wrapper of the last failure
 	registered atomic.Bool   // this node is in the nodes set since the last heartbeat
+	wake       chan struct{} // Redis just went down: Run retries soon (redis_run.go)
 
 	nodesKey, nodeKey, lockKey string
 }
@@ -112,6 +113,7 @@ func NewRedis(client redis.UniversalClient, opts RedisOptions) (*Redis, error) {
 		nodesKey: p + "nodes",
 		nodeKey:  p + "node:" + opts.NodeID,
 		lockKey:  p + "lock:" + opts.NodeID,
+		wake:     make(chan struct{}, 1),
 	}, nil
 }
 
@@ -158,6 +160,10 @@ func (r *Redis) fail(ctx context.Context, err error) error {
 		r.registered.Store(false)
 		if !r.down.Swap(true) {
 			r.log.Warn("redis unavailable; presence degrades to this node", "err", err)
+			select {
+			case r.wake <- struct{}{}:
+			default:
+			}
 		}
 	}
 	return err

@@ -110,3 +110,43 @@ func checkDegraded(t *testing.T, tr *presence.Redis) {
 	}
 
 }
+
+// TestRedisRecoversFromABlipBeforeTheNextHeartbeat: one call timing out on a
+// Redis that stalled for a moment (CLIENT PAUSE, as a saturated one does)
+// degrades presence, and Run re-registers the node a tenth of a Heartbeat
+// later instead of at the next heartbeat, 10 s away here.
+func TestRedisRecoversFromABlipBeforeTheNextHeartbeat(t *testing.T) {
+	port := freePort(t)
+	startRedisServer(t, port)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	c := redis.NewClient(&redis.Options{
+		Addr: addr, DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond,
+		WriteTimeout: 200 * time.Millisecond, MaxRetries: -1,
+	})
+	admin := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { c.Close(); admin.Close() })
+	const prefix, heartbeat = "blip:", 10 * time.Second
+	tr := newRedis(t, c, presence.RedisOptions{NodeID: "n", Prefix: prefix, TTL: 3 * heartbeat, Heartbeat: heartbeat})
+	ctx := t.Context()
+	checkFor(t, 10*time.Second, 0, func() error { return c.Ping(ctx).Err() })
+	startRun(t, tr)
+	mustBool(t, "Connect 1", true)(tr.Connect(ctx, 1))
+
+	if err := admin.Do(ctx, "CLIENT", "PAUSE", 600, "ALL").Err(); err != nil {
+		t.Fatal(err)
+	}
+	blip := time.Now()
+	became, err := tr.Connect(ctx, 2)
+	if !became || !errors.Is(err, presence.ErrUnavailable) {
+		t.Fatalf("Connect during the blip = %v, %v; want true, ErrUnavailable", became, err)
+	}
+	// Without the early retry this waits for the next heartbeat, 8 – 12 s after the failure.
+	checkFor(t, 5*time.Second, 0, func() error {
+		if _, err := tr.Online(ctx, []int64{99}); err != nil {
+			return err
+		}
+		return c.ZScore(ctx, prefix+"presence:user:2", "n").Err()
+	})
+	t.Logf("presence whole again %v after the blip began", time.Since(blip).Round(time.Millisecond))
+	wantOnline(t, tr, map[int64]bool{1: true, 2: true, 3: false})
+}

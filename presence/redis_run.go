@@ -15,7 +15,10 @@ import (
 const maxDeadPerTick = 16
 
 // Run heartbeats this node and sweeps dead nodes every Heartbeat until ctx
-// ends, then returns nil. While Redis fails it retries with a jittered
+// ends, then returns nil. When a call finds Redis failing, Run tries to
+// recover a tenth of a Heartbeat later, not at the next heartbeat: one
+// timed-out call on a busy Redis degrades presence for a moment, not for a
+// whole period. While Redis keeps failing it retries with a jittered
 // exponential backoff from Heartbeat up to TTL, never in a hot loop; the
 // first heartbeat that succeeds again re-registers every local user. Run
 // does not remove this node's entries when it returns: a graceful shutdown
@@ -28,10 +31,19 @@ func (r *Redis) Run(ctx context.Context) error {
 	)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	due := time.Now() // when the timer fires
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-r.wake:
+			// Redis has just gone down (down stays set until a heartbeat succeeds, so
+			// this comes once per outage): try to recover soon.
+			if soon := time.Now().Add(jitter(r.opts.Heartbeat / 10)); soon.Before(due) {
+				due = soon
+				timer.Reset(time.Until(due))
+			}
+			continue
 		case <-timer.C:
 		}
 		start := time.Now()
@@ -55,7 +67,8 @@ func (r *Redis) Run(ctx context.Context) error {
 		} else {
 			failures = 0
 		}
-		timer.Reset(max(0, next-time.Since(start)))
+		due = start.Add(next)
+		timer.Reset(max(0, time.Until(due)))
 	}
 }
 
@@ -66,9 +79,12 @@ func (r *Redis) backoff(failures int) time.Duration {
 	for i := 1; i < failures && d < r.opts.TTL; i++ {
 		d *= 2
 	}
-	d = min(d, r.opts.TTL)
-	jitter := time.Duration((rand.Float64()*0.4 - 0.2) * float64(d))
-	return d + jitter
+	return jitter(min(d, r.opts.TTL))
+}
+
+// jitter returns d ± 20 %.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d))
 }
 
 // heartbeat refreshes this node and every local user and returns the nodes
