@@ -169,6 +169,10 @@ func (r *Redis) fail(ctx context.Context, err error) error {
 	return err
 }
 
+// Degraded reports whether presence answers from this node's view only: a Redis call failed
+// and no heartbeat has succeeded since.
+func (r *Redis) Degraded() bool { return r.down.Load() }
+
 // unavailable returns the error for an operation skipped while Redis is down.
 func (r *Redis) unavailable() error {
 	if b, ok := r.lastErr.Load().(errBox); ok {

@@ -140,6 +140,9 @@ func TestRedisRecoversFromABlipBeforeTheNextHeartbeat(t *testing.T) {
 	if !became || !errors.Is(err, presence.ErrUnavailable) {
 		t.Fatalf("Connect during the blip = %v, %v; want true, ErrUnavailable", became, err)
 	}
+	if !tr.Degraded() {
+		t.Fatal("not Degraded after a failed call")
+	}
 	// Without the early retry this waits for the next heartbeat, 8 – 12 s after the failure.
 	checkFor(t, 5*time.Second, 0, func() error {
 		if _, err := tr.Online(ctx, []int64{99}); err != nil {
@@ -148,5 +151,8 @@ func TestRedisRecoversFromABlipBeforeTheNextHeartbeat(t *testing.T) {
 		return c.ZScore(ctx, prefix+"presence:user:2", "n").Err()
 	})
 	t.Logf("presence whole again %v after the blip began", time.Since(blip).Round(time.Millisecond))
+	if tr.Degraded() {
+		t.Fatal("still Degraded after the re-sync")
+	}
 	wantOnline(t, tr, map[int64]bool{1: true, 2: true, 3: false})
 }

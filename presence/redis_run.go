@@ -50,7 +50,9 @@ func (r *Redis) Run(ctx context.Context) error {
 		wasDown := r.down.Load()
 		dead, err := r.heartbeat(ctx, wasDown)
 		if err == nil && wasDown {
-			r.log.Info("redis reachable again; presence re-registered", "after_failures", failures)
+			// at the level of the warning that opened the outage, so that a log kept at warn
+			// shows where it ended
+			r.log.Warn("redis reachable again; presence re-registered", "after_failures", failures)
 			graceTill = time.Now().Add(r.opts.TTL)
 		}
 		if err == nil && time.Now().After(graceTill) {

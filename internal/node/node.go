@@ -123,6 +123,7 @@ func Open(ctx context.Context, cfg Config) (_ *Node, err error) {
 	if n.presence, err = n.openPresence(); err != nil {
 		return nil, err
 	}
+	n.registerPresenceMetrics()
 	limiter := n.openLimiter()
 	if n.push, err = n.openPush(); err != nil {
 		return nil, err

@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/fechatter/fechatter/presence"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fechatter/fechatter/presence"
 )
 
 // presenceTracker is a presence backend: the hub counts connections in it, REST reads it.
@@ -16,6 +18,28 @@ type presenceTracker interface {
 	Disconnect(ctx context.Context, userID int64) (bool, error)
 	Online(ctx context.Context, userIDs []int64) (map[int64]bool, error)
 	Run(ctx context.Context) error
+}
+
+// degradable is a presence backend that can fall back to this node's own view (Redis
+// presence while Redis fails); the in-memory one never does.
+type degradable interface{ Degraded() bool }
+
+// presenceDegraded reports whether presence answers from this node's view only.
+func (n *Node) presenceDegraded() bool {
+	d, ok := n.presence.(degradable)
+	return ok && d.Degraded()
+}
+
+// registerPresenceMetrics exports presenceDegraded as a gauge.
+func (n *Node) registerPresenceMetrics() {
+	n.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "fechatter_presence_degraded",
+		Help: "1 while presence answers from this node's view only (Redis failed and has not been re-synced yet), else 0."},
+		func() float64 {
+			if n.presenceDegraded() {
+				return 1
+			}
+			return 0
+		}))
 }
 
 // openPresence picks the presence backend: in memory for a single node, Redis (shared by

@@ -70,7 +70,8 @@ func (n *Node) routes(api *rest.Server, origins edge.Origins) http.Handler {
 }
 
 // readyz reports whether this node should get traffic: not draining, store and NATS up. It
-// also says how late the node is (lateness_ms) and, past its overload budget, "load":
+// also says whether presence is down to this node's own view ("presence": "degraded", still
+// 200), how late the node is (lateness_ms) and, past its overload budget, "load":
 // "degraded" — still 200: an overloaded node pushes back by itself (refused sends and
 // connects), while taking it out of the balancer would move its load onto its peers and, on the
 // last node, turn everyone away.
@@ -92,6 +93,10 @@ func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
 	checks["load"] = "ok"
 	if budget > 0 && late > budget {
 		checks["load"] = "degraded"
+	}
+	checks["presence"] = "ok"
+	if n.presenceDegraded() {
+		checks["presence"] = "degraded" // still 200: chat works; who is online is this node's view
 	}
 	writeJSON(w, status, checks)
 }
