@@ -192,6 +192,8 @@ type Hub struct {
 	rooms    [numShards]shard // chat ID → local connections in the chat
 	users    [numShards]shard // user ID → local connections of the user
 	unpub    unpublished      // timeline events the broker did not take (see Recover)
+	// presenceLog logs presence calls that fell back to this node's view (presence.go)
+	presenceLog degradedLog
 	// onMessage sees each message committed by this node's send path (see OnMessage).
 	onMessage atomic.Pointer[func(fechatter.Event)]
 
