@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/internal/logsum"
 )
 
 // Store is what the hub needs from persistence.
@@ -192,8 +193,10 @@ type Hub struct {
 	rooms    [numShards]shard // chat ID → local connections in the chat
 	users    [numShards]shard // user ID → local connections of the user
 	unpub    unpublished      // timeline events the broker did not take (see Recover)
-	// presenceLog logs presence calls that fell back to this node's view (presence.go)
-	presenceLog degradedLog
+	// presenceLog sums up the presence calls that fell back to this node's view: the
+	// tracker logs its backend going down and coming back, a line per call would be thousands
+	// a second while sockets churn through an outage
+	presenceLog logsum.Every
 	// onMessage sees each message committed by this node's send path (see OnMessage).
 	onMessage atomic.Pointer[func(fechatter.Event)]
 

@@ -2,9 +2,7 @@ package hub
 
 import (
 	"context"
-	"log/slog"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -15,32 +13,6 @@ type Presence interface {
 }
 
 const presenceTimeout = 2 * time.Second
-
-// degradedEvery spaces the lines of degradedLog.
-const degradedEvery = 10 * time.Second
-
-// degradedLog logs the presence calls that fell back to this node's view: at most one line per
-// degradedEvery, saying how many calls fell back since the line before. The tracker itself
-// logs when its backend goes down and when it is back; a line per call was thousands a
-// second while a node's sockets churned through an outage.
-type degradedLog struct {
-	mu    sync.Mutex
-	last  time.Time
-	calls int
-}
-
-func (d *degradedLog) note(log *slog.Logger, now time.Time, op string, err error) {
-	d.mu.Lock()
-	d.calls++
-	if !d.last.IsZero() && now.Sub(d.last) < degradedEvery {
-		d.mu.Unlock()
-		return
-	}
-	calls := d.calls
-	d.calls, d.last = 0, now
-	d.mu.Unlock()
-	log.Warn("presence: calls degraded to this node's view", "calls", calls, "last", op, "err", err)
-}
 
 // presenceChats snapshots the chats that hear about the client's user coming and going:
 // those not larger than Config.PresenceFanout, so connecting a giant room is not quadratic.
@@ -67,7 +39,7 @@ func (h *Hub) connected(userID int64) bool {
 	defer cancel()
 	became, err := h.cfg.Presence.Connect(ctx, userID)
 	if err != nil {
-		h.presenceLog.note(h.log, time.Now(), "connect", err)
+		h.presenceLog.Warn(h.log, time.Now(), "presence: calls degraded to this node's view", "last", "connect", "err", err)
 	}
 	return became
 }
@@ -81,7 +53,7 @@ func (h *Hub) offline(userID int64, chats []int64) {
 	defer cancel()
 	went, err := h.cfg.Presence.Disconnect(ctx, userID)
 	if err != nil {
-		h.presenceLog.note(h.log, time.Now(), "disconnect", err)
+		h.presenceLog.Warn(h.log, time.Now(), "presence: calls degraded to this node's view", "last", "disconnect", "err", err)
 	}
 	if went {
 		h.announcePresence(userID, false, chats)

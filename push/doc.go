@@ -17,6 +17,6 @@
 // The hub calls Hook.Message on the node that committed the send only, so a cluster sends
 // each notice once.
 //
-// push imports the root package and no other fechatter package; it declares the small store
-// and presence interfaces it needs.
+// push imports the root package and internal/logsum (which imports nothing of the project),
+// no other fechatter package; it declares the small store and presence interfaces it needs.
 package push

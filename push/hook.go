@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fechatter/fechatter"
+	"github.com/fechatter/fechatter/internal/logsum"
 )
 
 // Store is what the hook reads: a chat's kind, workspace and members, and a user's
@@ -89,6 +90,8 @@ type Hook struct {
 	log    *slog.Logger
 	m      *Metrics
 	queue  chan fechatter.Message
+	// presenceLog sums up the messages whose presence check fell back to this node's view
+	presenceLog logsum.Every
 
 	mu    sync.Mutex
 	chats map[int64]chatInfo // kind, workspace and (direct chats) members never change
@@ -252,7 +255,7 @@ func (h *Hook) notices(m fechatter.Message) []Notice {
 	if err != nil {
 		// The answer is this node's own knowledge: someone online only elsewhere may get a
 		// push they did not need, which beats missing one.
-		h.log.Warn("push: presence degraded to this node's view", "err", err)
+		h.presenceLog.Warn(h.log, h.cfg.Now(), "push: presence degraded to this node's view", "err", err)
 	}
 	now := h.cfg.Now()
 	var out []Notice
