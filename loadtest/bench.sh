@@ -38,8 +38,15 @@ row() { # row name, seed flags, then load flags
   taskset -c 1 bin/fechatter-load -url "ws://127.0.0.1:$PORT/ws" -seed "$OUT/seed-$name.json" -server-pid $pid \
     -label "$backend" -json "$OUT/$backend-$name.json" -log-level warn "$@" | tee "$OUT/$backend-$name.txt" ||
     echo "row $name failed" >&2
-  curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^fechatter_frames_written_total/ {f=$2} /^fechatter_events_delivered_total/ {e=$2}
-    END {if (f > 0) printf "frames            %d written for %d events: %.2f events per frame\n", f, e, e/f}' | tee -a "$OUT/$backend-$name.txt"
+  # The node's own view: frames per event, and why it refused or cut its cap (a row that tips
+  # over past its budget shows which clock made the node late).
+  curl -sf "http://127.0.0.1:$PORT/metrics" | awk '
+    /^fechatter_frames_written_total/ {f=$2} /^fechatter_events_delivered_total/ {e=$2}
+    /^fechatter_overload_refusals_total\{/ {sub(/.*what="/, "", $1); w=$1; sub(/".*/, "", w); sub(/.*why="/, "", $1); sub(/".*/, "", $1); r = r sprintf(" %s/%s %d", w, $1, $2)}
+    /^fechatter_admission_cuts_total\{/ {sub(/.*clock="/, "", $1); sub(/".*/, "", $1); c = c sprintf(" %s %d", $1, $2)}
+    END {if (f > 0) printf "frames            %d written for %d events: %.2f events per frame\n", f, e, e/f
+         printf "node refusals    %s\n", r == "" ? " none" : r
+         printf "cap cuts by clock%s\n", c == "" ? " none" : c}' | tee -a "$OUT/$backend-$name.txt"
   kill $pid; wait $pid || true
   [ "$backend" = postgres ] && psql -qh 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS fechatter_bench_$name WITH (FORCE)" postgres
   rm -rf "$FECHATTER_DATA_DIR"

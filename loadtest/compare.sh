@@ -52,7 +52,7 @@ for row in $rows; do
   i=$((i + 1))
   for rev in "$old" "$new"; do
     echo "== $backend $row $rev"
-    grep -E '^(connections|sends|ack latency|deliveries|from accept|push-back|server rss|server cpu|frames|consistency)' \
+    grep -E '^(connections|sends|ack latency|deliveries|from accept|push-back|server rss|server cpu|frames|node refusals|cap cuts|consistency)' \
       "$OUT/$rev/$backend-$row.txt" 2>/dev/null || echo "(no result)"
   done
 done
