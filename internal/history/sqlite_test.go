@@ -66,7 +66,7 @@ func TestHistorySQLiteDiskFull(t *testing.T) {
 				if bitten && time.Since(start) >= time.Second {
 					return
 				}
-				sleep(ctx, 20*time.Millisecond) // the fault's schedule, not a wait for a condition
+				sleep(ctx, 20*time.Millisecond) // polls for the failure, bounded by the 5 s above
 			}
 		})
 	}
